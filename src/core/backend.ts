@@ -1,0 +1,73 @@
+/**
+ * @file The Backend interface and the registry behind setBackend/getBackend. A backend owns
+ * storage (alloc/release) and a partial kernel table; every primitive it lacks runs its
+ * `reference` kernel on the same typed-array views, so a new backend can start empty.
+ */
+import type { DType, TypedArray } from './dtype.js';
+import type { Kernel, PrimitiveName } from './primitive.js';
+import { BackendError } from './errors.js';
+
+/** A block of elements owned by a backend. `data` is a live view (a wasm backend re-derives it). */
+export interface Storage {
+  readonly backend: Backend;
+  readonly dtype: DType;
+  readonly size: number;
+  readonly data: TypedArray;
+  /** Tensors sharing this storage (views, detach); released when it reaches 0. */
+  refs: number;
+  /** Bumped by in-place writes; autograd checks it to catch a saved tensor modified in place. */
+  version: number;
+  released: boolean;
+}
+
+export type KernelTable = { [P in PrimitiveName]?: Kernel<never> };
+
+export interface Backend {
+  readonly name: string;
+  /** Storage for `size` elements; contents unspecified (kernels write every element). */
+  alloc(dtype: DType, size: number): Storage;
+  /** Returns the memory; called exactly once per storage. */
+  release(s: Storage): void;
+  readonly kernels: KernelTable;
+}
+
+const backends = new Map<string, () => Backend>();
+const instances = new Map<string, Backend>();
+let current: Backend | undefined;
+let currentName = 'reference';
+
+/** Makes a backend available by name; the factory runs on first use. */
+export function registerBackend(name: string, factory: () => Backend): void {
+  backends.set(name, factory);
+}
+
+export function availableBackends(): string[] {
+  return [...backends.keys()];
+}
+
+function instantiate(name: string): Backend {
+  let b = instances.get(name);
+  if (!b) {
+    const f = backends.get(name);
+    if (!f) {
+      throw new BackendError('UNKNOWN_BACKEND', `setBackend: unknown backend '${name}'; available: ${availableBackends().join(', ')}`);
+    }
+    b = f();
+    instances.set(name, b);
+  }
+  return b;
+}
+
+/** Selects the backend new tensors are created on and ops run on. */
+export function setBackend(name: string): void {
+  current = instantiate(name);
+  currentName = name;
+}
+
+export function getBackend(): string {
+  return currentName;
+}
+
+export function currentBackend(): Backend {
+  return current ?? (current = instantiate(currentName));
+}

@@ -1,0 +1,23 @@
+/**
+ * @file The public entry of plexus. Everything a user imports comes from here.
+ */
+import { registerBackend, setBackend } from './core/backend.js';
+import { createReferenceBackend } from './backends/reference/index.js';
+
+export * from './core/errors.js';
+export { type DType, type FloatDType, type TypedArray, setDefaultDType, getDefaultDType, promote, isFloat } from './core/dtype.js';
+export { type Shape, broadcastShapes } from './core/shape.js';
+export { Tensor } from './core/tensor.js';
+export * from './core/create.js';
+export { Generator, manualSeed, defaultGenerator } from './core/rng.js';
+export { noGrad, enableGrad, isGradEnabled } from './core/grad-mode.js';
+export { gradients, type BackwardOptions, type GradOptions } from './core/autograd.js';
+export { grad, valueAndGrad, customGrad, type GradTransformOptions } from './core/functional.js';
+export { memory, scope, keep, setMemoryBudget, resetPeakMemory, type MemoryInfo } from './core/memory.js';
+export { setBackend, getBackend, availableBackends, registerBackend, type Backend, type Storage, type KernelTable } from './core/backend.js';
+export { PRIMITIVE_NAMES, registeredPrimitives, type Primitive, type PrimitiveName, type Kernel, type View, type Meta } from './core/primitive.js';
+export * from './ops/index.js';
+export { PRIMITIVES } from './ops/primitives/index.js';
+
+registerBackend('reference', createReferenceBackend);
+setBackend('reference');

@@ -1,0 +1,85 @@
+/**
+ * @file Activation functions as composites of primitives. Each is written so that neither branch of
+ * a `where` can overflow (the "masked where" trap: an Inf in the unselected branch turns into a NaN
+ * gradient), which keeps gradients finite for logits of +-1e4.
+ */
+import { requireFloat } from '../../core/dtype.js';
+import type { Tensor } from '../../core/tensor.js';
+import { abs, add, div, eq, erf, exp, gt, log, log1p, maximum, minimum, mul, sub, sum, tanh, where } from '../primitives/index.js';
+import { stableShift } from './stats.js';
+
+/** max(x, 0); gradient 0 at 0 (PyTorch). */
+export function relu(x: Tensor): Tensor {
+  return where(gt(x, 0), x, 0);
+}
+
+/** x for x > 0, slope * x otherwise. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  return where(gt(x, 0), x, mul(x, negativeSlope));
+}
+
+/** 1 / (1 + e^-x), from e^-|x| so no branch overflows. */
+export function sigmoid(x: Tensor): Tensor {
+  requireFloat('sigmoid', x.dtype);
+  const e = exp(mul(abs(x), -1));
+  const onePlus = add(e, 1);
+  return where(gt(x, 0), div(1, onePlus), div(e, onePlus));
+}
+
+/** x * sigmoid(x) (a.k.a. swish). */
+export function silu(x: Tensor): Tensor {
+  return mul(x, sigmoid(x));
+}
+
+const SQRT_HALF = Math.SQRT1_2;
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/**
+ * Gaussian error linear unit. `approximate: 'none'` is x * Phi(x) with the exact erf; `'tanh'` is the
+ * Hendrycks-Gimpel tanh approximation (PyTorch's two modes).
+ */
+export function gelu(x: Tensor, approximate: 'none' | 'tanh' = 'none'): Tensor {
+  requireFloat('gelu', x.dtype);
+  if (approximate === 'tanh') {
+    const inner = mul(add(x, mul(mul(mul(x, x), x), 0.044715)), SQRT_2_OVER_PI);
+    return mul(mul(x, 0.5), add(tanh(inner), 1));
+  }
+  return mul(mul(x, 0.5), add(erf(mul(x, SQRT_HALF)), 1));
+}
+
+/**
+ * log(1 + e^(beta x)) / beta, linear above `threshold` like PyTorch. Written as
+ * max(z, 0) + log1p(e^-|z|) so it never overflows; maximum's tie rule gives the exact 0.5 slope at 0.
+ */
+export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
+  requireFloat('softplus', x.dtype);
+  const z = beta === 1 ? x : mul(x, beta);
+  const smooth = add(maximum(z, 0), log1p(exp(mul(abs(z), -1))));
+  const y = beta === 1 ? smooth : div(smooth, beta);
+  return where(gt(z, threshold), x, y);
+}
+
+/** x for x > 0, alpha (e^x - 1) otherwise; exp sees min(x, 0) so it cannot overflow. */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  requireFloat('elu', x.dtype);
+  return where(gt(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));
+}
+
+/**
+ * Softmax along `axis`. A slice that is entirely -Infinity (fully masked) gives all zeros, in the
+ * forward and the backward pass, rather than NaN (PyTorch's _safe_softmax choice).
+ */
+export function softmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('softmax', x.dtype);
+  const e = exp(sub(x, stableShift(x, axis)));
+  const s = sum(e, axis, true);
+  return div(e, where(eq(s, 0), 1, s));
+}
+
+/** log(softmax(x)) along `axis`, computed stably; a fully masked slice gives -Infinity. */
+export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  requireFloat('logSoftmax', x.dtype);
+  const z = sub(x, stableShift(x, axis));
+  const s = sum(exp(z), axis, true);
+  return sub(z, log(where(eq(s, 0), 1, s)));
+}

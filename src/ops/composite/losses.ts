@@ -1,0 +1,124 @@
+/**
+ * @file Loss functions, PyTorch semantics: class dim is 1 (input [N, C] or [N, C, d1, ...]),
+ * integer targets are int32 class indices, `reduction` is 'mean' | 'sum' | 'none'.
+ */
+import { isFloat, requireFloat } from '../../core/dtype.js';
+import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import type { Tensor } from '../../core/tensor.js';
+import { abs, add, cast, div, exp, gather, indexSelect, log1p, maximum, mul, ne, neg, reshape, sub, sum, where } from '../primitives/index.js';
+import { logSoftmax } from './activations.js';
+import { mean } from './stats.js';
+import { squeeze, unsqueeze } from './shape.js';
+import { checkIndices } from '../primitives/indexing.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
+  switch (reduction) {
+    case 'mean': return mean(loss);
+    case 'sum': return sum(loss);
+    case 'none': return loss;
+    default: throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+}
+
+function sameShape(op: string, a: Tensor, b: Tensor): void {
+  if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) {
+    throw new ShapeError(`${op}: input shape ${fmtShape(a.shape)} and target shape ${fmtShape(b.shape)} differ`);
+  }
+}
+
+/** Mean squared error. */
+export function mse(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+  requireFloat('mse', input.dtype);
+  sameShape('mse', input, target);
+  const d = sub(input, target);
+  return reduce('mse', mul(d, d), reduction);
+}
+
+export interface NllOptions {
+  reduction?: Reduction;
+  /** Per-class weights [C]; 'mean' then divides by the summed weights of the targets (PyTorch). */
+  weight?: Tensor;
+  /** Target value that contributes nothing (PyTorch default -100). */
+  ignoreIndex?: number;
+}
+
+function checkClassTargets(op: string, input: Tensor, target: Tensor): void {
+  if (target.dtype !== 'int32') throw new DTypeError(`${op}: class-index targets must be int32, got ${target.dtype}`);
+  const want = [input.shape[0]!, ...input.shape.slice(2)];
+  if (input.rank < 2 || target.rank !== want.length || target.shape.some((d, i) => d !== want[i])) {
+    throw new ShapeError(`${op}: input ${fmtShape(input.shape)} (N, C, ...) needs target shape ${fmtShape(input.rank < 2 ? ['N'] as unknown as number[] : want)}, got ${fmtShape(target.shape)}`);
+  }
+}
+
+/** Negative log-likelihood of class-index targets given log-probabilities [N, C, ...]. */
+export function nll(logProbs: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
+  const { reduction = 'mean', weight, ignoreIndex = -100 } = opts;
+  requireFloat('nll', logProbs.dtype);
+  checkClassTargets('nll', logProbs, target);
+  const C = logProbs.shape[1]!;
+  const keepMask = ne(target, ignoreIndex);
+  const safeTarget = where(keepMask, target, 0);
+  checkIndices('nll', safeTarget, C);
+  const picked = squeeze(gather(logProbs, unsqueeze(safeTarget, 1), 1), 1);
+  let w = cast(keepMask, logProbs.dtype);
+  if (weight) {
+    if (weight.rank !== 1 || weight.shape[0] !== C) throw new ShapeError(`nll: weight must have shape [${C}], got ${fmtShape(weight.shape)}`);
+    w = mul(w, reshape(indexSelect(weight, reshape(safeTarget, [safeTarget.size]), 0), safeTarget.shape));
+  }
+  const loss = neg(mul(picked, w));
+  if (reduction === 'mean') return div(sum(loss), sum(w));
+  return reduce('nll', loss, reduction);
+}
+
+export interface CrossEntropyOptions extends NllOptions {
+  /** Mixes the target with the uniform distribution: (1 - eps) * target + eps / C (Szegedy et al. 2016). */
+  labelSmoothing?: number;
+}
+
+/**
+ * Cross-entropy from logits [N, C, ...]: stable log-softmax + NLL. Targets are int32 class indices
+ * [N, ...] or class probabilities of the input's shape.
+ * @example crossEntropy(logits, tensor([2, 0], { dtype: 'int32' }), { labelSmoothing: 0.1 })
+ */
+export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
+  const { reduction = 'mean', labelSmoothing = 0 } = opts;
+  requireFloat('crossEntropy', logits.dtype);
+  if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
+  if (logits.rank < 2) throw new ShapeError(`crossEntropy: logits must be [N, C, ...], got ${fmtShape(logits.shape)}`);
+  const logp = logSoftmax(logits, 1);
+  const C = logits.shape[1]!;
+  if (isFloat(target.dtype)) {
+    sameShape('crossEntropy', logits, target);
+    const t = labelSmoothing ? add(mul(target, 1 - labelSmoothing), labelSmoothing / C) : target;
+    return reduce('crossEntropy', neg(sum(mul(logp, t), 1)), reduction);
+  }
+  const base = nll(logp, target, opts);
+  if (!labelSmoothing) return base;
+  // eps/C * sum_c -logp_c over non-ignored samples, reduced like the NLL term (PyTorch).
+  const keep = cast(ne(target, opts.ignoreIndex ?? -100), logits.dtype);
+  const smooth = mul(neg(sum(logp, 1)), keep);
+  const smoothRed = reduction === 'mean' ? div(sum(smooth), sum(keep)) : reduce('crossEntropy', smooth, reduction);
+  return add(mul(base, 1 - labelSmoothing), mul(smoothRed, labelSmoothing / C));
+}
+
+export interface BceOptions {
+  reduction?: Reduction;
+  /** Weight of positive examples (broadcast over the class dim), as PyTorch's pos_weight. */
+  posWeight?: Tensor;
+}
+
+/**
+ * Binary cross-entropy on logits, stable for any magnitude:
+ * (1 - t) x + (1 + (pw - 1) t) (log1p(e^-|x|) + max(-x, 0)).
+ */
+export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
+  const { reduction = 'mean', posWeight } = opts;
+  requireFloat('bceWithLogits', logits.dtype);
+  sameShape('bceWithLogits', logits, target);
+  const softplusNeg = add(log1p(exp(neg(abs(logits)))), maximum(neg(logits), 0));
+  const coef = posWeight ? add(mul(sub(posWeight, 1), target), 1) : undefined;
+  const loss = add(mul(sub(1, target), logits), coef ? mul(coef, softplusNeg) : softplusNeg);
+  return reduce('bceWithLogits', loss, reduction);
+}

@@ -1,0 +1,35 @@
+/**
+ * @file The closed set of primitives, as one typed table: the compiler fails when a name in
+ * PRIMITIVE_NAMES has no definition here.
+ */
+import type { Primitive, PrimitiveName } from '../../core/primitive.js';
+import { ABS, CAST, CLAMP, COS, ERF, EXP, LOG, LOG1P, NEG, SIGN, SIN, SQRT, TANH } from './unary.js';
+import { ADD, DIV, EQ, GE, GT, LE, LT, MAXIMUM, MINIMUM, MUL, NE, POW, SUB, WHERE } from './binary.js';
+import { ARGMAX, ARGMIN, MAX, MIN, SUM } from './reduce.js';
+import { MATMUL } from './matmul.js';
+import { EXPAND, PERMUTE, RESHAPE } from './shape-ops.js';
+import { CONCAT, PAD, SLICE } from './movement.js';
+import { GATHER, INDEX_ADD, INDEX_SELECT, ONE_HOT, SCATTER_ADD } from './indexing.js';
+
+export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
+  neg: NEG, exp: EXP, log: LOG, log1p: LOG1P, sqrt: SQRT, abs: ABS, sin: SIN, cos: COS, tanh: TANH,
+  sign: SIGN, erf: ERF, cast: CAST as Primitive<never>, clamp: CLAMP as Primitive<never>,
+  add: ADD, sub: SUB, mul: MUL, div: DIV, pow: POW, maximum: MAXIMUM, minimum: MINIMUM,
+  eq: EQ, ne: NE, lt: LT, le: LE, gt: GT, ge: GE, where: WHERE,
+  sum: SUM as Primitive<never>, max: MAX as Primitive<never>, min: MIN as Primitive<never>,
+  argmax: ARGMAX as Primitive<never>, argmin: ARGMIN as Primitive<never>,
+  matmul: MATMUL as Primitive<never>,
+  reshape: RESHAPE as Primitive<never>, permute: PERMUTE as Primitive<never>, expand: EXPAND as Primitive<never>,
+  slice: SLICE as Primitive<never>, pad: PAD as Primitive<never>, concat: CONCAT as Primitive<never>,
+  gather: GATHER as Primitive<never>, scatterAdd: SCATTER_ADD as Primitive<never>,
+  indexSelect: INDEX_SELECT as Primitive<never>, indexAdd: INDEX_ADD as Primitive<never>,
+  oneHot: ONE_HOT as Primitive<never>,
+};
+
+export * from './unary.js';
+export * from './binary.js';
+export * from './reduce.js';
+export * from './matmul.js';
+export * from './shape-ops.js';
+export * from './movement.js';
+export * from './indexing.js';

@@ -1,0 +1,143 @@
+/**
+ * @file Elementwise unary primitives. Each: shape rule (same shape), float64 reference, vjp with ops.
+ */
+import { type DType, isFloat, requireFloat } from '../../core/dtype.js';
+import { DTypeError, ValueError } from '../../core/errors.js';
+import { apply } from '../../core/dispatch.js';
+import { type Meta, type Primitive, type PrimitiveName, registerPrimitive } from '../../core/primitive.js';
+import type { Tensor } from '../../core/tensor.js';
+import { unaryKernel } from './kernel-util.js';
+import { add, div, ge, le, mul, sub, where } from './binary.js';
+import { asTensor, castTo } from '../tensor-like.js';
+
+type Vjp = (g: Tensor, x: Tensor, out: Tensor) => Tensor | null;
+
+function floatUnary(name: PrimitiveName, f: (x: number) => number, vjp: Vjp): Primitive<unknown> {
+  return registerPrimitive<unknown>({
+    name,
+    infer: ([x]: readonly Meta[]) => {
+      requireFloat(name, x!.dtype);
+      return x!;
+    },
+    reference: unaryKernel(f),
+    vjp: (g, [x], out) => [vjp(g, x!, out)],
+  });
+}
+
+/** Unary ops that also take int32 (neg, abs, sign). */
+function numericUnary(name: PrimitiveName, f: (x: number) => number, vjp: Vjp): Primitive<unknown> {
+  return registerPrimitive<unknown>({
+    name,
+    infer: ([x]: readonly Meta[]) => {
+      if (x!.dtype === 'bool') throw new DTypeError(`${name}: bool tensors are not supported, cast to int32 or a float first`);
+      return x!;
+    },
+    reference: unaryKernel(f),
+    vjp: (g, [x], out) => [isFloat(x!.dtype) ? vjp(g, x!, out) : null],
+  });
+}
+
+const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
+
+/** erf to ~1e-16 relative: Taylor series near 0, continued fraction (Lentz) for the tail. */
+export function erfScalar(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax < 2.5) {
+    let term = x;
+    let sum = x;
+    const x2 = x * x;
+    for (let n = 1; n < 200; n++) {
+      term *= -x2 / n;
+      const add = term / (2 * n + 1);
+      sum += add;
+      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
+    }
+    return SQRT_2_OVER_PI * sum;
+  }
+  if (ax > 6) return Math.sign(x);
+  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...))))
+  let f = ax;
+  let c = ax;
+  let d = 0;
+  for (let n = 1; n < 300; n++) {
+    const an = n / 2;
+    d = ax + an * d;
+    d = d === 0 ? 1e-300 : 1 / d;
+    c = ax + an / c;
+    if (c === 0) c = 1e-300;
+    const delta = c * d;
+    f *= delta;
+    if (Math.abs(delta - 1) < 1e-16) break;
+  }
+  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
+  return Math.sign(x) * (1 - erfc);
+}
+
+export const NEG = numericUnary('neg', (x) => -x, (g) => neg(g));
+export const EXP = floatUnary('exp', Math.exp, (g, _x, out) => mul(g, out)); // d/dx e^x = e^x
+export const LOG = floatUnary('log', Math.log, (g, x) => div(g, x)); // 1/x
+export const LOG1P = floatUnary('log1p', Math.log1p, (g, x) => div(g, add(x, 1))); // 1/(1+x)
+export const SQRT = floatUnary('sqrt', Math.sqrt, (g, _x, out) => div(g, mul(out, 2))); // 1/(2 sqrt x)
+export const ABS = numericUnary('abs', Math.abs, (g, x) => mul(g, sign(x))); // sign(x), 0 at 0
+export const SIN = floatUnary('sin', Math.sin, (g, x) => mul(g, cos(x)));
+export const COS = floatUnary('cos', Math.cos, (g, x) => neg(mul(g, sin(x))));
+export const TANH = floatUnary('tanh', Math.tanh, (g, _x, out) => mul(g, sub(1, mul(out, out)))); // 1 - tanh^2
+export const SIGN = numericUnary('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), () => null); // NaN stays NaN
+export const ERF = floatUnary('erf', erfScalar, (g, x) => mul(g, mul(exp(neg(mul(x, x))), SQRT_2_OVER_PI))); // 2/sqrt(pi) e^{-x^2}
+
+export const neg = (x: Tensor | number): Tensor => apply(NEG, [asTensor(x)], {});
+export const exp = (x: Tensor): Tensor => apply(EXP, [x], {});
+export const log = (x: Tensor): Tensor => apply(LOG, [x], {});
+export const log1p = (x: Tensor): Tensor => apply(LOG1P, [x], {});
+export const sqrt = (x: Tensor): Tensor => apply(SQRT, [x], {});
+export const abs = (x: Tensor): Tensor => apply(ABS, [x], {});
+export const sin = (x: Tensor): Tensor => apply(SIN, [x], {});
+export const cos = (x: Tensor): Tensor => apply(COS, [x], {});
+export const tanh = (x: Tensor): Tensor => apply(TANH, [x], {});
+export const sign = (x: Tensor): Tensor => apply(SIGN, [x], {});
+export const erf = (x: Tensor): Tensor => apply(ERF, [x], {});
+
+export interface CastAttrs {
+  dtype: DType;
+}
+
+function castValue(to: DType): (x: number) => number {
+  switch (to) {
+    case 'bool': return (x) => (x !== 0 ? 1 : 0);
+    case 'int32': return (x) => Math.trunc(x) | 0; // toward zero, as PyTorch
+    default: return (x) => x;
+  }
+}
+
+export const CAST = registerPrimitive<CastAttrs>({
+  name: 'cast',
+  infer: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
+  reference: (out, [x], { dtype }) => unaryKernel(castValue(dtype))(out, [x!], undefined),
+  vjp: (g, [x]) => [isFloat(x!.dtype) ? castTo(g, x!.dtype) : null],
+});
+
+/** Converts to `dtype` (float -> int truncates toward zero; nonzero -> true). */
+export const cast = (x: Tensor, dtype: DType): Tensor => apply(CAST, [x], { dtype });
+
+export interface ClampAttrs {
+  min: number;
+  max: number;
+}
+
+export const CLAMP = registerPrimitive<ClampAttrs>({
+  name: 'clamp',
+  infer: ([x], { min, max }) => {
+    if (x!.dtype === 'bool') throw new DTypeError('clamp: bool tensors are not supported');
+    if (Number.isNaN(min) || Number.isNaN(max)) throw new ValueError(`clamp: bounds must not be NaN, got min=${min}, max=${max}`);
+    return x!;
+  },
+  reference: (out, [x], { min, max }) => unaryKernel((v) => (v < min ? min : v > max ? max : v))(out, [x!], undefined),
+  // Gradient passes where min <= x <= max (PyTorch's convention at the bounds).
+  vjp: (g, [x], _out, { min, max }) => [where(ge(x!, min), where(le(x!, max), g, 0), 0)],
+});
+
+/** Limits values to [min, max]; either bound may be omitted. */
+export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  return apply(CLAMP, [x], { min: min ?? -Infinity, max: max ?? Infinity });
+}

@@ -1,0 +1,18 @@
+/** @file Every op-table row, gathered for the coverage and op-table tests. */
+import type { OpRow } from '../../src/testing/index.js';
+import { unaryRows } from './unary.rows.js';
+import { binaryRows } from './binary.rows.js';
+import { reduceRows } from './reduce.rows.js';
+import { matmulRows } from './matmul.rows.js';
+import { movementRows } from './movement.rows.js';
+import { indexingRows } from './indexing.rows.js';
+import { shapeRows } from './shape.rows.js';
+import { mathRows } from './math.rows.js';
+import { statsRows } from './stats.rows.js';
+import { activationRows } from './activations.rows.js';
+import { lossRows } from './losses.rows.js';
+
+export const ALL_ROWS: OpRow[] = [
+  ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows,
+];

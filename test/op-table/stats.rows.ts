@@ -1,0 +1,4 @@
+/** @file Op-table rows (to be written). */
+import type { OpRow } from '../../src/testing/index.js';
+
+export const statsRows: OpRow[] = [];
