@@ -157,6 +157,19 @@ export class Tensor implements View {
     return this;
   }
 
+  /**
+   * Runs `fn` on the live values to change them in place (optimizer updates, initialisers) and bumps
+   * the storage version. Same grad-mode rule as `assign`.
+   */
+  mutate(fn: (values: TypedArray) => void): this {
+    if (this.requiresGrad && isGradEnabled()) {
+      throw new AutogradError('INPLACE_ON_LEAF', `mutate: tensor #${this.id}${this.name ? ` (${this.name})` : ''} requires grad; wrap the update in noGrad()`);
+    }
+    fn(this.values);
+    this._storage.version++;
+    return this;
+  }
+
   /** Releases the storage now instead of at garbage collection. Using the tensor afterwards throws. */
   dispose(): void {
     disposeTensor(this);
