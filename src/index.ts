@@ -3,6 +3,7 @@
  */
 import { registerBackend, setBackend } from './core/backend.js';
 import { createReferenceBackend } from './backends/reference/index.js';
+import { createJsBackend } from './backends/js/index.js';
 
 export * from './core/errors.js';
 export { type DType, type FloatDType, type TypedArray, setDefaultDType, getDefaultDType, promote, isFloat } from './core/dtype.js';
@@ -20,4 +21,5 @@ export * from './ops/index.js';
 export { PRIMITIVES } from './ops/primitives/index.js';
 
 registerBackend('reference', createReferenceBackend);
+registerBackend('js', createJsBackend);
 setBackend('reference');

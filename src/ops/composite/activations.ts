@@ -5,7 +5,7 @@
  */
 import { requireFloat } from '../../core/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
-import { abs, add, div, eq, erf, exp, gt, log, log1p, maximum, minimum, mul, sub, sum, tanh, where } from '../primitives/index.js';
+import { abs, add, div, eq, erf, exp, gt, log, log1p, maximum, mul, neg, sub, sum, tanh, where } from '../primitives/index.js';
 import { stableShift } from './stats.js';
 
 /** max(x, 0); gradient 0 at 0 (PyTorch). */
@@ -18,12 +18,16 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return where(gt(x, 0), x, mul(x, negativeSlope));
 }
 
-/** 1 / (1 + e^-x), from e^-|x| so no branch overflows. */
+/**
+ * 1 / (1 + e^-x), from e^-|x| so no branch overflows. -|x| is built with `where`, not `abs`: abs'(0)
+ * is 0, which made sigmoid'(0) come out 0 instead of 0.25.
+ */
 export function sigmoid(x: Tensor): Tensor {
   requireFloat('sigmoid', x.dtype);
-  const e = exp(mul(abs(x), -1));
+  const pos = gt(x, 0);
+  const e = exp(where(pos, neg(x), x));
   const onePlus = add(e, 1);
-  return where(gt(x, 0), div(1, onePlus), div(e, onePlus));
+  return where(pos, div(1, onePlus), div(e, onePlus));
 }
 
 /** x * sigmoid(x) (a.k.a. swish). */
@@ -59,10 +63,14 @@ export function softplus(x: Tensor, beta = 1, threshold = 20): Tensor {
   return where(gt(z, threshold), x, y);
 }
 
-/** x for x > 0, alpha (e^x - 1) otherwise; exp sees min(x, 0) so it cannot overflow. */
+/**
+ * x for x > 0, alpha (e^x - 1) otherwise; exp sees min(x, 0) so it cannot overflow. min(x, 0) is a
+ * `where`, not `minimum`, whose tie rule would halve the slope at 0 (elu'(0) = alpha, as PyTorch).
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
   requireFloat('elu', x.dtype);
-  return where(gt(x, 0), x, mul(sub(exp(minimum(x, 0)), 1), alpha));
+  const pos = gt(x, 0);
+  return where(pos, x, mul(sub(exp(where(pos, 0, x)), 1), alpha));
 }
 
 /**

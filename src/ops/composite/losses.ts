@@ -5,7 +5,7 @@
 import { isFloat, requireFloat } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
-import { abs, add, cast, div, exp, gather, indexSelect, log1p, maximum, mul, ne, neg, reshape, sub, sum, where } from '../primitives/index.js';
+import { abs, add, cast, div, eq, exp, gather, indexSelect, log1p, maximum, mul, ne, neg, reshape, sub, sum, where } from '../primitives/index.js';
 import { logSoftmax } from './activations.js';
 import { mean } from './stats.js';
 import { squeeze, unsqueeze } from './shape.js';
@@ -77,29 +77,52 @@ export interface CrossEntropyOptions extends NllOptions {
   labelSmoothing?: number;
 }
 
+/** The class weights [C] reshaped to broadcast along dim 1 of an input of `rank` dims. */
+function classWeights(op: string, weight: Tensor, C: number, rank: number): Tensor {
+  if (weight.rank !== 1 || weight.shape[0] !== C) throw new ShapeError(`${op}: weight must have shape [${C}], got ${fmtShape(weight.shape)}`);
+  return reshape(weight, [1, C, ...Array<number>(rank - 2).fill(1)]);
+}
+
 /**
  * Cross-entropy from logits [N, C, ...]: stable log-softmax + NLL. Targets are int32 class indices
- * [N, ...] or class probabilities of the input's shape.
+ * [N, ...] or class probabilities of the input's shape. `weight` scales each class's term in both
+ * forms and in the label-smoothing term (PyTorch); with probability targets 'mean' divides by the
+ * number of samples N * d1 * ..., not by the weights.
+ * A class whose logit is -Infinity (masked) and whose target probability is exactly 0 contributes 0
+ * (the 0 log 0 = 0 convention) rather than 0 * -Inf = NaN, which PyTorch returns.
  * @example crossEntropy(logits, tensor([2, 0], { dtype: 'int32' }), { labelSmoothing: 0.1 })
  */
 export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const { reduction = 'mean', labelSmoothing = 0 } = opts;
+  const { reduction = 'mean', labelSmoothing = 0, weight } = opts;
   requireFloat('crossEntropy', logits.dtype);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   if (logits.rank < 2) throw new ShapeError(`crossEntropy: logits must be [N, C, ...], got ${fmtShape(logits.shape)}`);
   const logp = logSoftmax(logits, 1);
   const C = logits.shape[1]!;
+  const wc = weight ? classWeights('crossEntropy', weight, C, logits.rank) : undefined;
   if (isFloat(target.dtype)) {
     sameShape('crossEntropy', logits, target);
     const t = labelSmoothing ? add(mul(target, 1 - labelSmoothing), labelSmoothing / C) : target;
-    return reduce('crossEntropy', neg(sum(mul(logp, t), 1)), reduction);
+    // Where t == 0 the term is 0 whatever logp is; the inner where keeps a -Inf logp out of the product.
+    const safeLogp = where(eq(t, 0), where(eq(logp, -Infinity), 0, logp), logp);
+    const terms = mul(safeLogp, wc ? mul(t, wc) : t);
+    return reduce('crossEntropy', neg(sum(terms, 1)), reduction);
   }
   const base = nll(logp, target, opts);
   if (!labelSmoothing) return base;
-  // eps/C * sum_c -logp_c over non-ignored samples, reduced like the NLL term (PyTorch).
-  const keep = cast(ne(target, opts.ignoreIndex ?? -100), logits.dtype);
-  const smooth = mul(neg(sum(logp, 1)), keep);
-  const smoothRed = reduction === 'mean' ? div(sum(smooth), sum(keep)) : reduce('crossEntropy', smooth, reduction);
+  // eps/C * sum_c -w_c logp_c over non-ignored samples, reduced like the NLL term (PyTorch): 'mean'
+  // divides by the summed weights of the targets, the same denominator as the NLL term.
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const keepMask = ne(target, ignoreIndex);
+  const keep = cast(keepMask, logits.dtype);
+  const smooth = mul(neg(sum(wc ? mul(logp, wc) : logp, 1)), keep);
+  let smoothRed: Tensor;
+  if (reduction === 'mean') {
+    const tw = weight ? mul(keep, reshape(indexSelect(weight, reshape(where(keepMask, target, 0), [target.size]), 0), target.shape)) : keep;
+    smoothRed = div(sum(smooth), sum(tw));
+  } else {
+    smoothRed = reduce('crossEntropy', smooth, reduction);
+  }
   return add(mul(base, 1 - labelSmoothing), mul(smoothRed, labelSmoothing / C));
 }
 

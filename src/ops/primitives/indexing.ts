@@ -208,6 +208,7 @@ export const ONE_HOT = registerPrimitive<OneHotAttrs>({
 /** One-hot rows of length `numClasses` for int32 class indices (default float dtype output). */
 export function oneHot(index: Tensor, numClasses: number, dtype: DType = getDefaultDType()): Tensor {
   requireIndex('oneHot', index);
+  if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   checkIndices('oneHot', index, numClasses);
   return apply(ONE_HOT, [index], { numClasses, dtype });
 }

@@ -20,13 +20,14 @@ export interface MatmulAttrs {
 
 /** m, k, n and the broadcast batch shape of a matmul; throws a ShapeError naming both shapes. */
 export function matmulDims(a: Shape, b: Shape, { transA, transB }: MatmulAttrs): { m: number; k: number; n: number; batch: number[] } {
-  const what = `matmul: shapes ${fmtShape(a)}${transA ? 'ᵀ' : ''} and ${fmtShape(b)}${transB ? 'ᵀ' : ''}`;
-  if (a.length < 2 || b.length < 2) throw new ShapeError(`${what}: both operands need rank >= 2`);
+  // Built only on failure: this runs on every matmul.
+  const what = (): string => `matmul: shapes ${fmtShape(a)}${transA ? 'ᵀ' : ''} and ${fmtShape(b)}${transB ? 'ᵀ' : ''}`;
+  if (a.length < 2 || b.length < 2) throw new ShapeError(`${what()}: both operands need rank >= 2`);
   const [ar, ac] = [a[a.length - 2]!, a[a.length - 1]!];
   const [br, bc] = [b[b.length - 2]!, b[b.length - 1]!];
   const [m, k] = transA ? [ac, ar] : [ar, ac];
   const [k2, n] = transB ? [bc, br] : [br, bc];
-  if (k !== k2) throw new ShapeError(`${what} are not aligned (inner dims ${k} != ${k2})`);
+  if (k !== k2) throw new ShapeError(`${what()} are not aligned (inner dims ${k} != ${k2})`);
   const batch = broadcastShapes('matmul', a.slice(0, -2), b.slice(0, -2));
   return { m, k, n, batch };
 }

@@ -7,6 +7,7 @@ import { apply } from '../../core/dispatch.js';
 import { type Meta, type Primitive, type PrimitiveName, registerPrimitive } from '../../core/primitive.js';
 import type { Tensor } from '../../core/tensor.js';
 import { unaryKernel } from './kernel-util.js';
+import { erfScalar } from '../../core/special.js';
 import { add, div, ge, le, mul, sub, where } from './binary.js';
 import { asTensor, castTo } from '../tensor-like.js';
 
@@ -38,41 +39,6 @@ function numericUnary(name: PrimitiveName, f: (x: number) => number, vjp: Vjp): 
 }
 
 const SQRT_2_OVER_PI = 2 / Math.sqrt(Math.PI);
-
-/** erf to ~1e-16 relative: Taylor series near 0, continued fraction (Lentz) for the tail. */
-export function erfScalar(x: number): number {
-  if (Number.isNaN(x)) return NaN;
-  const ax = Math.abs(x);
-  if (ax < 2.5) {
-    let term = x;
-    let sum = x;
-    const x2 = x * x;
-    for (let n = 1; n < 200; n++) {
-      term *= -x2 / n;
-      const add = term / (2 * n + 1);
-      sum += add;
-      if (Math.abs(add) < 1e-17 * Math.abs(sum)) break;
-    }
-    return SQRT_2_OVER_PI * sum;
-  }
-  if (ax > 6) return Math.sign(x);
-  // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...))))
-  let f = ax;
-  let c = ax;
-  let d = 0;
-  for (let n = 1; n < 300; n++) {
-    const an = n / 2;
-    d = ax + an * d;
-    d = d === 0 ? 1e-300 : 1 / d;
-    c = ax + an / c;
-    if (c === 0) c = 1e-300;
-    const delta = c * d;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
-  return Math.sign(x) * (1 - erfc);
-}
 
 export const NEG = numericUnary('neg', (x) => -x, (g) => neg(g));
 export const EXP = floatUnary('exp', Math.exp, (g, _x, out) => mul(g, out)); // d/dx e^x = e^x
