@@ -35,8 +35,8 @@ export class AutogradError extends PlexusError {
 
 /** Use of a tensor whose storage was released by `dispose()` or a `scope`. */
 export class DisposedError extends PlexusError {
-  constructor(message: string) {
-    super('DISPOSED', message);
+  constructor(message: string, code = 'DISPOSED') {
+    super(code, message);
   }
 }
 

@@ -69,18 +69,19 @@ export function broadcastsTo(from: Shape, to: Shape): boolean {
 }
 
 /** Maps a possibly negative axis into [0, rank). */
-export function normalizeAxis(op: string, axis: number, rank: number): number {
+export function normalizeAxis(op: string, axis: number, rank: number, shape?: Shape): number {
   if (!Number.isInteger(axis) || axis < -Math.max(rank, 1) || axis >= Math.max(rank, 1)) {
-    throw new ShapeError(`${op}: axis ${axis} is out of range for a tensor of rank ${rank}`, 'AXIS_OUT_OF_RANGE');
+    const of = shape ? `shape ${fmtShape(shape)}` : `a tensor of rank ${rank}`;
+    throw new ShapeError(`${op}: axis ${axis} is out of range for ${of} (rank ${rank})`, 'AXIS_OUT_OF_RANGE');
   }
   return axis < 0 ? axis + Math.max(rank, 1) : axis;
 }
 
 /** Normalises a list of axes (undefined = all), sorted, without duplicates. */
-export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeAxes(op: string, axes: number | readonly number[] | undefined, rank: number, shape?: Shape): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
-  const out = list.map((a) => normalizeAxis(op, a, rank));
+  const out = list.map((a) => normalizeAxis(op, a, rank, shape));
   if (rank === 0) return [];
   const set = new Set(out);
   if (set.size !== out.length) {

@@ -172,6 +172,7 @@ export class Tensor implements View {
 
   /** Releases the storage now instead of at garbage collection. Using the tensor afterwards throws. */
   dispose(): void {
+    if (this._disposed) throw new DisposedError(`dispose: tensor #${this.id} ${fmtShape(this.shape)} was already disposed`, 'DOUBLE_DISPOSE');
     disposeTensor(this);
   }
 

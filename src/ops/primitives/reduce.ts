@@ -114,7 +114,7 @@ export const ARGMIN = argExtremum('argmin', (a, b) => a < b);
 export type Axes = number | readonly number[];
 
 function reduce(p: Primitive<ReduceAttrs>, x: Tensor, axes: Axes | undefined, keepDims: boolean): Tensor {
-  return apply(p, [x], { axes: normalizeAxes(p.name, axes, x.rank), keepDims });
+  return apply(p, [x], { axes: normalizeAxes(p.name, axes, x.rank, x.shape), keepDims });
 }
 
 /** Sum over `axes` (all when omitted). Ints and bools sum to int32. */
@@ -126,7 +126,7 @@ export const min = (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce(
 
 function argReduce(p: Primitive<ReduceAttrs>, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
   if (axis === undefined) return apply(p, [reshape(x, [x.size])], { axes: [0], keepDims: false });
-  return apply(p, [x], { axes: [normalizeAxis(p.name, axis, x.rank)], keepDims });
+  return apply(p, [x], { axes: [normalizeAxis(p.name, axis, x.rank, x.shape)], keepDims });
 }
 
 /** Index of the largest value along `axis` (over the flattened tensor when omitted); int32. */

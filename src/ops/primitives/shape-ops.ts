@@ -30,9 +30,9 @@ export const RESHAPE = registerPrimitive<ReshapeAttrs>({
 /** Resolves one -1 in a requested shape. */
 export function resolveShape(op: string, from: Shape, shape: readonly number[]): number[] {
   const free = shape.filter((d) => d === -1).length;
-  if (free > 1) throw new ShapeError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
+  if (free > 1) throw new ShapeError(`${op}: cannot reshape ${fmtShape(from)} to ${fmtShape(shape)}: only one dimension can be -1`);
   for (const d of shape) {
-    if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new ShapeError(`${op}: invalid dimension ${d} in ${fmtShape(shape)}`, 'INVALID_SHAPE');
+    if (d !== -1 && (!Number.isInteger(d) || d < 0)) throw new ShapeError(`${op}: cannot reshape ${fmtShape(from)} to ${fmtShape(shape)}: invalid dimension ${d}`, 'INVALID_SHAPE');
   }
   if (!free) return [...shape];
   const known = shape.reduce((p, d) => (d === -1 ? p : p * d), 1);
