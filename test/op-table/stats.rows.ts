@@ -62,10 +62,10 @@ const varOf = (v: number[], correction: number): number => {
   const m = meanOf(v);
   return sumOf(v.map((a) => (a - m) ** 2)) / Math.max(v.length - correction, 0);
 };
-/** log(sum(exp(v))) shifted by the max; an all -Inf (or empty) slice is -Inf. */
+/** log(sum(exp(v))) shifted by the max. */
 export const lseOf = (v: number[]): number => {
   const m = Math.max(...v);
-  if (m === -Infinity) return -Infinity;
+  if (m === -Infinity || m === Infinity) return m; // all -Inf (or empty) -> -Inf; any +Inf -> +Inf
   return m + Math.log(sumOf(v.map((a) => Math.exp(a - m))));
 };
 
