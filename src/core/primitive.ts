@@ -25,6 +25,8 @@ export const PRIMITIVE_NAMES = [
   // movement and indexing
   'reshape', 'permute', 'expand', 'slice', 'pad', 'concat',
   'gather', 'scatterAdd', 'indexSelect', 'indexAdd', 'oneHot',
+  // fused: B-spline bases for Kolmogorov-Arnold layers (composite oracle: the Cox-de Boor recursion)
+  'splineBasis',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];

@@ -11,8 +11,9 @@ import { mathRows } from './math.rows.js';
 import { statsRows } from './stats.rows.js';
 import { activationRows } from './activations.rows.js';
 import { lossRows } from './losses.rows.js';
+import { splineRows } from './spline.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows,
 ];

@@ -10,6 +10,7 @@ import { MATMUL } from './matmul.js';
 import { EXPAND, PERMUTE, RESHAPE } from './shape-ops.js';
 import { CONCAT, PAD, SLICE } from './movement.js';
 import { GATHER, INDEX_ADD, INDEX_SELECT, ONE_HOT, SCATTER_ADD } from './indexing.js';
+import { SPLINE_BASIS } from './spline.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   neg: NEG, exp: EXP, log: LOG, log1p: LOG1P, sqrt: SQRT, abs: ABS, sin: SIN, cos: COS, tanh: TANH,
@@ -24,6 +25,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   gather: GATHER as Primitive<never>, scatterAdd: SCATTER_ADD as Primitive<never>,
   indexSelect: INDEX_SELECT as Primitive<never>, indexAdd: INDEX_ADD as Primitive<never>,
   oneHot: ONE_HOT as Primitive<never>,
+  splineBasis: SPLINE_BASIS as Primitive<never>,
 };
 
 export * from './unary.js';
@@ -33,3 +35,4 @@ export * from './matmul.js';
 export * from './shape-ops.js';
 export * from './movement.js';
 export * from './indexing.js';
+export * from './spline.js';
