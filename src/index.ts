@@ -19,6 +19,8 @@ export { setBackend, getBackend, availableBackends, registerBackend, type Backen
 export { PRIMITIVE_NAMES, registeredPrimitives, type Primitive, type PrimitiveName, type Kernel, type View, type Meta } from './core/primitive.js';
 export * from './ops/index.js';
 export { PRIMITIVES } from './ops/primitives/index.js';
+export * as nn from './nn/index.js';
+export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);
 registerBackend('js', createJsBackend);

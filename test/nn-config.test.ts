@@ -1,0 +1,107 @@
+/**
+ * @file Architectures as data: getConfig() -> JSON -> fromConfig() rebuilds every built-in module
+ * with the same structure (state-dict keys and shapes, so the weights load), and bad configs fail
+ * with typed errors that name the path: unknown types (UNKNOWN_LAYER, listing the known ones),
+ * unknown keys and wrong value types (INVALID_CONFIG), `__proto__` keys, runaway nesting.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as px from '../src/index.js';
+import * as nn from '../src/nn/index.js';
+
+const structure = (m: nn.Module): string[] => [...m.stateDict()].map(([k, t]) => `${k}:${t.dtype}[${t.shape.join(',')}]`);
+
+const examples = (): nn.Module[] => [
+  new nn.Linear(3, 4), new nn.Linear(3, 4, { bias: false, dtype: 'float64' }),
+  new nn.Embedding(10, 3), new nn.Identity(), new nn.Flatten(0, 2), new nn.Dropout(0.2),
+  new nn.LayerNorm([2, 3], { eps: 1e-3 }), new nn.LayerNorm(4, { elementwiseAffine: false }),
+  new nn.RMSNorm(5), new nn.RMSNorm(5, { eps: 1e-6, elementwiseAffine: false }),
+  new nn.BatchNorm1d(3), new nn.BatchNorm1d(3, { momentum: null, affine: false, trackRunningStats: false }),
+  new nn.ReLU(), new nn.LeakyReLU(0.2), new nn.PReLU(3), new nn.ELU(0.5), new nn.GELU('tanh'), new nn.SiLU(),
+  new nn.Tanh(), new nn.Sigmoid(), new nn.Softplus(2, 15),
+  new nn.Sequential(new nn.Linear(2, 3), new nn.ReLU(), new nn.Sequential(new nn.Linear(3, 1))),
+  new nn.ModuleList([new nn.Linear(1, 1), new nn.Tanh()]),
+  new nn.MLP([4, 8, 8, 2], { activation: 'gelu', norm: 'batch', dropout: 0.1, residual: true, dtype: 'float64' }),
+  new nn.MLP([4, 2]),
+];
+
+describe('getConfig / fromConfig', () => {
+  it('round-trips every built-in through JSON to the same config and structure', () => {
+    for (const m of examples()) {
+      const cfg = m.getConfig();
+      const json = JSON.stringify(cfg);
+      const rebuilt = nn.fromConfig(JSON.parse(json));
+      assert.equal(rebuilt.constructor, m.constructor, cfg.type);
+      assert.deepEqual(rebuilt.getConfig(), cfg, cfg.type);
+      assert.deepEqual(structure(rebuilt), structure(m), cfg.type);
+      rebuilt.loadStateDict(m.stateDict());
+    }
+  });
+
+  it('covers every registered type', () => {
+    const seen = new Set(examples().flatMap((m) => m.modules().map((x) => x.getConfig().type)));
+    assert.deepEqual(nn.registeredModules().filter((t) => !seen.has(t)), []);
+  });
+
+  it('fills defaults for omitted arguments', () => {
+    const m = nn.fromConfig({ type: 'MLP', sizes: [3, 2] }) as nn.MLP;
+    assert.deepEqual(m.getConfig(), { type: 'MLP', sizes: [3, 2], activation: 'relu', norm: null, dropout: 0, residual: false, bias: true, dtype: 'float32' });
+  });
+
+  it('unknown type: UNKNOWN_LAYER listing the known types, with the path', () => {
+    assert.throws(() => nn.fromConfig({ type: 'Sequential', layers: [{ type: 'Linear', inFeatures: 1, outFeatures: 1 }, { type: 'Conv9d' }] }), (e: px.PlexusError) =>
+      e instanceof px.ValueError && e.code === 'UNKNOWN_LAYER' && /config\.layers\[1\]\.type "Conv9d"/.test(e.message) && /BatchNorm1d, Dropout, ELU/.test(e.message));
+    // Prototype names are not layers either (the registry is a Map, not an object).
+    for (const type of ['constructor', '__proto__', 'toString']) {
+      assert.throws(() => nn.fromConfig({ type }), (e: px.PlexusError) => e.code === 'UNKNOWN_LAYER', type);
+    }
+  });
+
+  it('bad values and unknown keys: INVALID_CONFIG naming the key', () => {
+    const bad: [unknown, RegExp][] = [
+      [{ type: 'Linear', inFeatures: '3', outFeatures: 2 }, /config\.inFeatures must be an integer, got "3"/],
+      [{ type: 'Linear', inFeatures: 3 }, /config\.outFeatures must be an integer, got undefined/],
+      [{ type: 'Linear', inFeatures: 3, outFeatures: 2, activaton: 'relu' }, /unknown key\(s\) "activaton"/],
+      [{ type: 'MLP', sizes: [3, 2], norm: 'group' }, /config\.norm must be null or one of layer, rms, batch/],
+      [{ type: 'MLP', sizes: [3, 'x'] }, /config\.sizes must be an array of integers/],
+      [{ type: 'Dropout', p: null }, /config\.p must be a finite number/],
+      [{ type: 'Linear', inFeatures: 3, outFeatures: 2, dtype: 'int32' }, /config\.dtype must be "float32" or "float64"/],
+      [{ type: 'Sequential', layers: {} }, /config\.layers must be an array of layer configs/],
+      [{ type: 3 }, /config\.type must be a string/],
+      [[], /config must be an object/],
+      [null, /config must be an object/],
+    ];
+    for (const [cfg, re] of bad) {
+      assert.throws(() => nn.fromConfig(cfg), (e: px.PlexusError) => e.code === 'INVALID_CONFIG' && re.test(e.message), JSON.stringify(cfg));
+    }
+  });
+
+  it('a JSON "__proto__" key is an unknown key, and nothing is polluted', () => {
+    const cfg = JSON.parse('{"type": "ReLU", "__proto__": {"polluted": true}}') as unknown;
+    assert.throws(() => nn.fromConfig(cfg), (e: px.PlexusError) => e.code === 'INVALID_CONFIG' && /"__proto__"/.test(e.message));
+    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('argument range errors come from the layer constructors (ValueError)', () => {
+    assert.throws(() => nn.fromConfig({ type: 'Linear', inFeatures: -3, outFeatures: 2 }), px.ValueError);
+    assert.throws(() => nn.fromConfig({ type: 'Dropout', p: 2 }), px.ValueError);
+  });
+
+  it('caps nesting depth', () => {
+    let cfg: unknown = { type: 'ReLU' };
+    for (let i = 0; i < 100; i++) cfg = { type: 'Sequential', layers: [cfg] };
+    assert.throws(() => nn.fromConfig(cfg), (e: px.PlexusError) => e.code === 'INVALID_CONFIG' && /deeper than 64/.test(e.message));
+  });
+
+  it('custom modules: getConfig throws until implemented; registerModule adds a type once', () => {
+    class Scale extends nn.Module {
+      constructor(readonly k: number) { super(); }
+      forward(x: px.Tensor): px.Tensor { return px.mul(x, this.k); }
+    }
+    assert.throws(() => new Scale(2).getConfig(), (e: px.PlexusError) => e.code === 'NOT_CONFIGURABLE');
+    nn.registerModule('TestScale', (c) => new Scale(c.number('k')));
+    assert.equal((nn.fromConfig({ type: 'TestScale', k: 3 }) as Scale).k, 3);
+    assert.throws(() => nn.registerModule('TestScale', () => new Scale(1)), (e: px.PlexusError) => e.code === 'DUPLICATE_LAYER');
+    assert.throws(() => nn.registerModule('Linear', () => new Scale(1)), (e: px.PlexusError) => e.code === 'DUPLICATE_LAYER');
+  });
+});
