@@ -20,6 +20,7 @@ export { PRIMITIVE_NAMES, registeredPrimitives, type Primitive, type PrimitiveNa
 export * from './ops/index.js';
 export { PRIMITIVES } from './ops/primitives/index.js';
 export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
 export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);
