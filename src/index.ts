@@ -21,6 +21,8 @@ export * from './ops/index.js';
 export { PRIMITIVES } from './ops/primitives/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export * as io from './io/index.js';
+export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
 export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);
