@@ -22,6 +22,8 @@ export { PRIMITIVES } from './ops/primitives/index.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
+export * as data from './data/index.js';
+export { DataError, IdxFormatError, CsvError } from './data/errors.js';
 export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
 export { Module, Parameter } from './nn/module.js';
 
