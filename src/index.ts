@@ -25,6 +25,7 @@ export * as io from './io/index.js';
 export * as data from './data/index.js';
 export { DataError, IdxFormatError, CsvError } from './data/errors.js';
 export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
+export { NonFiniteWeightsError } from './io/model.js';
 export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);

@@ -125,6 +125,10 @@ export function scope<R>(fn: () => R): R {
   let result: R;
   try {
     result = fn();
+  } catch (e) {
+    // A failed step frees its temporaries too; kept tensors may already be referenced elsewhere.
+    for (const t of mine) if (!kept.has(t)) disposeTensor(t);
+    throw e;
   } finally {
     scopes.pop();
   }
