@@ -26,6 +26,8 @@ export * as data from './data/index.js';
 export { DataError, IdxFormatError, CsvError } from './data/errors.js';
 export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
 export { NonFiniteWeightsError } from './io/model.js';
+export * as train from './train/index.js';
+export { fit, evaluate, predict, History, NonFiniteLossError, NonFiniteInputError, type FitOptions } from './train/index.js';
 export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);

@@ -5,12 +5,13 @@
  */
 import { requireFloat } from '../../core/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
-import { abs, add, div, eq, erf, exp, gt, log, log1p, maximum, mul, neg, sub, sum, tanh, where } from '../primitives/index.js';
+import { abs, add, div, eq, erf, exp, gt, le, log, log1p, maximum, mul, neg, sub, sum, tanh, where } from '../primitives/index.js';
 import { stableShift } from './stats.js';
 
 /** max(x, 0); gradient 0 at 0 (PyTorch). */
 export function relu(x: Tensor): Tensor {
-  return where(gt(x, 0), x, 0);
+  // `x <= 0 ? 0 : x` rather than `x > 0 ? x : 0`: a NaN must propagate, as in PyTorch.
+  return where(le(x, 0), 0, x);
 }
 
 /** x for x > 0, slope * x otherwise. */

@@ -1,0 +1,22 @@
+/**
+ * @file The training layer's public surface (exported from the package as `train`; `fit`,
+ * `evaluate` and `predict` also at the top level): the fit loop, the algorithm interface with
+ * backprop, metrics, losses by name, callbacks, progress output and the guard's errors.
+ */
+export { fit, type FitOptions, type NanPolicy } from './fit.js';
+export { evaluate, predict, defaultMetrics, type EvaluateOptions, type EvalResult } from './evaluate.js';
+export {
+  type TrainingAlgorithm, type TrainContext, type StepMetrics, type Scheduler, type EpochInfo, batchMetrics,
+} from './algorithm.js';
+export { Backprop, backprop, type BackpropState } from './algorithms/backprop.js';
+export { accuracy, resolveMetric, MeanTracker, type Metric, type MetricValue, type AccuracyOptions } from './metrics.js';
+export { resolveLoss, LOSS_NAMES, type LossFn, type LossName } from './losses.js';
+export {
+  EarlyStopping, JsonlLogger, ModelCheckpoint, jsonLine,
+  type EarlyStoppingOptions, type JsonlLoggerOptions, type ModelCheckpointOptions, type LogTarget, type MonitorMode, type SaveFn,
+} from './callbacks.js';
+export { History, runHooks, type Callback, type TrainControl, type EpochLogs, type BatchLogs, type StopReason } from './history.js';
+export { ProgressBar, formatDuration, formatEpochMetrics, type ProgressOptions, type ProgressStream } from './progress.js';
+export { NonFiniteLossError, NonFiniteInputError, type NonFiniteCulprit, type StepPosition } from './errors.js';
+export { firstNonFinite, nonFiniteParameter, nonFiniteGradient, nonFiniteSample, type NamedParams, type BadSample } from './guard.js';
+export { toBatches, type DataSource, type TensorData } from './data-source.js';
