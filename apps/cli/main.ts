@@ -1,20 +1,23 @@
 /**
  * @file The `plexus` command line. Thin on purpose: it parses arguments and calls the public API;
- * anything worth testing beyond argument handling belongs in src/.
+ * anything worth testing beyond argument handling belongs in src/. Commands live one per file
+ * (train.ts, eval.ts, predict.ts, info.ts); config checking in config.ts, path containment in paths.ts.
+ *
+ * Exit codes: 0 success; 1 a failure while running (bad data file, corrupt model, divergence);
+ * 2 a refused invocation (bad config or flag value, path outside the working folder) — in that
+ * case nothing was written.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { px } from './api.js';
+import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
+import { CliError } from './errors.js';
+import { evalCommand } from './eval.js';
+import { infoCommand } from './info.js';
+import { predictCommand } from './predict.js';
+import { train } from './train.js';
 
-/** Where the CLI writes; tests pass their own to capture output. */
-export interface CliIO {
-  out: (text: string) => void;
-  err: (text: string) => void;
-}
-
-const processIO: CliIO = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
-};
+export type { CliIO } from './context.js';
 
 /** The package version, read at run time. Why 3 levels: this file runs as dist/apps/cli/main.js. */
 export function packageVersion(): string {
@@ -22,39 +25,112 @@ export function packageVersion(): string {
   return pkg.version;
 }
 
-function buildProgram(io: CliIO, setCode: (code: number) => void): Command {
+const DATA_HELP = 'digits | iris | fashion-mnist | csv:<path>';
+
+function addTrain(program: Command, ctx: Ctx): void {
+  program
+    .command('train')
+    .description('train a model; with no arguments: an MLP on the built-in digits set')
+    .option('--config <file>', 'JSON config (keys in README "Command line"); flags override it')
+    .option('--data <name>', `training data: ${DATA_HELP} (default digits)`)
+    .option('--target <column>', 'csv: the column to predict')
+    .option('--target-type <type>', 'csv: auto | categorical | numeric (default auto)')
+    .option('--ignore <columns>', 'csv: columns to leave out, comma-separated (e.g. an id)')
+    .option('--test-fraction <f>', 'fraction held out for testing (default 0.2; not fashion-mnist)')
+    .option('--model <type>', 'architecture: mlp (default)')
+    .option('--hidden <widths>', 'hidden layer widths, comma-separated (default 128)')
+    .option('--activation <name>', `hidden activation: ${px.nn.ACTIVATION_NAMES.join(' | ')} (default relu)`)
+    .option('--dropout <p>', 'dropout after each hidden activation, in [0, 1) (default 0)')
+    .option('--norm <name>', 'layer | rms | batch | none (default none)')
+    .option('--optimizer <name>', 'sgd | adam | adamw | rmsprop | adagrad | lamb | lars (default adam)')
+    .option('--lr <rate>', 'learning rate (default 0.001)')
+    .option('--weight-decay <w>', 'weight decay (default: the optimizer\'s)')
+    .option('--momentum <m>', 'momentum (sgd, rmsprop, lars)')
+    .option('--epochs <n>', 'epochs (default 20)')
+    .option('--batch-size <n>', 'batch size (default 32)')
+    .option('--seed <n>', 'seed of initialisation, split and shuffling (default 0)')
+    .option('--clip-grad-norm <max>', 'clip the global gradient norm (default off)')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', 'auto | reference | js | wasm ... (default auto: the fastest registered)')
+    .action(async (opts: Record<string, unknown>) => {
+      await train(ctx, opts);
+    });
+}
+
+function addEval(program: Command, ctx: Ctx): void {
+  program
+    .command('eval')
+    .description('evaluate a saved model on a test set')
+    .requiredOption('--model <file>', 'model.safetensors written by plexus train')
+    .option('--data <name>', `${DATA_HELP} (default: the set it was trained on; built-ins use its test split)`)
+    .option('--target <column>', 'csv: the target column (default: the one it was trained on)')
+    .option('--dir <folder>', 'fashion-mnist: folder of the IDX files')
+    .option('--backend <name>', 'backend (default auto)')
+    .action(async (opts: Record<string, unknown>) => {
+      await evalCommand(ctx, opts);
+    });
+}
+
+function addPredict(program: Command, ctx: Ctx): void {
+  program
+    .command('predict')
+    .description('predict for the rows of a CSV file (columns matched by name)')
+    .requiredOption('--model <file>', 'model.safetensors written by plexus train')
+    .requiredOption('--input <file>', 'CSV with the feature columns the model was trained on')
+    .option('--output <file>', 'CSV to write, inside the working folder (default: standard output)')
+    .option('--backend <name>', 'backend (default auto)')
+    .action(async (opts: Record<string, unknown>) => {
+      await predictCommand(ctx, opts);
+    });
+}
+
+function addInfo(program: Command, ctx: Ctx): void {
+  program
+    .command('info')
+    .description('show what a model file holds: architecture, tensors, metadata, checksum')
+    .argument('<file>', 'a .safetensors file')
+    .action(async (file: string) => {
+      await infoCommand(ctx, file);
+    });
+}
+
+function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
     .version(packageVersion(), '-V, --version', 'print the plexus version')
-    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .exitOverride();
-  program
-    .command('train')
-    .description('train a model from a config (not implemented yet, issue #4)')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => {
-      io.err('plexus train: not implemented yet (issue #4)\n');
-      setCode(1);
-    });
+  addTrain(program, ctx);
+  addEval(program, ctx);
+  addPredict(program, ctx);
+  addInfo(program, ctx);
   return program;
 }
 
 /**
  * Runs the CLI and resolves to the process exit code; it never calls process.exit itself.
  * @param argv in process.argv form: [node, script, ...args]
+ * @param io where output goes and the working folder (tests pass their own)
  * @example
- *   const code = await main(['node', 'plexus', '--version']);
+ *   const code = await main(['node', 'plexus', 'train', '--epochs', '5']);
  */
 export async function main(argv: string[], io: CliIO = processIO): Promise<number> {
-  let code = 0;
-  const program = buildProgram(io, (c) => { code = c; });
+  const ctx = makeCtx(io);
+  const program = buildProgram(ctx);
+  const command = argv[2] ?? '';
   try {
     await program.parseAsync(argv, { from: 'node' });
+    return 0;
   } catch (e) {
     // exitOverride turns --help, --version and usage errors into a CommanderError carrying the code.
     if (e instanceof CommanderError) return e.exitCode;
-    throw e;
+    const who = `plexus ${command}`.trim();
+    if (e instanceof px.PlexusError) {
+      io.err(`${who}: ${e.message} [${e.code}]\n`);
+      return e instanceof CliError ? 2 : 1;
+    }
+    io.err(`${who}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
   }
-  return code;
 }

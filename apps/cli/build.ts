@@ -1,0 +1,44 @@
+/**
+ * @file Model and optimizer from a validated config. The order of random draws is part of the
+ * contract that makes `plexus train` reproducible and equal to a direct `fit` call:
+ *   manualSeed(seed) -> new nn.MLP(...) (its init draws) -> fit(..., { seed }) (the shuffle's own generator).
+ */
+import { px } from './api.js';
+import type { OptimizerName, TrainConfig } from './config-schema.js';
+
+type Module = InstanceType<typeof px.nn.Module>;
+type Optimizer = px.optim.Optimizer<px.optim.BaseHyper>;
+type OptimizerCtor = new (params: ReturnType<Module['parameters']>, opts: Record<string, unknown>) => Optimizer;
+
+const OPTIMIZER_CTORS: Readonly<Record<OptimizerName, OptimizerCtor>> = {
+  sgd: px.optim.SGD as unknown as OptimizerCtor,
+  adam: px.optim.Adam as unknown as OptimizerCtor,
+  adamw: px.optim.AdamW as unknown as OptimizerCtor,
+  rmsprop: px.optim.RMSprop as unknown as OptimizerCtor,
+  adagrad: px.optim.Adagrad as unknown as OptimizerCtor,
+  lamb: px.optim.LAMB as unknown as OptimizerCtor,
+  lars: px.optim.LARS as unknown as OptimizerCtor,
+};
+
+/** Seeds the global generator and builds the MLP [inputs, ...hidden, outputs]. */
+export function buildModel(cfg: TrainConfig, inputs: number, outputs: number): InstanceType<typeof px.nn.MLP> {
+  px.manualSeed(cfg.seed);
+  const m = cfg.model;
+  return new px.nn.MLP([inputs, ...m.hidden, outputs], {
+    activation: m.activation as px.nn.ActivationName, dropout: m.dropout, norm: m.norm, residual: m.residual,
+  });
+}
+
+/** The optimizer the config names, with only the options it gave (the rest: the optimizer's defaults). */
+export function buildOptimizer(cfg: TrainConfig, model: Module): Optimizer {
+  const { name, ...given } = cfg.optimizer;
+  const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  return new OPTIMIZER_CTORS[name](model.parameters(), opts);
+}
+
+/** "64-128-10 relu" */
+export function describeModel(cfg: TrainConfig, inputs: number, outputs: number): string {
+  const m = cfg.model;
+  const extras = [m.norm ? `${m.norm} norm` : '', m.dropout > 0 ? `dropout ${m.dropout}` : '', m.residual ? 'residual' : ''].filter(Boolean);
+  return `MLP ${[inputs, ...m.hidden, outputs].join('-')} ${m.activation}${extras.length ? ` (${extras.join(', ')})` : ''}`;
+}

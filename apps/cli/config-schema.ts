@@ -1,0 +1,116 @@
+/**
+ * @file The schema of `plexus train` configs (zod, strict objects: an unknown key is an error, so a
+ * typo such as `learningRat` is caught rather than silently ignored). Numbers must be JSON numbers:
+ * no coercion of "10" to 10, and zod 4 refuses NaN and ±Infinity. Every message reads
+ * "must be <what>, got <value>" so the CLI can print `/optimizer/lr: must be a finite number > 0, got "0.1"`.
+ *
+ * Cross-field rules (csv needs a path, momentum only for the optimizers that have one, ...) are in
+ * config.ts, because zod skips refinements of an object that already has an issue, and every
+ * problem must be reported at once.
+ */
+import { z } from 'zod';
+import { px } from './api.js';
+
+/** A value as messages show it: strings quoted, numbers as JS prints them (Infinity), short. */
+export function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : typeof v;
+}
+
+/** zod error callback producing "must be <want>, got <input>". */
+const must = (want: string) => (iss: { input?: unknown }): string => `must be ${want}, got ${show(iss.input)}`;
+
+const int = (min: number, max: number, want = `an integer in [${min}, ${max}]`) => z.int({ error: must(want) }).min(min).max(max);
+const positive = (want = 'a finite number > 0') => z.number({ error: must(want) }).positive();
+const nonNegative = () => z.number({ error: must('a finite number >= 0') }).nonnegative();
+const unitOpen = (want = 'a number in [0, 1)') => z.number({ error: must(want) }).min(0).lt(1);
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => z.enum(values, { error: must(`one of ${values.join(', ')}`) });
+const bool = () => z.boolean({ error: must('true or false') });
+const text = (want: string) => z.string({ error: must(want) }).min(1);
+const object = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: must('an object') });
+
+export const DATASETS = ['digits', 'iris', 'fashion-mnist', 'csv'] as const;
+export const MODEL_TYPES = ['mlp'] as const;
+export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'lamb', 'lars'] as const;
+export const NORMS = ['layer', 'rms', 'batch'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+/** The options each optimizer takes beyond name and lr (their meaning is PyTorch's). */
+export const OPTIMIZER_OPTIONS: Readonly<Record<OptimizerName, readonly string[]>> = {
+  sgd: ['weightDecay', 'momentum', 'nesterov'],
+  adam: ['weightDecay', 'betas', 'eps'],
+  adamw: ['weightDecay', 'betas', 'eps'],
+  rmsprop: ['weightDecay', 'momentum', 'eps'],
+  adagrad: ['weightDecay', 'eps'],
+  lamb: ['weightDecay', 'betas', 'eps'],
+  lars: ['weightDecay', 'momentum'],
+};
+
+export const DATA_SHAPE = {
+  /** Which data: a built-in set, Fashion-MNIST (Debian package) or a CSV file. */
+  name: oneOf(DATASETS).default('digits'),
+  /** csv: the file (relative to the working folder). */
+  path: z.string({ error: must('a file path') }).min(1, { error: 'must be a non-empty file path' }).optional(),
+  /** csv: the target column. */
+  target: text('a column name').optional(),
+  /** csv: 'categorical' = classification, 'numeric' = regression, 'auto' = categorical unless every label is a number. */
+  targetType: oneOf(['auto', 'categorical', 'numeric']).optional(),
+  /** csv: columns to leave out of the features (e.g. an id). */
+  ignore: z.array(text('a column name'), { error: must('an array of column names') }).optional(),
+  /** digits / iris / csv: fraction held out as the test set (default 0.2). */
+  testFraction: z.number({ error: must('a number in (0, 1)') }).gt(0).lt(1).optional(),
+  /** fashion-mnist: folder of the four IDX files (default the Debian package's). */
+  dir: text('a folder path').optional(),
+};
+
+export const MODEL_SHAPE = {
+  type: oneOf(MODEL_TYPES).default('mlp'),
+  /** Hidden layer widths; input and output sizes come from the data. */
+  hidden: z.array(int(1, 65536, 'an integer in [1, 65536]'), { error: must('an array of layer widths') }).max(64).default([128]),
+  activation: oneOf(px.nn.ACTIVATION_NAMES as unknown as readonly [string, ...string[]]).default('relu'),
+  dropout: unitOpen().default(0),
+  norm: oneOf(NORMS).nullable().default(null),
+  residual: bool().default(false),
+};
+
+export const OPTIMIZER_SHAPE = {
+  name: oneOf(OPTIMIZERS).default('adam'),
+  /** Default: the optimizer's own (1e-3 for all but LARS, whose default is 1). */
+  lr: positive().optional(),
+  weightDecay: nonNegative().optional(),
+  momentum: unitOpen().optional(),
+  nesterov: bool().optional(),
+  betas: z.tuple([unitOpen(), unitOpen()], { error: must('two numbers in [0, 1)') }).optional(),
+  eps: positive().optional(),
+};
+
+export const TOP_SHAPE = {
+  /** Run folder name under runs/ (default: a timestamp). */
+  name: z.string({ error: must('a folder name') }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, { error: must('a folder name of letters, digits, ".", "_" or "-" (at most 100)') }).optional(),
+  /** Run folder (default runs/<name>); must lie inside the working folder. */
+  out: z.string({ error: must('a folder path') }).min(1, { error: 'must be a non-empty folder path' }).optional(),
+  /** 'auto' = the fastest registered backend (wasm, then js, then reference). */
+  backend: text('a backend name').default('auto'),
+  seed: int(0, 2 ** 32 - 1).default(0),
+  epochs: int(1, 1_000_000).default(20),
+  batchSize: int(1, 1_000_000).default(32),
+  /** Clip the global gradient norm to this before each step (default: no clipping). */
+  clipGradNorm: positive().nullable().default(null),
+  data: object(DATA_SHAPE).prefault({}),
+  model: object(MODEL_SHAPE).prefault({}),
+  optimizer: object(OPTIMIZER_SHAPE).prefault({}),
+};
+
+export const TrainConfigSchema = object(TOP_SHAPE);
+export type TrainConfig = z.output<typeof TrainConfigSchema>;
+
+/** Allowed keys by object pointer, for "unknown key" messages. */
+export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['', Object.keys(TOP_SHAPE)],
+  ['/data', Object.keys(DATA_SHAPE)],
+  ['/model', Object.keys(MODEL_SHAPE)],
+  ['/optimizer', Object.keys(OPTIMIZER_SHAPE)],
+]);
