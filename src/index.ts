@@ -4,6 +4,7 @@
 import { registerBackend, setBackend } from './core/backend.js';
 import { createReferenceBackend } from './backends/reference/index.js';
 import { createJsBackend } from './backends/js/index.js';
+import { createWasmBackend } from './backends/wasm/index.js';
 
 export * from './core/errors.js';
 export { type DType, type FloatDType, type TypedArray, setDefaultDType, getDefaultDType, promote, isFloat } from './core/dtype.js';
@@ -32,4 +33,5 @@ export { Module, Parameter } from './nn/module.js';
 
 registerBackend('reference', createReferenceBackend);
 registerBackend('js', createJsBackend);
+registerBackend('wasm', createWasmBackend);
 setBackend('reference');

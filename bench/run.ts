@@ -1,0 +1,46 @@
+/**
+ * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--skip-tfjs-cpu] [--best]`: runs
+ * the workloads of ../shared/bench/WORKLOADS.md (all when none is named), each printing one JSON
+ * line per measurement. A workload without a benchmark yet prints a line saying so.
+ */
+import { runGemm } from './gemm.js';
+
+type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
+
+const list = (v: string | true | undefined): number[] | undefined => (typeof v === 'string' ? v.split(',').map(Number) : undefined);
+
+const WORKLOADS: Record<string, Runner | null> = {
+  a: (f) => runGemm({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), skipTfjsCpu: f.has('skip-tfjs-cpu'), best: f.has('best') }),
+  b: null,
+  c: null,
+  d: null,
+};
+
+const BOOLEAN_FLAGS = new Set(['--skip-tfjs-cpu', '--best']);
+
+function parse(argv: string[]): { names: string[]; flags: Map<string, string | true> } {
+  const names: string[] = [];
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (!a.startsWith('--')) names.push(a);
+    else if (argv[i + 1] !== undefined && !argv[i + 1]!.startsWith('--') && !BOOLEAN_FLAGS.has(a)) flags.set(a.slice(2), argv[++i]!);
+    else flags.set(a.slice(2), true);
+  }
+  return { names, flags };
+}
+
+async function main(): Promise<void> {
+  const { names, flags } = parse(process.argv.slice(2));
+  for (const name of names.length ? names : Object.keys(WORKLOADS)) {
+    if (!(name in WORKLOADS)) throw new Error(`unknown workload '${name}'; known: ${Object.keys(WORKLOADS).join(', ')}`);
+    const run = WORKLOADS[name];
+    if (run) await run(flags);
+    else console.log(JSON.stringify({ workload: name, skipped: ['no benchmark for this workload yet'] }));
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

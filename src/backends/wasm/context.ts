@@ -1,0 +1,26 @@
+/**
+ * @file What every wasm kernel needs: the module's exports, the heap, and `ptr`, which turns a
+ * kernel argument (a View whose values live in the heap) into a byte offset.
+ */
+import type { View } from '../../core/primitive.js';
+import type { WasmHeap } from './heap.js';
+import type { KernelExports } from './module.js';
+
+export interface WasmContext {
+  readonly wasm: KernelExports;
+  readonly heap: WasmHeap;
+  /**
+   * A scratch block of at least `bytes` bytes owned by the backend (GEMM packing). May grow the
+   * memory, so call it BEFORE taking pointers with `ptr` (a grow re-derives every view).
+   */
+  scratch(bytes: number): number;
+}
+
+/**
+ * Byte offset of a view's data in the heap, or -1 when it lives elsewhere (kernels then fall back
+ * to the reference loops). Read `values` after any allocation: a grow replaces the buffer.
+ */
+export function ptr(ctx: WasmContext, v: View): number {
+  const a = v.values;
+  return a.buffer === ctx.heap.buffer ? a.byteOffset : -1;
+}

@@ -1,0 +1,121 @@
+/**
+ * @file The `wasm` backend: tensor storage in one WebAssembly.Memory (heap.ts) and SIMD kernels
+ * compiled from AssemblyScript (assembly/*.as) for GEMM, elementwise ops and reductions. Every
+ * primitive or dtype without a wasm kernel runs its reference loops on the same heap views.
+ *
+ * Register with `registerBackend('wasm', createWasmBackend)`; `wasmSimdSupported()` says whether
+ * this engine can run it (WebAssembly SIMD: Node >= 16 and every current browser).
+ */
+import type { Backend, KernelTable, Storage } from '../../core/backend.js';
+import { type DType, type TypedArray, bytesPerElement } from '../../core/dtype.js';
+import { BackendError } from '../../core/errors.js';
+import type { WasmContext } from './context.js';
+import { WasmHeap } from './heap.js';
+import { loadKernels, wasmSimdSupported } from './module.js';
+import { elementwiseKernels } from './kernels/elementwise.js';
+import { matmulKernels } from './kernels/matmul.js';
+import { reduceKernels } from './kernels/reduce.js';
+
+export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
+export { sizeClass, type HeapStats, WasmHeap } from './heap.js';
+
+function view(buffer: ArrayBufferLike, dtype: DType, offset: number, size: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(buffer, offset, size);
+    case 'float64': return new Float64Array(buffer, offset, size);
+    case 'int32': return new Int32Array(buffer, offset, size);
+    case 'bool': return new Uint8Array(buffer, offset, size);
+  }
+}
+
+/** A block of the heap; `data` is a typed-array view re-derived when the memory has grown. */
+export class WasmStorage implements Storage {
+  refs = 0;
+  version = 0;
+  released = false;
+  private cached: TypedArray | null = null;
+  private generation = -1;
+
+  constructor(
+    readonly backend: WasmBackend,
+    readonly dtype: DType,
+    readonly size: number,
+    /** Byte offset in the memory. */
+    readonly ptr: number,
+  ) {}
+
+  get data(): TypedArray {
+    const heap = this.backend.heap;
+    if (this.generation !== heap.generation || this.cached === null) {
+      if (this.released) {
+        throw new BackendError('USE_AFTER_RELEASE', `wasm storage at ${this.ptr} (${this.size} ${this.dtype}) was released; its memory may already hold another tensor`);
+      }
+      this.cached = view(heap.buffer, this.dtype, this.ptr, this.size);
+      this.generation = heap.generation;
+    }
+    return this.cached;
+  }
+
+  /** Drops the cached view so a released block is never read through it. */
+  forget(): void {
+    this.cached = null;
+  }
+}
+
+export interface WasmBackend extends Backend {
+  readonly heap: WasmHeap;
+  /** Whether the memory is a SharedArrayBuffer (usable by worker threads). */
+  readonly shared: boolean;
+  /** Whether the relaxed-SIMD build (FMA) is running. */
+  readonly relaxed: boolean;
+}
+
+export interface WasmBackendOptions {
+  /** Prefer a shared memory (default true; falls back to a plain one where the host refuses). */
+  shared?: boolean;
+  /** Use the relaxed-SIMD build where supported (default true). */
+  relaxed?: boolean;
+  /** Backend name (default 'wasm'); tests register a second instance under another name. */
+  name?: string;
+}
+
+/** Creates a wasm backend with its own memory. Throws a BackendError where wasm SIMD is unavailable. */
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  if (!wasmSimdSupported()) {
+    throw new BackendError('WASM_UNAVAILABLE', 'the wasm backend needs WebAssembly with SIMD (Node >= 16, current browsers); use the reference backend');
+  }
+  const { exports: wasm, memory, shared, relaxed } = loadKernels(options);
+  const heap = new WasmHeap(memory, shared, wasm.heapBase());
+  let scratchPtr = 0;
+  let scratchBytes = 0;
+  const ctx: WasmContext = {
+    wasm,
+    heap,
+    scratch(bytes: number): number {
+      if (bytes > scratchBytes) {
+        if (scratchBytes > 0) heap.release(scratchPtr, scratchBytes);
+        scratchPtr = heap.alloc(bytes);
+        scratchBytes = bytes;
+      }
+      return scratchPtr;
+    },
+  };
+  const kernels: KernelTable = { ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx) };
+  const backend: WasmBackend = {
+    name: options.name ?? 'wasm',
+    heap,
+    shared,
+    relaxed,
+    kernels,
+    alloc(dtype: DType, size: number): Storage {
+      const p = heap.alloc(size * bytesPerElement(dtype));
+      return new WasmStorage(backend, dtype, size, p);
+    },
+    release(s: Storage): void {
+      const w = s as WasmStorage;
+      heap.release(w.ptr, w.size * bytesPerElement(w.dtype));
+      w.forget();
+    },
+  };
+  return backend;
+}

@@ -1,0 +1,89 @@
+/**
+ * @file Loading the kernel module: the bytes are base64-embedded (generated/kernels.ts, written by
+ * scripts/build-wasm.mjs), so this works in Node and browsers without fs or fetch. Compilation is
+ * synchronous so that `setBackend('wasm')` needs no await.
+ */
+import { WASM_PLAIN, WASM_PLAIN_RELAXED, WASM_SHARED, WASM_SHARED_RELAXED } from './generated/kernels.js';
+
+/** out[i] = f(x[i]) over n float32. */
+export type UnaryFn = (x: number, out: number, n: number) => void;
+/** out[r,c] = f(a[r·sa0 + c·sa1], b[r·sb0 + c·sb1]); sa1, sb1 in {0, 1}. */
+export type BinaryFn = (a: number, b: number, out: number, rows: number, cols: number, sa0: number, sa1: number, sb0: number, sb1: number) => void;
+export type RowsFn = (x: number, out: number, rows: number, len: number) => void;
+export type ColsFn = (x: number, out: number, outer: number, len: number, inner: number) => void;
+
+/** The kernel exports (pointers and sizes are byte offsets / element counts, all i32). */
+export interface KernelExports {
+  heapBase(): number;
+  gemmWorkspaceBytes(kc: number, mc: number, nc: number): number;
+  gemm(
+    m: number, n: number, k: number,
+    a: number, ars: number, acs: number,
+    b: number, brs: number, bcs: number,
+    c: number, ldc: number,
+    ws: number, kc: number, mc: number, nc: number,
+  ): void;
+  unaryNeg: UnaryFn; unaryAbs: UnaryFn; unarySqrt: UnaryFn; unaryExp: UnaryFn; unaryLog: UnaryFn; unaryTanh: UnaryFn; unarySign: UnaryFn;
+  unaryClamp(x: number, out: number, n: number, lo: number, hi: number): void;
+  binaryAdd: BinaryFn; binarySub: BinaryFn; binaryMul: BinaryFn; binaryDiv: BinaryFn; binaryMax: BinaryFn; binaryMin: BinaryFn;
+  compareEq: BinaryFn; compareNe: BinaryFn; compareLt: BinaryFn; compareLe: BinaryFn; compareGt: BinaryFn; compareGe: BinaryFn;
+  select(cond: number, a: number, b: number, out: number, n: number, sc: number, sa: number, sb: number): void;
+  sumRows: RowsFn; maxRows: RowsFn; minRows: RowsFn;
+  sumCols: ColsFn; maxCols: ColsFn; minCols: ColsFn;
+}
+
+export interface LoadedModule {
+  exports: KernelExports;
+  memory: WebAssembly.Memory;
+  shared: boolean;
+  /** Built with relaxed SIMD (FMA in the GEMM micro-kernel). */
+  relaxed: boolean;
+}
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  return bytes;
+}
+
+let simdOk: boolean | undefined;
+let relaxedOk: boolean | undefined;
+
+/** True when this engine validates the SIMD module (every current browser and Node >= 16). */
+export function wasmSimdSupported(): boolean {
+  if (simdOk === undefined) {
+    simdOk = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(decode(WASM_PLAIN));
+  }
+  return simdOk;
+}
+
+/** True when relaxed SIMD validates too (Node >= 22, Chrome >= 114, Firefox >= 145; not Node 20). */
+export function wasmRelaxedSimdSupported(): boolean {
+  if (relaxedOk === undefined) relaxedOk = wasmSimdSupported() && WebAssembly.validate(decode(WASM_PLAIN_RELAXED));
+  return relaxedOk;
+}
+
+/** A shared memory when the host allows one (Node; browsers only when cross-origin isolated). */
+function makeMemory(wantShared: boolean): { memory: WebAssembly.Memory; shared: boolean } {
+  if (wantShared && typeof SharedArrayBuffer === 'function') {
+    try {
+      return { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true }), shared: true };
+    } catch {
+      // Not cross-origin isolated, or the engine refuses to reserve 4 GiB: use a plain memory.
+    }
+  }
+  return { memory: new WebAssembly.Memory({ initial: 1 }), shared: false };
+}
+
+/**
+ * Compiles and instantiates the kernel module over a fresh memory. `relaxed` defaults to whatever
+ * the engine supports; false forces the baseline build (results then match on every engine).
+ */
+export function loadKernels(opts: { shared?: boolean; relaxed?: boolean } = {}): LoadedModule {
+  const { memory, shared } = makeMemory(opts.shared ?? true);
+  const relaxed = (opts.relaxed ?? true) && wasmRelaxedSimdSupported();
+  const b64 = shared ? (relaxed ? WASM_SHARED_RELAXED : WASM_SHARED) : relaxed ? WASM_PLAIN_RELAXED : WASM_PLAIN;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(decode(b64)), { env: { memory } });
+  return { exports: instance.exports as unknown as KernelExports, memory, shared, relaxed };
+}
