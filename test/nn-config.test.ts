@@ -23,6 +23,7 @@ const examples = (): nn.Module[] => [
   new nn.ModuleList([new nn.Linear(1, 1), new nn.Tanh()]),
   new nn.MLP([4, 8, 8, 2], { activation: 'gelu', norm: 'batch', dropout: 0.1, residual: true, dtype: 'float64' }),
   new nn.MLP([4, 2]),
+  new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -13,3 +13,4 @@ export {
 export { Sequential, ModuleList } from './container.js';
 export { MLP, NORM_NAMES, type MLPOptions, type NormName } from './mlp.js';
 export * as init from './init.js';
+export * from './kan/index.js';

@@ -21,3 +21,4 @@ export {
 } from './lr-scheduler.js';
 export { OneCycleLR, type OneCycleLROptions } from './one-cycle-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduce-lr-on-plateau.js';
+export { LBFGS, strongWolfe, cubicInterpolate, type LBFGSOptions } from './lbfgs.js';
