@@ -7,6 +7,7 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
+import { settledMemory } from './settle.js';
 import * as nn from '../src/nn/index.js';
 import * as optim from '../src/optim/index.js';
 import * as data from '../src/data/index.js';
@@ -77,11 +78,12 @@ describe('determinism and memory', () => {
     const optimizer = new optim.Adam(model.parameters());
     // The first fit creates the optimizer state; after it the count must stay flat.
     await fit(model, { ...s, batchSize: 10 }, { optimizer, epochs: 1, progress: false, validation: s });
-    const base = px.memory();
+    const base = await settledMemory();
     await fit(model, { ...s, batchSize: 10 }, { optimizer, epochs: 4, progress: false, validation: s });
-    const after = px.memory();
-    assert.equal(after.numTensors, base.numTensors);
-    assert.equal(after.numBytes, base.numBytes);
+    const after = await settledMemory();
+    // <=: the earlier fit's garbage may still be reachable at the first snapshot.
+    assert.ok(after.numTensors <= base.numTensors, `live tensors grew: ${base.numTensors} -> ${after.numTensors}`);
+    assert.ok(after.numBytes <= base.numBytes, `live bytes grew: ${base.numBytes} -> ${after.numBytes}`);
   });
 });
 
