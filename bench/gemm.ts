@@ -24,7 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import * as px from '../src/index.js';
-import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
 
 export const SIZES = [64, 128, 256, 512, 1024];
 
@@ -96,11 +96,24 @@ function uniform(count: number, seed: number): Float32Array {
   });
 }
 
-function plexusGemm(n: number, best: boolean): Measured {
+/**
+ * plexus at `threads` threads (setNumThreads). With more than one, the pool's workers are started
+ * and awaited before timing, and `workerShare` reports the fraction of GEMM pieces the workers ran
+ * (about 1/2 with 2 threads on an idle machine; lower when the workers are descheduled).
+ */
+function plexusGemm(n: number, best: boolean, threads: number): Measured & { workerShare?: number } {
   if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
   px.setBackend('wasm');
+  setNumThreads(threads);
   const a = px.tensor(uniform(n * n, 1), { shape: [n, n] });
   const b = px.tensor(uniform(n * n, 2), { shape: [n, n] });
+  const parallel = (a._storage.backend as WasmBackend).parallel;
+  if (threads > 1) {
+    if (!parallel || parallel.threads() < 1 || !parallel.pool || parallel.pool.waitReady(10000) < threads - 1) {
+      throw new Error(`plexus: could not start ${threads - 1} pool workers`);
+    }
+  }
+  const stats0 = parallel?.pool ? { ...parallel.pool.stats } : null;
   let sink = 0;
   const r = measure(() => {
     const c = px.matmul(a, b);
@@ -110,6 +123,12 @@ function plexusGemm(n: number, best: boolean): Measured {
   a.dispose();
   b.dispose();
   if (Number.isNaN(sink)) throw new Error('unreachable: keeps the read alive');
+  if (threads > 1 && stats0 && parallel?.pool) {
+    const s = parallel.pool.stats;
+    const worker = s.workerChunks - stats0.workerChunks;
+    const total = worker + s.mainChunks - stats0.mainChunks;
+    return { ...r, workerShare: total > 0 ? worker / total : 0 };
+  }
   return r;
 }
 
@@ -213,6 +232,10 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
   const threadCounts = opts.threads ?? [1, 2];
   const tf = loadTfjs();
   const tfjsCache = new Map<string, Measured>();
+  /** plexus's 1-thread figure per n: 2-thread lines report their speed-up over it (bar: >= 1.8 at n >= 512). */
+  const oneThread = new Map<number, number>();
+  const oneThreadBest = new Map<number, number>();
+  const threadsBefore = getNumThreads();
   const lines: object[] = [];
   for (const threads of threadCounts) {
     const py = await pythonPeers(threads, !!opts.best);
@@ -226,13 +249,9 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
         if (threads === 1) cpu[name] = r.cpuGflops;
         if (r.bestGflops !== undefined) best[name] = r.bestGflops;
       };
-      let plexus: number | null = null;
-      if (threads === 1) {
-        const r = plexusGemm(n, !!opts.best);
-        plexus = r.gflops;
-        keep('plexus', r);
-      }
-      else skipped.push('plexus: the worker pool (threads > 1) is not built yet');
+      const pr = plexusGemm(n, !!opts.best, threads);
+      const plexus = pr.gflops;
+      keep('plexus', pr);
       for (const [name, peer] of py.peers) {
         const r = await peer.gemm(n);
         peers[name] = r.gflops;
@@ -253,10 +272,20 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
         if (threads > 1) notes.push('tfjs runs single-threaded in Node; its 1-thread figure is repeated');
       }
       const ratios: Record<string, number> = {};
-      if (plexus !== null) for (const [k, v] of Object.entries(peers)) ratios[k] = round(plexus / v);
+      for (const [k, v] of Object.entries(peers)) ratios[k] = round(plexus / v);
+      if (threads > 1) {
+        const one = oneThread.get(n);
+        if (one !== undefined) ratios['plexus-1-thread'] = round(plexus / one);
+        const oneBest = oneThreadBest.get(n);
+        if (oneBest !== undefined && pr.bestGflops !== undefined) ratios['plexus-1-thread-best'] = round(pr.bestGflops / oneBest);
+        if (pr.workerShare !== undefined) notes.push(`pool workers ran ${Math.round(pr.workerShare * 100)}% of the GEMM pieces`);
+      } else {
+        oneThread.set(n, plexus);
+        if (pr.bestGflops !== undefined) oneThreadBest.set(n, pr.bestGflops);
+      }
       const line = {
         workload: 'a', metric: 'gflops', n, threads,
-        plexus: plexus === null ? null : round(plexus),
+        plexus: round(plexus),
         peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, round(v)])),
         ratios,
         ...(threads === 1 ? { cpu: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v)])) } : {}),
@@ -270,5 +299,6 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
     }
     for (const peer of py.peers.values()) peer.stop();
   }
+  setNumThreads(threadsBefore);
   return lines;
 }

@@ -24,6 +24,8 @@ const examples = (): nn.Module[] => [
   new nn.MLP([4, 8, 8, 2], { activation: 'gelu', norm: 'batch', dropout: 0.1, residual: true, dtype: 'float64' }),
   new nn.MLP([4, 2]),
   new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
+  new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
+  nn.SymbolicKAN.from(new nn.KAN([2, 1])),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -20,11 +20,17 @@ const OPTIMIZER_CTORS: Readonly<Record<OptimizerName, OptimizerCtor>> = {
   lars: px.optim.LARS as unknown as OptimizerCtor,
 };
 
-/** Seeds the global generator and builds the MLP [inputs, ...hidden, outputs]. */
-export function buildModel(cfg: TrainConfig, inputs: number, outputs: number): InstanceType<typeof px.nn.MLP> {
+/**
+ * Seeds the global generator and builds [inputs, ...hidden, outputs]: an MLP, a KAN (basis, grid,
+ * k) or a FastKAN (Gaussian RBF basis with LayerNorm, grid = centres).
+ */
+export function buildModel(cfg: TrainConfig, inputs: number, outputs: number): Module {
   px.manualSeed(cfg.seed);
   const m = cfg.model;
-  return new px.nn.MLP([inputs, ...m.hidden, outputs], {
+  const widths = [inputs, ...m.hidden, outputs];
+  if (m.type === 'kan') return new px.nn.KAN(widths, { basis: (m.basis ?? 'bspline') as px.nn.BasisName, ...(m.grid === undefined ? {} : { grid: m.grid }), k: m.k ?? 3 });
+  if (m.type === 'fastkan') return new px.nn.KAN(widths, { basis: 'rbf', grid: m.grid ?? 8 });
+  return new px.nn.MLP(widths, {
     activation: m.activation as px.nn.ActivationName, dropout: m.dropout, norm: m.norm, residual: m.residual,
   });
 }
@@ -36,9 +42,15 @@ export function buildOptimizer(cfg: TrainConfig, model: Module): Optimizer {
   return new OPTIMIZER_CTORS[name](model.parameters(), opts);
 }
 
-/** "64-128-10 relu" */
+/** "MLP 64-128-10 relu", "KAN 64-128-10 bspline grid 5 k 3", "FastKAN 64-128-10 rbf grid 8" */
 export function describeModel(cfg: TrainConfig, inputs: number, outputs: number): string {
   const m = cfg.model;
+  const sizes = [inputs, ...m.hidden, outputs].join('-');
+  if (m.type === 'kan') {
+    const basis = m.basis ?? 'bspline';
+    return `KAN ${sizes} ${basis} grid ${m.grid ?? ({ bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 } as Record<string, number>)[basis]}${basis === 'bspline' ? ` k ${m.k ?? 3}` : ''}`;
+  }
+  if (m.type === 'fastkan') return `FastKAN ${sizes} rbf grid ${m.grid ?? 8}`;
   const extras = [m.norm ? `${m.norm} norm` : '', m.dropout > 0 ? `dropout ${m.dropout}` : '', m.residual ? 'residual' : ''].filter(Boolean);
   return `MLP ${[inputs, ...m.hidden, outputs].join('-')} ${m.activation}${extras.length ? ` (${extras.join(', ')})` : ''}`;
 }

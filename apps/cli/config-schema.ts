@@ -33,7 +33,11 @@ const text = (want: string) => z.string({ error: must(want) }).min(1);
 const object = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: must('an object') });
 
 export const DATASETS = ['digits', 'iris', 'fashion-mnist', 'csv'] as const;
-export const MODEL_TYPES = ['mlp'] as const;
+/** mlp; kan = KAN (Liu et al. 2024) with `basis`, `grid`, `k`; fastkan = Gaussian-RBF KAN with LayerNorm (Li 2024). */
+export const MODEL_TYPES = ['mlp', 'kan', 'fastkan'] as const;
+/** Model keys only some types take (config.ts reports them on the others). */
+export const MLP_ONLY_KEYS = ['activation', 'dropout', 'norm', 'residual'] as const;
+export const KAN_ONLY_KEYS = ['grid', 'k', 'basis'] as const;
 export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'lamb', 'lars'] as const;
 export const NORMS = ['layer', 'rms', 'batch'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -74,6 +78,12 @@ export const MODEL_SHAPE = {
   dropout: unitOpen().default(0),
   norm: oneOf(NORMS).nullable().default(null),
   residual: bool().default(false),
+  /** kan / fastkan: the basis resolution (B-spline intervals G, RBF centres, Chebyshev degree, Fourier frequencies); default 5 (kan), 8 (fastkan). */
+  grid: int(1, 1000).optional(),
+  /** kan with basis bspline: the spline order (default 3). */
+  k: int(0, 10).optional(),
+  /** kan: the activation space (default bspline). */
+  basis: oneOf(px.nn.BASIS_NAMES as unknown as readonly [string, ...string[]]).optional(),
 };
 
 export const OPTIMIZER_SHAPE = {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { px } from './api.js';
-import { type TrainConfig, KNOWN_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, show } from './config-schema.js';
+import { type TrainConfig, KAN_ONLY_KEYS, KNOWN_KEYS, MLP_ONLY_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, show } from './config-schema.js';
 import type { Ctx } from './context.js';
 import { type ConfigProblem, ConfigError, PathError } from './errors.js';
 import { containedPath } from './paths.js';
@@ -165,12 +165,24 @@ function optimizerProblems(opt: Tree, add: (pointer: string, message: string) =>
   }
 }
 
+/** Model keys the chosen type does not take (an MLP has no grid, a KAN no dropout; FastKAN is always RBF). */
+function modelProblems(model: Tree, add: (pointer: string, message: string) => void): void {
+  const type = model.type ?? 'mlp';
+  if (typeof type !== 'string') return; // the schema reports it
+  const foreign: readonly string[] = type === 'mlp' ? KAN_ONLY_KEYS : type === 'kan' || type === 'fastkan' ? MLP_ONLY_KEYS : [];
+  for (const k of foreign) if (model[k] !== undefined) add(`/model/${k}`, `is not an option of model type ${type}`);
+  if (type === 'fastkan') for (const k of ['basis', 'k']) if (model[k] !== undefined) add(`/model/${k}`, 'is not an option of fastkan (always the Gaussian RBF basis; use type kan with basis "rbf" to choose)');
+  if (type === 'kan' && model.k !== undefined && model.basis !== undefined && model.basis !== 'bspline') add('/model/k', `is the B-spline order; basis ${show(model.basis)} has none`);
+  if (type === 'kan' && model.basis === 'rbf' && model.grid === 1) add('/model/grid', 'must be at least 2 for the rbf basis (two centres), got 1');
+}
+
 /** Rules across fields, checked on the raw tree so they are reported even when other fields are bad. */
 function crossProblems(tree: Tree): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const add = (pointer: string, message: string): void => { out.push({ pointer, message }); };
   if (isTree(tree.data)) dataProblems(tree.data, add);
   if (isTree(tree.optimizer)) optimizerProblems(tree.optimizer, add);
+  if (isTree(tree.model)) modelProblems(tree.model, add);
   const have = px.availableBackends();
   if (typeof tree.backend === 'string' && tree.backend !== 'auto' && !have.includes(tree.backend)) {
     add('/backend', `must be auto or one of ${have.join(', ')}, got ${show(tree.backend)}`);

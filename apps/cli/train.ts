@@ -61,7 +61,7 @@ interface Plan {
   runDir: string;
   backend: string;
   data: TrainData;
-  model: InstanceType<typeof px.nn.MLP>;
+  model: InstanceType<typeof px.nn.Module>;
   optimizer: ReturnType<typeof buildOptimizer>;
   loss: 'crossEntropy' | 'mse';
   /** The resolved config, as written to config.json. */
@@ -81,9 +81,9 @@ function plan(ctx: Ctx, cfg: TrainConfig, source: string, runDir: string, backen
 
 function announce(ctx: Ctx, p: Plan): void {
   const { cfg, model } = p;
-  const sizes = model.sizes;
+  const classes = p.data.meta.classes;
   ctx.io.out(`data: ${p.data.summary}\n`);
-  ctx.io.out(`model: ${describeModel(cfg, sizes[0]!, sizes.at(-1)!)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}\n`);
+  ctx.io.out(`model: ${describeModel(cfg, p.data.meta.features.length, classes ? classes.length : 1)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}\n`);
 }
 
 /** fit with the run folder's log and checkpoints, progress on io.err. */

@@ -22,6 +22,43 @@ export interface Storage {
 
 export type KernelTable = { [P in PrimitiveName]?: Kernel<never> };
 
+/** Adam/AdamW hyperparameters as a fused update needs them (bias corrections precomputed by the caller). */
+export interface AdamUpdateArgs {
+  /** 1 - lr·wd for AdamW (decoupled), else 1. */
+  decay: number;
+  /** wd for Adam's L2 term (g += wd·p), else 0. */
+  l2: number;
+  beta1: number;
+  beta2: number;
+  /** lr / (1 - beta1^t). */
+  stepSize: number;
+  /** sqrt(1 - beta2^t). */
+  bc2Sqrt: number;
+  eps: number;
+  maximize: boolean;
+}
+
+export interface SgdUpdateArgs {
+  lr: number;
+  momentum: number;
+  dampening: number;
+  weightDecay: number;
+  nesterov: boolean;
+  maximize: boolean;
+  /** The momentum buffer was just created: it starts as the direction itself. */
+  fresh: boolean;
+}
+
+/**
+ * Optional whole-update kernels (optim calls them when a parameter's storage lives on the backend).
+ * Each returns false when it cannot handle the arrays (dtype, memory), and the caller then runs its
+ * plain typed-array function; a true return must give the same numbers as that function.
+ */
+export interface FusedUpdates {
+  adamUpdate?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamUpdateArgs): boolean;
+  sgdUpdate?(p: TypedArray, g: TypedArray, buf: TypedArray | null, h: SgdUpdateArgs): boolean;
+}
+
 export interface Backend {
   readonly name: string;
   /** Storage for `size` elements; contents unspecified (kernels write every element). */
@@ -29,6 +66,8 @@ export interface Backend {
   /** Returns the memory; called exactly once per storage. */
   release(s: Storage): void;
   readonly kernels: KernelTable;
+  /** Fused optimizer updates, where the backend has them. */
+  readonly fused?: FusedUpdates;
 }
 
 const backends = new Map<string, () => Backend>();

@@ -8,7 +8,7 @@ import { DTypeError } from '../core/errors.js';
 import { noGrad } from '../core/grad-mode.js';
 import type { Generator } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, indexSelect, mm, mul, reshape } from '../ops/primitives/index.js';
+import { type LinearActivation, indexSelect, linear, mul, reshape } from '../ops/primitives/index.js';
 import { flatten } from '../ops/composite/index.js';
 import { Module, Parameter } from './module.js';
 import { type ModuleConfig, registerModule } from './config.js';
@@ -47,16 +47,16 @@ export class Linear extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardWith(x, 'none');
+  }
+
+  /** act(x W^T + b) as one fused kernel (GEMM with a bias + activation epilogue); MLP uses it. */
+  forwardWith(x: Tensor, activation: LinearActivation): Tensor {
     const where = `Linear(${this.inFeatures}, ${this.outFeatures})`;
     checkTrailing(where, x, [this.inFeatures]);
     checkInputDType(where, x, this.weight.dtype as FloatDType);
-    // The matmul primitive wants rank >= 2: fold all leading dims into one row dim and unfold after.
-    const lead = x.shape.slice(0, -1);
-    const rows = lead.reduce((p, d) => p * d, 1);
-    const x2 = x.rank === 2 ? x : reshape(x, [rows, this.inFeatures]);
-    let y = mm(x2, this.weight, false, true);
-    if (this.bias) y = add(y, this.bias);
-    return x.rank === 2 ? y : reshape(y, [...lead, this.outFeatures]);
+    // Leading dims are handled by `linear` itself.
+    return linear(x, this.weight, this.bias, activation);
   }
 
   override getConfig(): ModuleConfig {

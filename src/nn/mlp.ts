@@ -5,7 +5,7 @@ import type { FloatDType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Generator } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { add, reshape } from '../ops/primitives/index.js';
+import { type LinearActivation, add, reshape } from '../ops/primitives/index.js';
 import { Module } from './module.js';
 import { type ModuleConfig, registerModule } from './config.js';
 import { checkInt, checkNumber } from './check.js';
@@ -16,6 +16,9 @@ import { BatchNorm1d, LayerNorm, RMSNorm } from './norm.js';
 
 export const NORM_NAMES = ['layer', 'rms', 'batch'] as const;
 export type NormName = (typeof NORM_NAMES)[number];
+
+/** Activations the fused `linear` primitive computes itself (same function as the module's). */
+const FUSED_ACTIVATIONS: Partial<Record<ActivationName, LinearActivation>> = { relu: 'relu', tanh: 'tanh', gelu: 'gelu' };
 
 export interface MLPOptions {
   /** Hidden-layer activation (default 'relu'). */
@@ -73,10 +76,16 @@ export class MLP extends Module {
   forward(x: Tensor): Tensor {
     const last = this.layers.length - 1;
     let h = x;
+    // Without a norm in between, the activation runs as the epilogue of the fused linear kernel.
+    const fused = this.norms ? undefined : FUSED_ACTIVATIONS[this.activationName];
     for (let i = 0; i < last; i++) {
-      let z = this.layers.at(i).forward(h);
-      if (this.norms) z = this.applyNorm(this.norms.at(i), z);
-      z = this.activation.forward(z);
+      let z: Tensor;
+      if (fused) z = (this.layers.at(i) as Linear).forwardWith(h, fused);
+      else {
+        z = this.layers.at(i).forward(h);
+        if (this.norms) z = this.applyNorm(this.norms.at(i), z);
+        z = this.activation.forward(z);
+      }
       if (this.dropout) z = this.dropout.forward(z);
       h = this.residual && this.sizes[i] === this.sizes[i + 1] ? add(h, z) : z;
     }

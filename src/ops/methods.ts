@@ -120,7 +120,7 @@ const methods: Record<string, Method> = {
   relu() { return C.relu(this); },
   sigmoid() { return C.sigmoid(this); },
   softmax(a?: number) { return C.softmax(this, a); },
-  logSoftmax(a?: number) { return C.logSoftmax(this, a); },
+  logSoftmax(a?: number) { return P.logSoftmax(this, a); },
 };
 
 for (const [name, fn] of Object.entries(methods)) {

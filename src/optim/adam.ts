@@ -69,6 +69,25 @@ export function adamUpdate(p: TypedArray, g: ArrayLike<number>, s: AdamBuffers, 
   }
 }
 
+/**
+ * The parameter's backend's fused Adam kernel, if it has one and takes these arrays; it computes
+ * exactly what adamUpdate does (same rounding points and operation order), in one pass.
+ */
+function fusedAdam(p: Tensor, pv: TypedArray, g: TypedArray, s: AdamBuffers, h: AdamOptions, step: number, decoupled: boolean): boolean {
+  const fused = p._storage.backend.fused?.adamUpdate;
+  if (!fused) return false;
+  const [beta1, beta2] = h.betas;
+  return fused(pv, g, s.expAvg, s.expAvgSq, s.maxExpAvgSq, {
+    decay: decoupled ? 1 - h.lr * h.weightDecay : 1,
+    l2: decoupled ? 0 : h.weightDecay,
+    beta1, beta2,
+    stepSize: h.lr / (1 - beta1 ** step),
+    bc2Sqrt: Math.sqrt(1 - beta2 ** step),
+    eps: h.eps,
+    maximize: h.maximize,
+  });
+}
+
 /** Creates the Adam-family buffers on first use and runs the kernel on them (Adam and AdamW). */
 export function adamStep(
   p: Tensor, grad: TypedArray, state: ParamState, h: AdamOptions, decoupled: boolean,
@@ -76,7 +95,10 @@ export function adamStep(
   const step = advanceStep(state);
   const bufs = [stateBuffer(state, 'expAvg', p), stateBuffer(state, 'expAvgSq', p)];
   if (h.amsgrad) bufs.push(stateBuffer(state, 'maxExpAvgSq', p));
-  mutateAll([p, ...bufs], ([pv, m, v, vmax]) => adamUpdate(pv!, grad, { expAvg: m!, expAvgSq: v!, maxExpAvgSq: vmax ?? null }, h, step, decoupled));
+  mutateAll([p, ...bufs], ([pv, m, v, vmax]) => {
+    const s: AdamBuffers = { expAvg: m!, expAvgSq: v!, maxExpAvgSq: vmax ?? null };
+    if (!fusedAdam(p, pv!, grad, s, h, step, decoupled)) adamUpdate(pv!, grad, s, h, step, decoupled);
+  });
 }
 
 /**

@@ -69,12 +69,17 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected override update(p: Tensor, grad: TypedArray, state: ParamState, group: ParamGroup<SGDOptions>): void {
+    // The backend's fused kernel when it has one (same numbers as sgdUpdate), else the function.
+    const fused = p._storage.backend.fused?.sgdUpdate;
+    const run = (pv: TypedArray, bv: TypedArray | null, fresh: boolean): void => {
+      if (!fused?.(pv, grad, bv, { ...group, fresh })) sgdUpdate(pv, grad, bv, group, fresh);
+    };
     if (group.momentum === 0) {
-      mutateAll([p], ([pv]) => sgdUpdate(pv!, grad, null, group, false));
+      mutateAll([p], ([pv]) => run(pv!, null, false));
       return;
     }
     const fresh = state.momentumBuffer === undefined;
     const buf = stateBuffer(state, 'momentumBuffer', p);
-    mutateAll([p, buf], ([pv, bv]) => sgdUpdate(pv!, grad, bv!, group, fresh));
+    mutateAll([p, buf], ([pv, bv]) => run(pv!, bv!, fresh));
   }
 }

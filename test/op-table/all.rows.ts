@@ -12,8 +12,9 @@ import { statsRows } from './stats.rows.js';
 import { activationRows } from './activations.rows.js';
 import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
+import { fusedRows } from './fused.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...fusedRows,
 ];

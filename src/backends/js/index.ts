@@ -11,6 +11,7 @@ import { matmul } from './matmul.js';
 import { argmax, argmin, max, min, sum } from './reduce.js';
 import { cast, expand, permute } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
+import { indexSelect, linear, logSoftmax } from './fused.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -46,6 +47,9 @@ export const JS_KERNELS: KernelTable = {
   argmax: k(argmax),
   argmin: k(argmin),
   matmul: k(matmul),
+  linear: k(linear),
+  logSoftmax: k(logSoftmax),
+  indexSelect: k(indexSelect),
   expand: k(expand),
   permute: k(permute),
   cast: k(cast),

@@ -5,6 +5,7 @@
 import type { View } from '../../core/primitive.js';
 import type { WasmHeap } from './heap.js';
 import type { KernelExports } from './module.js';
+import type { Parallel } from './pool/index.js';
 
 export interface WasmContext {
   readonly wasm: KernelExports;
@@ -14,6 +15,8 @@ export interface WasmContext {
    * memory, so call it BEFORE taking pointers with `ptr` (a grow re-derives every view).
    */
   scratch(bytes: number): number;
+  /** The worker pool (null on a non-shared memory): kernels split big ops with it, see pool/. */
+  readonly parallel: Parallel | null;
 }
 
 /**

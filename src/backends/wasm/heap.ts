@@ -50,6 +50,9 @@ export class WasmHeap {
   private inUse = 0;
   private freeBytes = 0;
   private live = 0;
+  /** Byte ranges a crashed worker may still write (see hold). */
+  private readonly holds = new Set<{ start: number; end: number }>();
+  private deferred: [number, number][] = [];
 
   /** `base`: first usable byte (after the module's static data). */
   constructor(memory: WebAssembly.Memory, shared: boolean, base: number) {
@@ -85,6 +88,14 @@ export class WasmHeap {
   release(ptr: number, bytes: number): void {
     if (bytes === 0) return;
     const size = sizeClass(bytes);
+    if (this.holds.size > 0) {
+      for (const h of this.holds) {
+        if (ptr < h.end && ptr + size > h.start) {
+          this.deferred.push([ptr, bytes]); // still counted in use until the hold is lifted
+          return;
+        }
+      }
+    }
     this.inUse -= size;
     this.live--;
     if (ptr + size === this.top) {
@@ -95,6 +106,23 @@ export class WasmHeap {
     if (list === undefined) this.free.set(size, (list = []));
     list.push(ptr);
     this.freeBytes += size;
+  }
+
+  /**
+   * Keeps blocks overlapping [start, end) out of reuse until the returned function is called: a
+   * worker pool holds the output of an op whose worker was terminated mid-write (the thread stops
+   * asynchronously), so a later tensor never receives its stray writes. Releases in the range are
+   * deferred and performed when the hold is lifted.
+   */
+  hold(start: number, end: number): () => void {
+    const h = { start, end };
+    this.holds.add(h);
+    return () => {
+      if (!this.holds.delete(h)) return;
+      const pending = this.deferred;
+      this.deferred = [];
+      for (const [p, b] of pending) this.release(p, b);
+    };
   }
 
   stats(): HeapStats {

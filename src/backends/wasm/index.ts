@@ -15,9 +15,12 @@ import { loadKernels, wasmSimdSupported } from './module.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
+import { fusedKernels } from './kernels/fused.js';
+import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
 export { sizeClass, type HeapStats, WasmHeap } from './heap.js';
+export { setNumThreads, getNumThreads, WorkerCrashedError, type WorkerCrashReason } from './pool/index.js';
 
 function view(buffer: ArrayBufferLike, dtype: DType, offset: number, size: number): TypedArray {
   switch (dtype) {
@@ -68,6 +71,8 @@ export interface WasmBackend extends Backend {
   readonly shared: boolean;
   /** Whether the relaxed-SIMD build (FMA) is running. */
   readonly relaxed: boolean;
+  /** The worker pool handle (null on a non-shared memory). */
+  readonly parallel: Parallel | null;
 }
 
 export interface WasmBackendOptions {
@@ -84,8 +89,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   if (!wasmSimdSupported()) {
     throw new BackendError('WASM_UNAVAILABLE', 'the wasm backend needs WebAssembly with SIMD (Node >= 16, current browsers); use the reference backend');
   }
-  const { exports: wasm, memory, shared, relaxed } = loadKernels(options);
+  const loaded = loadKernels(options);
+  const { exports: wasm, memory, shared, relaxed } = loaded;
   const heap = new WasmHeap(memory, shared, wasm.heapBase());
+  const parallel = shared || loaded.sharedRefused ? createParallel(loaded, heap) : null;
   let scratchPtr = 0;
   let scratchBytes = 0;
   const ctx: WasmContext = {
@@ -99,14 +106,19 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       }
       return scratchPtr;
     },
+    parallel,
   };
   const kernels: KernelTable = { ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx) };
+  const fused = fusedKernels(ctx, kernels);
+  Object.assign(kernels, fused.kernels);
   const backend: WasmBackend = {
     name: options.name ?? 'wasm',
     heap,
     shared,
     relaxed,
+    parallel,
     kernels,
+    fused: fused.updates,
     alloc(dtype: DType, size: number): Storage {
       const p = heap.alloc(size * bytesPerElement(dtype));
       return new WasmStorage(backend, dtype, size, p);

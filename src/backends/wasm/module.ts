@@ -35,7 +35,11 @@ export interface KernelExports {
 export interface LoadedModule {
   exports: KernelExports;
   memory: WebAssembly.Memory;
+  /** The compiled module: pool workers instantiate it against the same (shared) memory. */
+  module: WebAssembly.Module;
   shared: boolean;
+  /** A shared memory was wanted but the host refused one (no threads: see pool/). */
+  sharedRefused: boolean;
   /** Built with relaxed SIMD (FMA in the GEMM micro-kernel). */
   relaxed: boolean;
 }
@@ -84,6 +88,8 @@ export function loadKernels(opts: { shared?: boolean; relaxed?: boolean } = {}):
   const { memory, shared } = makeMemory(opts.shared ?? true);
   const relaxed = (opts.relaxed ?? true) && wasmRelaxedSimdSupported();
   const b64 = shared ? (relaxed ? WASM_SHARED_RELAXED : WASM_SHARED) : relaxed ? WASM_PLAIN_RELAXED : WASM_PLAIN;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(decode(b64)), { env: { memory } });
-  return { exports: instance.exports as unknown as KernelExports, memory, shared, relaxed };
+  const module = new WebAssembly.Module(decode(b64));
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const sharedRefused = (opts.shared ?? true) && !shared;
+  return { exports: instance.exports as unknown as KernelExports, memory, module, shared, sharedRefused, relaxed };
 }

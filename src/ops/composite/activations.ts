@@ -5,7 +5,7 @@
  */
 import { requireFloat } from '../../core/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
-import { abs, add, div, eq, erf, exp, gt, le, log, log1p, maximum, mul, neg, sub, sum, tanh, where } from '../primitives/index.js';
+import { abs, add, div, eq, erf, exp, gt, le, log1p, maximum, mul, neg, sub, sum, tanh, where } from '../primitives/index.js';
 import { stableShift } from './stats.js';
 
 /** max(x, 0); gradient 0 at 0 (PyTorch). */
@@ -83,12 +83,4 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const e = exp(sub(x, stableShift(x, axis)));
   const s = sum(e, axis, true);
   return div(e, where(eq(s, 0), 1, s));
-}
-
-/** log(softmax(x)) along `axis`, computed stably; a fully masked slice gives -Infinity. */
-export function logSoftmax(x: Tensor, axis = -1): Tensor {
-  requireFloat('logSoftmax', x.dtype);
-  const z = sub(x, stableShift(x, axis));
-  const s = sum(exp(z), axis, true);
-  return sub(z, log(where(eq(s, 0), 1, s)));
 }

@@ -6,7 +6,7 @@ import { isFloat, requireFloat } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
 import { abs, add, cast, div, eq, exp, gather, indexSelect, log1p, maximum, mul, ne, neg, reshape, sub, sum, where } from '../primitives/index.js';
-import { logSoftmax } from './activations.js';
+import { logSoftmax } from '../primitives/log-softmax.js';
 import { mean } from './stats.js';
 import { squeeze, unsqueeze } from './shape.js';
 import { checkIndices } from '../primitives/indexing.js';

@@ -11,6 +11,7 @@ export {
   select,
 } from './elementwise';
 export { sumRows, maxRows, minRows, sumCols, maxCols, minCols } from './reduce';
+export { linearBias, linearRelu, linearTanh, logSoftmaxRows, adamF32, sgdF32 } from './fused';
 
 /** First byte the JS allocator may hand out (after any static data the compiler placed). */
 export function heapBase(): usize {

@@ -2,12 +2,42 @@
  * @file Elementwise kernels of the wasm backend: float32 unary maps, binary arithmetic and
  * comparisons with broadcasting, and `where`. Anything else (other dtypes, pow, sin, ...) runs the
  * primitive's reference loops on the same heap views.
+ *
+ * Large ops are split into element ranges (row ranges for broadcast patterns) across the worker
+ * pool; each element is computed by the same code whichever thread runs it (tails use the vector
+ * op too, see assembly/elementwise.as), so results do not depend on the thread count.
  */
 import type { KernelTable } from '../../../core/backend.js';
 import { getPrimitive, type Kernel, type PrimitiveName, type View } from '../../../core/primitive.js';
 import { type WasmContext, ptr } from '../context.js';
 import type { BinaryFn, KernelExports, UnaryFn } from '../module.js';
 import { forEachOuter, plan2D } from './broadcast.js';
+import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
+
+/**
+ * Elements from which an op is split across threads, and the smallest piece. Cheap ops are bound
+ * by memory bandwidth and the wake-up of a worker (~10-50 µs), so they need far more elements than
+ * exp/log/tanh (~20-40 cycles per 4 lanes). Measured with scripts/bench-pool-thresholds (see the
+ * pool's report); both shrink to 0 in tests that force the threaded paths (pool/testing.ts).
+ */
+export const EW_THREADING = { cheap: 1 << 17, costly: 1 << 14 };
+const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'sqrt', 'div']);
+
+/**
+ * Runs `piece(start, end)` over [0, n) split across the pool when n reaches the op's threshold
+ * (boundaries on multiples of 16 elements: whole vectors, and cache-line aligned outputs).
+ * Returns false when the caller should run the op on this thread.
+ */
+function splitElements(ctx: WasmContext, name: PrimitiveName, n: number, out: View, outBytes: number, piece: (s: number, e: number) => Chunk): boolean {
+  const min = COSTLY.has(name) ? EW_THREADING.costly : EW_THREADING.cheap;
+  if (n < min || n < 32 || !ctx.parallel) return false;
+  const threads = ctx.parallel.threads();
+  if (threads < 2) return false;
+  const chunks = splitRange(n, pieceCount(n, threads, Math.max(16, min / 4), 1024, 2), 16).map(([s, e]) => piece(s, e));
+  const po = ptr(ctx, out);
+  ctx.parallel.run(name, chunks, { out: [po, po + outBytes * n] });
+  return true;
+}
 
 // Primitive -> export of assembly/elementwise.as.
 const UNARY = {
@@ -31,7 +61,9 @@ function unaryKernel(ctx: WasmContext, name: keyof typeof UNARY): Kernel<unknown
     const px = x.dtype === 'float32' ? ptr(ctx, x) : -1;
     const po = ptr(ctx, out);
     if (px < 0 || po < 0) return fallback(name, out, ins, attrs);
-    fn(px, po, out.values.length);
+    const n = out.values.length;
+    if (splitElements(ctx, name, n, out, 4, (s, e) => ({ fn: UNARY[name], args: [px + 4 * s, po + 4 * s, e - s], wsArg: -1 }))) return;
+    fn(px, po, n);
   };
 }
 
@@ -42,7 +74,10 @@ function clampKernel(ctx: WasmContext): Kernel<{ min: number; max: number }> {
     const px = x.dtype === 'float32' ? ptr(ctx, x) : -1;
     const po = ptr(ctx, out);
     if (px < 0 || po < 0) return fallback('clamp', out, ins, attrs);
-    ctx.wasm.unaryClamp(px, po, out.values.length, attrs.min, attrs.max);
+    const n = out.values.length;
+    // The bounds go through the descriptor as float64 and reach wasm as f32 exactly as here.
+    if (splitElements(ctx, 'clamp', n, out, 4, (s, e) => ({ fn: 'unaryClamp', args: [px + 4 * s, po + 4 * s, e - s, attrs.min, attrs.max], wsArg: -1 }))) return;
+    ctx.wasm.unaryClamp(px, po, n, attrs.min, attrs.max);
   };
 }
 
@@ -61,15 +96,39 @@ function binaryKernel(ctx: WasmContext, name: keyof typeof BINARY): Kernel<unkno
     const na = a.values.length;
     const nb = b.values.length;
     if ((na === n || na === 1) && (nb === n || nb === 1)) {
-      run(pa, pb, po, 1, n, 0, na === n ? 1 : 0, 0, nb === n ? 1 : 0);
+      const sa = na === n ? 1 : 0;
+      const sb = nb === n ? 1 : 0;
+      const piece = (s: number, e: number): Chunk => ({ fn: BINARY[name], args: [pa + 4 * s * sa, pb + 4 * s * sb, po + outBytes * s, 1, e - s, 0, sa, 0, sb], wsArg: -1 });
+      if (splitElements(ctx, name, n, out, outBytes, piece)) return;
+      run(pa, pb, po, 1, n, 0, sa, 0, sb);
       return;
     }
     const plan = plan2D(out.shape, [a.shape, b.shape]);
     const [[sa0, sa1], [sb0, sb1]] = plan.strides as [[number, number], [number, number]];
+    if (plan.outer.length === 0 && plan.rows > 1) {
+      // One 2-D call (a bias row, a softmax column): split its rows.
+      const { rows, cols } = plan;
+      const piece = (s: number, e: number): Chunk => ({ fn: BINARY[name], args: [pa + 4 * s * sa0, pb + 4 * s * sb0, po + outBytes * s * cols, e - s, cols, sa0, sa1, sb0, sb1], wsArg: -1 });
+      if (splitRows(ctx, name, rows, cols, out, outBytes, piece)) return;
+    }
     forEachOuter(plan, ([oa, ob], oo) => {
       run(pa + 4 * oa!, pb + 4 * ob!, po + outBytes * oo, plan.rows, plan.cols, sa0, sa1, sb0, sb1);
     });
   };
+}
+
+/** Like splitElements for a rows × cols op: pieces are row ranges. */
+function splitRows(ctx: WasmContext, name: PrimitiveName, rows: number, cols: number, out: View, outBytes: number, piece: (s: number, e: number) => Chunk): boolean {
+  const n = rows * cols;
+  const min = COSTLY.has(name) ? EW_THREADING.costly : EW_THREADING.cheap;
+  if (n < min || n < 32 || !ctx.parallel) return false;
+  const threads = ctx.parallel.threads();
+  if (threads < 2) return false;
+  const pieces = pieceCount(n, threads, Math.max(16, min / 4), 1024, 2);
+  const chunks = splitRange(rows, pieces, 1).map(([s, e]) => piece(s, e));
+  const po = ptr(ctx, out);
+  ctx.parallel.run(name, chunks, { out: [po, po + outBytes * n] });
+  return true;
 }
 
 function whereKernel(ctx: WasmContext): Kernel<unknown> {
@@ -82,7 +141,11 @@ function whereKernel(ctx: WasmContext): Kernel<unknown> {
     const [pc, pa, pb, po] = [ptr(ctx, c), ptr(ctx, a), ptr(ctx, b), ptr(ctx, out)];
     if (pc < 0 || pa < 0 || pb < 0 || po < 0) return fallback('where', out, ins, attrs);
     const s = (v: View): number => (v.values.length === n ? 1 : 0);
-    ctx.wasm.select(pc, pa, pb, po, n, s(c), s(a), s(b));
+    const [sc, sa, sb] = [s(c), s(a), s(b)];
+    // a, b and out hold 4-byte elements, cond 1-byte bools.
+    const piece = (i: number, e: number): Chunk => ({ fn: 'select', args: [pc + i * sc, pa + 4 * i * sa, pb + 4 * i * sb, po + 4 * i, e - i, sc, sa, sb], wsArg: -1 });
+    if (splitElements(ctx, 'where', n, out, 4, piece)) return;
+    ctx.wasm.select(pc, pa, pb, po, n, sc, sa, sb);
   };
 }
 

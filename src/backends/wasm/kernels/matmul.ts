@@ -2,11 +2,17 @@
  * @file The matmul kernel of the wasm backend: float32 GEMM (assembly/gemm.as) per batch matrix,
  * with transposes passed as strides (never materialised) and broadcast batch dims walked here.
  * Other dtypes run the reference loops.
+ *
+ * Threads: a big product is cut into row blocks of C (column blocks when C is much wider than
+ * tall), each one `gemm` call with its own workspace, run across the worker pool. Every element
+ * of C is still summed over k in the same blocks and order as single-threaded (the k blocking
+ * depends only on k), so results are bitwise identical for any thread count.
  */
 import type { KernelTable } from '../../../core/backend.js';
 import { getPrimitive, type Kernel, type View } from '../../../core/primitive.js';
 import { broadcastShapes, broadcastStrides, numel } from '../../../core/shape.js';
 import { type WasmContext, ptr } from '../context.js';
+import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 
 interface MatmulAttrs {
   transA: boolean;
@@ -20,6 +26,16 @@ interface MatmulAttrs {
  * n = 1024; kc 128-512 and mc 32-128 were within noise.
  */
 export const BLOCKS = { kc: 256, mc: 64, nc: 512 };
+
+/**
+ * Threading (FLOPs = 2·m·n·k): below `minFlops` a product runs on the calling thread (waking a
+ * worker costs ~10-50 µs). Up to `piecesPerThread` pieces per thread, so a descheduled thread just
+ * claims fewer; but each row piece re-packs all of B (a column piece all of A, as 4x larger
+ * splats), which measured (128x784x256, one thread) +11-15% time for 16-row pieces, +4-7% for 32,
+ * +0-3% for 64: so pieces keep `minRows` rows (`minCols` columns) unless that leaves a thread
+ * idle. `pieceFlops` bounds tiny pieces when forced (tests). See bench/pool-thresholds.ts.
+ */
+export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThread: 4, minRows: 64, minCols: 128 };
 
 function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
   return (out, ins, attrs) => {
@@ -46,6 +62,33 @@ function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
     const batchB = b.shape.slice(0, -2);
     const batch = broadcastShapes('matmul', batchA, batchB);
     const count = numel(batch);
+    const flops = 2 * m * n * k * count;
+    const threads = flops >= THREADING.minFlops && ctx.parallel ? ctx.parallel.threads() : 1;
+    if (threads > 1) {
+      const wsBytes = ctx.wasm.gemmWorkspaceBytes(kc, mc, nc);
+      const offA = count === 1 ? [0] : batchOffsets(batchA, batch);
+      const offB = count === 1 ? [0] : batchOffsets(batchB, batch);
+      const chunks: Chunk[] = [];
+      // Rows duplicate the packing of B per piece (k·n), columns that of A (4·m·k: A is packed as
+      // splats): pick the cheaper one.
+      const byRows = 4 * m >= n;
+      const extent = byRows ? m : n;
+      const wide = Math.max(threads, Math.floor(extent / (byRows ? THREADING.minRows : THREADING.minCols)));
+      const pieces = Math.min(wide, Math.ceil(pieceCount(flops, threads, THREADING.pieceFlops, 4096, THREADING.piecesPerThread) / count));
+      for (let t = 0; t < count; t++) {
+        const a0 = pa + 4 * m * k * offA[t]!;
+        const b0 = pb + 4 * k * n * offB[t]!;
+        const c0 = pc + 4 * m * n * t;
+        for (const [s, e] of splitRange(extent, pieces, byRows ? 4 : 8)) {
+          const args = byRows
+            ? [e - s, n, k, a0 + 4 * s * ars, ars, acs, b0, brs, bcs, c0 + 4 * s * n, n, 0, kc, mc, nc]
+            : [m, e - s, k, a0, ars, acs, b0 + 4 * s * bcs, brs, bcs, c0 + 4 * s, n, 0, kc, mc, nc];
+          chunks.push({ fn: 'gemm', args, wsArg: 11 });
+        }
+      }
+      ctx.parallel!.run('matmul', chunks, { wsBytes, mainWs: ws, out: [pc, pc + 4 * m * n * count] });
+      return;
+    }
     if (count === 1) {
       ctx.wasm.gemm(m, n, k, pa, ars, acs, pb, brs, bcs, pc, n, ws, kc, mc, nc);
       return;

@@ -2,12 +2,20 @@
  * @file Reduction kernels of the wasm backend (float32 sum, max, min). The reduced axes must form
  * one contiguous run once size-1 dims are ignored, so the input is [outer, len, inner]; other axis
  * sets, other dtypes and argmax/argmin run the reference loops.
+ *
+ * Large reductions with several outputs are split over `outer` across the worker pool; each
+ * output is still reduced by one thread in the single-threaded order (a sum over the whole tensor,
+ * outer = 1, stays on one thread: splitting it would change the summation order).
  */
 import type { KernelTable } from '../../../core/backend.js';
 import { getPrimitive, type Kernel, type PrimitiveName, type View } from '../../../core/primitive.js';
 import type { Shape } from '../../../core/shape.js';
 import { type WasmContext, ptr } from '../context.js';
 import type { ColsFn, RowsFn } from '../module.js';
+import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
+
+/** Input elements from which a reduction is split across threads (memory-bound, like a cheap map). */
+export const REDUCE_THREADING = { minElems: 1 << 17 };
 
 
 interface ReduceAttrs {
@@ -44,6 +52,17 @@ function reduceKernel(ctx: WasmContext, name: 'sum' | 'max' | 'min'): Kernel<Red
     if (!runs || px < 0 || po < 0) return reference(out, ins, attrs);
     const [outer, len, inner] = runs;
     if (out.values.length === 0) return;
+    const total = outer * len * inner;
+    const threads = outer > 1 && total >= REDUCE_THREADING.minElems && ctx.parallel ? ctx.parallel.threads() : 1;
+    if (threads > 1) {
+      const pieces = pieceCount(total, threads, Math.max(16, REDUCE_THREADING.minElems / 4), 1024, 2);
+      const chunks = splitRange(outer, pieces, 1).map(([s, e]): Chunk =>
+        inner === 1
+          ? { fn: `${name}Rows`, args: [px + 4 * s * len, po + 4 * s, e - s, len], wsArg: -1 }
+          : { fn: `${name}Cols`, args: [px + 4 * s * len * inner, po + 4 * s * inner, e - s, len, inner], wsArg: -1 });
+      ctx.parallel!.run(name, chunks, { out: [po, po + 4 * outer * inner] });
+      return;
+    }
     if (inner === 1) rows(px, po, outer, len);
     else cols(px, po, outer, len, inner);
   };

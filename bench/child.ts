@@ -1,0 +1,276 @@
+/**
+ * @file One library's run of a training workload, in its own process (so peak RSS is its own):
+ * `node dist/bench/child.js <b|c> <plexus|tfjs-wasm|tfjs-cpu> <threads> [epochs|steps]`, printing one
+ * JSON line. Workload b (bench/mlp.ts): Fashion-MNIST 784-256-256-10, Adam, batch 128, the shared
+ * mulberry32 order; workload c (bench/small.ts): 2-64-64-1 tanh, MSE, Adam, batch 32, fixed order.
+ * The timed region is the training loop only, as WORKLOADS.md says; evaluation and loading are not.
+ */
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import * as px from '../src/index.js';
+import { setNumThreads } from '../src/backends/wasm/index.js';
+import { mulberry32, orderChecksum, permutation } from './common.js';
+
+type Tf = typeof import('@tensorflow/tfjs-core');
+
+interface Data {
+  xTrain: Float32Array;
+  yTrain: Int32Array;
+  xTest: Float32Array;
+  yTest: Int32Array;
+}
+
+/** Fashion-MNIST as plain arrays (loaded on the reference backend: not part of any timing). */
+function fashion(): Data {
+  px.setBackend('reference');
+  const { train, test } = px.data.fashionMnist();
+  return { xTrain: train.x.values as Float32Array, yTrain: train.y.values as Int32Array, xTest: test.x.values as Float32Array, yTest: test.y.values as Int32Array };
+}
+
+/** Fashion-MNIST loaded straight into the wasm heap (one copy of the images, as PyTorch holds one). */
+function fashionOnWasm(): { x: px.Tensor; y: px.Tensor; xTest: px.Tensor; yTest: Int32Array } {
+  px.setBackend('wasm');
+  const { train, test } = px.data.fashionMnist();
+  return { x: train.x, y: train.y, xTest: test.x, yTest: test.y.values.slice() as Int32Array };
+}
+
+const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
+
+// ---- workload b ---------------------------------------------------------------------------------
+
+interface MlpResult {
+  samplesPerSec: number[];
+  /** The same timed by process CPU seconds (a busy machine's tie-breaker; all threads summed). */
+  cpuSamplesPerSec: number[];
+  testAccuracy: number[];
+  peakRssMB: number;
+  orderChecksum: number;
+  /** Steps actually timed per epoch (less than 469 when limited for a slow peer). */
+  steps: number;
+  /** plexus: tensors alive after training beyond the optimizer state (0 = no leak). */
+  leakedTensors?: number;
+}
+
+/** Drives `epochs` epochs (or `maxSteps` steps of one) over the shared order; `step` runs one batch. */
+function epochs(n: number, count: number, maxSteps: number, step: (idx: Int32Array) => void, evaluate: () => number): Omit<MlpResult, 'peakRssMB'> {
+  const rng = mulberry32(0);
+  const sps: number[] = [];
+  const cpu: number[] = [];
+  const acc: number[] = [];
+  let checksum = 0;
+  let steps = 0;
+  for (let e = 0; e < count; e++) {
+    const perm = permutation(n, rng);
+    if (e === 0) checksum = orderChecksum(perm);
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let seen = 0;
+    for (steps = 0; seen < n && steps < maxSteps; steps++) {
+      const idx = perm.subarray(seen, Math.min(seen + 128, n));
+      step(idx);
+      seen += idx.length;
+    }
+    sps.push(seen / ((performance.now() - t0) / 1000));
+    const c = process.cpuUsage(c0);
+    cpu.push(seen / ((c.user + c.system) / 1e6));
+    acc.push(evaluate());
+  }
+  return { samplesPerSec: sps, cpuSamplesPerSec: cpu, testAccuracy: acc, orderChecksum: checksum, steps };
+}
+
+/**
+ * Lets the worker pool come up before timing: workers start on the first parallel op and join once
+ * the event loop has turned (the timed loops below are synchronous, as a training loop is).
+ */
+async function settle(op: () => void): Promise<void> {
+  op();
+  await new Promise((r) => setTimeout(r, 500));
+  op();
+}
+
+async function plexusMlp(threads: number, count: number): Promise<MlpResult> {
+  const { x: X, y: Y, xTest: Xt, yTest } = fashionOnWasm();
+  setNumThreads(threads);
+  await settle(() => px.scope(() => px.mm(px.indexSelect(X, px.arange(0, 128).cast('int32'), 0), Xt, false, true)));
+  px.manualSeed(0);
+  const model = new px.nn.MLP([784, 256, 256, 10], { activation: 'relu' });
+  const opt = new px.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
+  const before = px.memory().numTensors;
+  const r = epochs(60000, count, Infinity, (perm) => px.scope(() => {
+    const idx = px.tensor(perm, { dtype: 'int32' });
+    const loss = px.crossEntropy(model.forward(px.indexSelect(X, idx, 0)), px.indexSelect(Y, idx, 0));
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }), () => px.noGrad(() => px.scope(() => {
+    const pred = px.argmax(model.forward(Xt), 1).values;
+    let ok = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === yTest[i]) ok++;
+    return ok / pred.length;
+  })));
+  // Optimizer state (2 buffers per parameter) is the only thing a run may add.
+  const leaked = px.memory().numTensors - before - 2 * model.parameters().length;
+  return { ...r, peakRssMB: rssMB(), leakedTensors: leaked };
+}
+
+/**
+ * Resolves tfjs-core's extensionless ESM imports ('./engine', './gradients'), which Node's ESM loader
+ * refuses, by trying `.js` and then `/index.js`.
+ */
+const RESOLVE_HOOK = `export async function resolve(s, c, next) {
+  try { return await next(s, c); } catch (e) {
+    if (!/^\\.\\.?\\//.test(s) || s.endsWith('.js')) throw e;
+    try { return await next(s + '.js', c); } catch { return next(s + '/index.js', c); }
+  }
+}`;
+
+/**
+ * TensorFlow.js from tfjs-core plus one backend. The Node bundle of tfjs-core registers no gradients
+ * (the @tensorflow/tfjs union package imports them); its ESM `register_all_gradients` adds them to
+ * the registry the bundle shares through a global, which is what training needs.
+ */
+async function loadTf(backend: 'wasm' | 'cpu'): Promise<Tf> {
+  const require = createRequire(import.meta.url);
+  const tf = require('@tensorflow/tfjs-core') as Tf;
+  require(backend === 'wasm' ? '@tensorflow/tfjs-backend-wasm' : '@tensorflow/tfjs-backend-cpu');
+  register(`data:text/javascript,${encodeURIComponent(RESOLVE_HOOK)}`);
+  await import(pathToFileURL(require.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js')).href);
+  return tf;
+}
+
+/** Glorot-uniform weights and zero biases: tfjs-layers' Dense defaults (only tfjs-core is installed). */
+function tfDense(tf: Tf, sizes: number[]): import('@tensorflow/tfjs-core').Variable[] {
+  const vars: import('@tensorflow/tfjs-core').Variable[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    const lim = Math.sqrt(6 / (sizes[i]! + sizes[i + 1]!));
+    vars.push(tf.variable(tf.randomUniform([sizes[i]!, sizes[i + 1]!], -lim, lim, 'float32', 1 + i)), tf.variable(tf.zeros([sizes[i + 1]!])));
+  }
+  return vars;
+}
+
+function tfForward(tf: Tf, vars: import('@tensorflow/tfjs-core').Variable[], x: import('@tensorflow/tfjs-core').Tensor, act: 'relu' | 'tanh'): import('@tensorflow/tfjs-core').Tensor {
+  let h = x;
+  for (let i = 0; i < vars.length; i += 2) {
+    h = tf.add(tf.matMul(h, vars[i]!), vars[i + 1]!);
+    if (i + 2 < vars.length) h = act === 'relu' ? tf.relu(h) : tf.tanh(h);
+  }
+  return h;
+}
+
+async function tfjsMlp(d: Data, backend: 'wasm' | 'cpu', count: number, maxSteps: number): Promise<MlpResult> {
+  const tf = await loadTf(backend);
+  await tf.setBackend(backend);
+  await tf.ready();
+  const X = tf.tensor2d(d.xTrain, [60000, 784]);
+  const Y = tf.tensor1d(d.yTrain, 'int32');
+  const Xt = tf.tensor2d(d.xTest, [10000, 784]);
+  const vars = tfDense(tf, [784, 256, 256, 10]);
+  const opt = tf.train.adam(1e-3, 0.9, 0.999);
+  const r = epochs(60000, count, maxSteps, (perm) => tf.tidy(() => {
+    const idx = tf.tensor1d(perm, 'int32');
+    const x = tf.gather(X, idx);
+    const y = tf.oneHot(tf.gather(Y, idx), 10);
+    opt.minimize(() => tf.losses.softmaxCrossEntropy(y, tfForward(tf, vars, x, 'relu')) as import('@tensorflow/tfjs-core').Scalar, false, vars);
+  }), () => tf.tidy(() => {
+    const pred = tf.argMax(tfForward(tf, vars, Xt, 'relu'), 1).dataSync();
+    let ok = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === d.yTest[i]) ok++;
+    return ok / pred.length;
+  }));
+  return { ...r, peakRssMB: rssMB() };
+}
+
+// ---- workload c ---------------------------------------------------------------------------------
+
+/** The 1024 points and targets of workload c, from the shared generator (same as the Python peer). */
+function smallData(): { x: Float32Array; y: Float32Array } {
+  const rng = mulberry32(1234);
+  const x = new Float32Array(2048);
+  const y = new Float32Array(1024);
+  for (let i = 0; i < 1024; i++) {
+    // Python draws x0 then x1 as doubles and rounds them to float32 afterwards; so do we.
+    x[2 * i] = rng() * 2 - 1;
+    x[2 * i + 1] = rng() * 2 - 1;
+  }
+  // y from the float32 inputs in float32 arithmetic of sin/cos (torch computes it on float32 tensors).
+  for (let i = 0; i < 1024; i++) y[i] = Math.fround(Math.fround(Math.sin(Math.fround(Math.PI * x[2 * i]!))) * Math.fround(Math.cos(Math.fround(Math.PI * x[2 * i + 1]!))));
+  return { x, y };
+}
+
+/** 200 warm-up steps, then blocks of `block` steps: steps/s per block (wall and CPU clock). */
+function blocks(step: (k: number) => void, block: number, count: number): { stepsPerSec: number[]; cpuStepsPerSec: number[] } {
+  let s = 0;
+  for (; s < 200; s++) step(s % 32);
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let b = 0; b < count; b++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    for (let i = 0; i < block; i++, s++) step(s % 32);
+    wall.push(block / ((performance.now() - t0) / 1000));
+    const c = process.cpuUsage(c0);
+    cpu.push(block / ((c.user + c.system) / 1e6));
+  }
+  return { stepsPerSec: wall, cpuStepsPerSec: cpu };
+}
+
+async function plexusSmall(threads: number, block: number): Promise<Record<string, unknown>> {
+  px.setBackend('wasm');
+  setNumThreads(threads);
+  await settle(() => px.scope(() => px.mm(px.ones([256, 256]), px.ones([256, 256]))));
+  const { x, y } = smallData();
+  const xs = Array.from({ length: 32 }, (_, k) => px.keep(px.tensor(x.subarray(64 * k, 64 * k + 64), { shape: [32, 2] })));
+  const ys = Array.from({ length: 32 }, (_, k) => px.keep(px.tensor(y.subarray(32 * k, 32 * k + 32), { shape: [32, 1] })));
+  px.manualSeed(0);
+  const model = new px.nn.MLP([2, 64, 64, 1], { activation: 'tanh' });
+  const opt = new px.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const sps = blocks((k) => px.scope(() => {
+    const loss = px.mse(model.forward(xs[k]!), ys[k]!);
+    opt.zeroGrad();
+    loss.backward();
+    opt.step();
+  }), block, 3);
+  const all = px.tensor(x, { shape: [1024, 2] });
+  const finalLoss = px.noGrad(() => px.mse(model.forward(all), px.tensor(y, { shape: [1024, 1] })).item());
+  return { ...sps, finalLoss, peakRssMB: rssMB() };
+}
+
+async function tfjsSmall(backend: 'wasm' | 'cpu', block: number): Promise<Record<string, unknown>> {
+  const tf = await loadTf(backend);
+  await tf.setBackend(backend);
+  await tf.ready();
+  const { x, y } = smallData();
+  const xs = Array.from({ length: 32 }, (_, k) => tf.tensor2d(x.subarray(64 * k, 64 * k + 64), [32, 2]));
+  const ys = Array.from({ length: 32 }, (_, k) => tf.tensor2d(y.subarray(32 * k, 32 * k + 32), [32, 1]));
+  const vars = tfDense(tf, [2, 64, 64, 1]);
+  const opt = tf.train.adam(1e-3);
+  const sps = blocks((k) => tf.tidy(() => {
+    opt.minimize(() => tf.losses.meanSquaredError(ys[k]!, tfForward(tf, vars, xs[k]!, 'tanh')) as import('@tensorflow/tfjs-core').Scalar, false, vars);
+  }), block, 3);
+  const finalLoss = tf.tidy(() => tf.losses.meanSquaredError(tf.tensor2d(y, [1024, 1]), tfForward(tf, vars, tf.tensor2d(x, [1024, 2]), 'tanh')).dataSync()[0]);
+  return { ...sps, finalLoss, peakRssMB: rssMB() };
+}
+
+async function main(): Promise<void> {
+  const [workload, lib, threadsArg, countArg] = process.argv.slice(2);
+  const threads = Number(threadsArg ?? 1);
+  const count = Number(countArg ?? (workload === 'b' ? 5 : 3000));
+  let out: object;
+  if (workload === 'b') {
+    // tfjs-cpu trains at ~0.3k samples/s: `count` < 1 means a fraction of one epoch for it.
+    if (lib === 'plexus') out = await plexusMlp(threads, count);
+    else if (lib === 'tfjs-wasm') out = await tfjsMlp(fashion(), 'wasm', Math.max(1, count), count < 1 ? Math.ceil(469 * count) : Infinity);
+    else if (lib === 'tfjs-cpu') out = await tfjsMlp(fashion(), 'cpu', 1, count < 1 ? Math.ceil(469 * count) : Infinity);
+    else throw new Error(`unknown library ${lib}`);
+  } else if (workload === 'c') {
+    if (lib === 'plexus') out = await plexusSmall(threads, count);
+    else if (lib === 'tfjs-wasm' || lib === 'tfjs-cpu') out = await tfjsSmall(lib === 'tfjs-wasm' ? 'wasm' : 'cpu', count);
+    else throw new Error(`unknown library ${lib}`);
+  } else throw new Error(`unknown workload ${workload}`);
+  console.log(JSON.stringify({ lib, threads, ...out }));
+}
+
+main().then(() => process.exit(0), (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,126 @@
+/**
+ * @file Workload d of ../shared/bench/WORKLOADS.md: KAN [784, 64, 10] training throughput, plexus
+ * against an efficient-KAN-style PyTorch network written for the benchmark (peers/torch_kan.py,
+ * same design: uniform grid 5 on [-1, 1] extended by 3 knots, 8 cubic bases, silu base branch,
+ * one matmul per branch). Inputs x/255*2-1, cross-entropy, AdamW lr 1e-3 / weight decay 1e-4,
+ * batch 128, epoch order = mulberry32 + Fisher-Yates permutation (seed 0), identical in both.
+ *
+ * Measured: train steps/s over `--steps` steps of the epoch (default the whole epoch, 469 steps;
+ * batch assembly + forward + loss + backward + update), forward+backward steps/s on a fixed batch
+ * (>= 2 s), and test accuracy after those steps. PyTorch runs at 1 and 2 threads
+ * (OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / torch.set_num_threads, OMP_WAIT_POLICY=PASSIVE);
+ * plexus runs once on its backend ($PLEXUS_BACKEND, else wasm if registered, else js; the js
+ * backend is single-threaded) and its figure is compared with each thread count.
+ * Prints one JSON line per thread count:
+ *   {"workload":"d","metric":"train_steps_per_s","threads":1,"plexus":..,"peers":{"torch":..},"ratios":{"torch":..},...}
+ *
+ * Run: `npx tsc -p . && node dist/bench/kan-speed.js [--steps 469] [--threads 1,2]`.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import path from 'node:path';
+import * as px from '../src/index.js';
+import { KAN } from '../src/nn/kan/kan.js';
+import { AdamW } from '../src/optim/index.js';
+import { fashionMnist } from '../src/data/index.js';
+
+function flag(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] ?? dflt : dflt;
+}
+
+/** mulberry32 + Fisher-Yates, bit-identical to peers/torch_kan.py's `permutation`. */
+export function permutation(n: number, seed: number): number[] {
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const a = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+interface Figures { train: number; fwdBwd: number; steps: number; accuracy: number }
+
+function measurePlexus(steps: number): Figures {
+  const { train, test } = fashionMnist(process.env.FASHION_MNIST_DIR ? { dir: process.env.FASHION_MNIST_DIR } : {});
+  const x = px.keep(train.x.mul(2).sub(1));
+  const xt = px.keep(test.x.mul(2).sub(1));
+  px.manualSeed(0);
+  const model = new KAN([784, 64, 10], { grid: 5, k: 3, init: 'efficient-kan' });
+  const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
+  const order = permutation(x.shape[0]!, 0);
+  const n = Math.min(steps, Math.ceil(x.shape[0]! / 128));
+  const t0 = performance.now();
+  for (let s = 0; s < n; s++) {
+    px.scope(() => {
+      const idx = px.tensor(order.slice(s * 128, (s + 1) * 128), { dtype: 'int32' });
+      const xb = px.indexSelect(x, idx, 0);
+      const yb = px.indexSelect(train.y, idx, 0);
+      opt.zeroGrad();
+      px.crossEntropy(model.forward(xb), yb).backward();
+      opt.step();
+    });
+  }
+  const trainSps = n / ((performance.now() - t0) / 1000);
+  const accuracy = px.noGrad(() => px.scope(() => model.forward(xt).argmax(-1).eq(test.y).cast('float32').mean().item()));
+  const xb = px.keep(px.slice(x, [[0, 128]]));
+  const yb = px.keep(px.slice(train.y, [[0, 128]]));
+  let k = 0;
+  const t1 = performance.now();
+  while (k < 3 || performance.now() - t1 < 2000) {
+    px.scope(() => {
+      model.zeroGrad();
+      px.crossEntropy(model.forward(xb), yb).backward();
+    });
+    k++;
+  }
+  return { train: trainSps, fwdBwd: k / ((performance.now() - t1) / 1000), steps: n, accuracy };
+}
+
+interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string }
+
+function measureTorch(threads: number, steps: number): TorchFigures | string {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'peers', 'torch_kan.py');
+  const t = String(threads);
+  const r = spawnSync('/usr/bin/python3', [script, '--steps', String(steps)], {
+    env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE' }, encoding: 'utf8',
+  });
+  if (r.status !== 0) return `torch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchFigures;
+}
+
+function main(): void {
+  const backend = process.env.PLEXUS_BACKEND ?? (['wasm', 'js'].find((b) => px.availableBackends().includes(b)) ?? 'reference');
+  px.setBackend(backend);
+  const steps = Number(flag('steps', '469'));
+  const threads = flag('threads', '1,2').split(',').map(Number);
+  const load0 = os.loadavg()[0]!;
+  const me = measurePlexus(steps);
+  for (const th of threads) {
+    const peer = measureTorch(th, steps);
+    const r2 = (v: number): number => Math.round(v * 1000) / 1000;
+    const line: Record<string, unknown> = {
+      workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexus: r2(me.train), peers: {}, ratios: {},
+      fwdBwd: { plexus: r2(me.fwdBwd) }, testAccuracy: { plexus: me.accuracy }, steps: me.steps, load: [r2(load0), r2(os.loadavg()[0]!)],
+    };
+    if (typeof peer === 'string') line.skipped = [peer];
+    else {
+      line.peers = { torch: r2(peer.train_steps_per_s) };
+      line.ratios = { torch: r2(me.train / peer.train_steps_per_s) };
+      line.fwdBwd = { plexus: r2(me.fwdBwd), torch: r2(peer.fwd_bwd_steps_per_s), ratio: r2(me.fwdBwd / peer.fwd_bwd_steps_per_s) };
+      line.testAccuracy = { plexus: me.accuracy, torch: peer.test_accuracy };
+    }
+    console.log(JSON.stringify(line));
+  }
+}
+
+main();

@@ -1,0 +1,101 @@
+/**
+ * @file Where splitting an op across the worker pool starts to pay (the thresholds in
+ * kernels/matmul.ts THREADING, kernels/elementwise.ts EW_THREADING, kernels/reduce.ts): for each op
+ * and size, the best-of-windows time on the calling thread (pool `inline` hook) and with 2 threads
+ * (every op forced through the pool), and their ratio. Also the GEMM piece count per thread.
+ *
+ * `node dist/bench/pool-thresholds.js [ew|gemm|pieces]`. Best-of-windows because the machine is
+ * shared: the fastest short window is the closest to uncontended speed. Prints JSON lines.
+ */
+import os from 'node:os';
+import * as px from '../src/index.js';
+import { setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
+import { THREADING } from '../src/backends/wasm/kernels/matmul.js';
+import { configurePool, forceThreading, waitForWorkers } from '../src/backends/wasm/pool/testing.js';
+
+px.setBackend('wasm');
+setNumThreads(2);
+const backend = px.zeros([1])._storage.backend as WasmBackend;
+if (waitForWorkers(backend, 10000) < 1) throw new Error('no pool worker');
+
+/** Fastest per-call time (ms) over `windows` windows of >= 10 ms. */
+function best(f: () => void, windows = 25): number {
+  f();
+  const t0 = performance.now();
+  f();
+  const per = Math.max(1e-3, performance.now() - t0);
+  const reps = Math.max(1, Math.ceil(10 / per));
+  let top = Infinity;
+  for (let w = 0; w < windows; w++) {
+    const t = performance.now();
+    for (let i = 0; i < reps; i++) f();
+    top = Math.min(top, (performance.now() - t) / reps);
+  }
+  return top;
+}
+
+/** [inline ms, 2-thread ms] for `f`, alternated twice to even out load changes. */
+function compare(f: () => void): [number, number] {
+  let one = Infinity;
+  let two = Infinity;
+  for (let r = 0; r < 2; r++) {
+    const prev = configurePool({ inline: true });
+    one = Math.min(one, best(f));
+    configurePool(prev);
+    two = Math.min(two, best(f));
+  }
+  return [one, two];
+}
+
+const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function elementwise(): void {
+  forceThreading(true);
+  for (const [name, op] of [
+    ['add', (x: px.Tensor) => x.add(x)],
+    ['exp', (x: px.Tensor) => px.exp(x)],
+    ['tanh', (x: px.Tensor) => px.tanh(x)],
+    ['sum rows', (x: px.Tensor) => x.reshape([-1, 64]).sum([1])],
+  ] as const) {
+    for (let e = 12; e <= 20; e += 1) {
+      const x = px.randn([1 << e]);
+      const [one, two] = compare(() => op(x).dispose());
+      console.log(JSON.stringify({ op: name, n: 1 << e, inlineMs: r3(one), twoThreadMs: r3(two), speedup: r3(one / two), load: r3(os.loadavg()[0]!) }));
+      x.dispose();
+    }
+  }
+  forceThreading(false);
+}
+
+function gemm(): void {
+  forceThreading(true);
+  for (const [m, n, k] of [[16, 16, 16], [32, 32, 32], [64, 64, 64], [96, 96, 96], [128, 128, 128], [128, 256, 784], [128, 784, 256], [784, 256, 128], [256, 256, 256]]) {
+    const a = px.randn([m!, k!]);
+    const b = px.randn([k!, n!]);
+    const [one, two] = compare(() => px.matmul(a, b).dispose());
+    console.log(JSON.stringify({ op: 'matmul', m, n, k, flops: 2 * m! * n! * k!, inlineMs: r3(one), twoThreadMs: r3(two), speedup: r3(one / two), load: r3(os.loadavg()[0]!) }));
+  }
+  forceThreading(false);
+}
+
+function pieces(): void {
+  const saved = { ...THREADING };
+  for (const n of [256, 512, 1024]) {
+    const a = px.randn([n, n]);
+    const b = px.randn([n, n]);
+    const prev = configurePool({ inline: true });
+    const one = best(() => px.matmul(a, b).dispose(), 15);
+    configurePool(prev);
+    for (const per of [1, 2, 4, 8]) {
+      THREADING.piecesPerThread = per;
+      const two = best(() => px.matmul(a, b).dispose(), 15);
+      console.log(JSON.stringify({ op: 'matmul', n, piecesPerThread: per, gflops1: r3((2 * n ** 3) / one / 1e6), gflops2: r3((2 * n ** 3) / two / 1e6), speedup: r3(one / two), load: r3(os.loadavg()[0]!) }));
+    }
+  }
+  Object.assign(THREADING, saved);
+}
+
+const which = process.argv[2];
+if (!which || which === 'ew') elementwise();
+if (!which || which === 'gemm') gemm();
+if (!which || which === 'pieces') pieces();

@@ -1,0 +1,60 @@
+/**
+ * @file Test-only hooks of the worker pool (RELIABILITY.md row 37): inject a fault into the next
+ * chunk a worker runs, shorten the hang timeout, keep the main thread from claiming chunks (so a
+ * fault or a comparison always involves a worker), force the threaded paths on small ops, and wait
+ * for workers to be ready. Not part of the public API.
+ */
+import type { WasmBackend } from '../index.js';
+import { THREADING } from '../kernels/matmul.js';
+import { EW_THREADING } from '../kernels/elementwise.js';
+import { REDUCE_THREADING } from '../kernels/reduce.js';
+import { POOL_CONFIG, type WorkerPool } from './pool.js';
+import { FAULT_DETACHED, FAULT_EXIT, FAULT_HANG, FAULT_OOM, FAULT_THROW } from './protocol.js';
+import { resetWarning } from './threads.js';
+
+export type FaultKind = 'throw' | 'exit' | 'hang' | 'oom' | 'detached';
+
+const FAULTS: Record<FaultKind, number> = { throw: FAULT_THROW, exit: FAULT_EXIT, hang: FAULT_HANG, oom: FAULT_OOM, detached: FAULT_DETACHED };
+
+/** The backend's pool, created (and sized to getNumThreads()) if needed; null without threads. */
+export function poolOf(backend: WasmBackend): WorkerPool | null {
+  if (!backend.parallel) return null;
+  backend.parallel.threads(); // creates and sizes the pool
+  return backend.parallel.pool;
+}
+
+/**
+ * The next chunk a worker claims (any worker, or the one with `workerId`) runs normally, then the
+ * worker throws / calls process.exit(0) / spins forever / exhausts its JS heap / posts a detached
+ * buffer. One shot.
+ */
+export function injectWorkerFault(backend: WasmBackend, kind: FaultKind, workerId = -1): void {
+  const pool = poolOf(backend);
+  if (!pool) throw new Error('injectWorkerFault: this backend has no worker pool');
+  pool.armFault(FAULTS[kind], workerId);
+}
+
+/** Changes pool settings; returns the previous values (pass them back to restore). */
+export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CONFIG {
+  const prev = { ...POOL_CONFIG };
+  Object.assign(POOL_CONFIG, opts);
+  return prev;
+}
+
+const DEFAULTS = { gemm: { ...THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING } };
+
+/** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
+export function forceThreading(on: boolean): void {
+  Object.assign(THREADING, on ? { minFlops: 0, pieceFlops: 1, minRows: 4, minCols: 8 } : DEFAULTS.gemm);
+  Object.assign(EW_THREADING, on ? { cheap: 0, costly: 0 } : DEFAULTS.ew);
+  Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
+}
+
+/** Blocks until the backend's workers are ready (at most `ms`); returns how many are. */
+export function waitForWorkers(backend: WasmBackend, ms = 5000): number {
+  const pool = poolOf(backend);
+  return pool ? pool.waitReady(ms) : 0;
+}
+
+/** Lets the single-threaded warning be emitted again. */
+export { resetWarning };

@@ -1,0 +1,255 @@
+/**
+ * @file The fused primitives against their composite oracles (ops/composite/oracles.ts): values,
+ * gradients and gradients of gradients, on the reference and js backends in float64 and on wasm in
+ * float32; and the wasm backend's fused optimizer updates against src/optim's pure functions (SGD
+ * bit for bit, Adam/AdamW to float32 rounding), including odd lengths that end in a scalar tail.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as px from '../src/index.js';
+import { linearComposite, logSoftmaxComposite } from '../src/ops/composite/oracles.js';
+import { type AdamOptions, adamUpdate } from '../src/optim/adam.js';
+import { type SGDOptions, sgdUpdate } from '../src/optim/sgd.js';
+import type { FusedUpdates } from '../src/core/backend.js';
+import { assertClose, uniform } from '../src/testing/index.js';
+
+type Act = px.LinearActivation;
+const ACTS: Act[] = ['none', 'relu', 'tanh', 'gelu'];
+const F64 = { rtol: 1e-12, atol: 1e-13 };
+const F32 = { rtol: 2e-5, atol: 2e-6 };
+
+function on<T>(backend: string, f: () => T): T {
+  const prev = px.getBackend();
+  px.setBackend(backend);
+  try {
+    return f();
+  } finally {
+    px.setBackend(prev);
+  }
+}
+
+/** Leaves holding `data` (float64 arrays) in `dtype` on the current backend. */
+const leaves = (data: px.Tensor[], dtype: px.FloatDType): px.Tensor[] =>
+  data.map((d) => px.tensor(Float64Array.from(d.values), { dtype, shape: d.shape, requiresGrad: true }));
+
+/**
+ * Value, first gradients (of Σ out·seed) and a second-order quantity: the gradient w.r.t. the first
+ * input of Σ(first gradient of the second input)², through createGraph (grad of grad).
+ */
+function probe(f: (...xs: px.Tensor[]) => px.Tensor, data: px.Tensor[], dtype: px.FloatDType): px.Tensor[] {
+  const xs = leaves(data, dtype);
+  const y = f(...xs);
+  const seed = px.tensor(Float64Array.from({ length: y.size }, (_, i) => 0.5 + ((i * 0.618) % 1)), { dtype, shape: y.shape });
+  const gs = px.gradients([px.sum(px.mul(y, seed))], xs, { createGraph: true });
+  const gg = px.gradients([px.sum(px.mul(gs[1]!, gs[1]!))], [xs[0]!], { allowUnused: true });
+  return [y, ...gs, ...gg];
+}
+
+function compare(fused: (...xs: px.Tensor[]) => px.Tensor, oracle: (...xs: px.Tensor[]) => px.Tensor, data: px.Tensor[], backend: string, dtype: px.FloatDType): void {
+  const tol = dtype === 'float64' ? F64 : F32;
+  const a = on(backend, () => probe(fused, data, dtype));
+  const e = on(backend, () => probe(oracle, data, dtype));
+  const names = ['value', ...data.map((_, i) => `d/dx${i}`), 'grad of grad'];
+  a.forEach((t, i) => assertClose(t, e[i]!, tol, `${backend} ${dtype} ${names[i]}`));
+}
+
+const SETUPS: [string, px.FloatDType][] = [['reference', 'float64'], ['js', 'float64'], ['wasm', 'float32']];
+
+describe('linear: fused primitive vs mm + add + activation', () => {
+  for (const [backend, dtype] of SETUPS) {
+    for (const act of ACTS) {
+      it(`${backend} ${dtype} ${act}: x[9,13] W[6,13] b[6], x[2,3,5] without bias`, () => {
+        const fused = (x: px.Tensor, w: px.Tensor, b?: px.Tensor): px.Tensor => px.linear(x, w, b ?? null, act);
+        const oracle = (x: px.Tensor, w: px.Tensor, b?: px.Tensor): px.Tensor => linearComposite(x, w, b ?? null, act);
+        compare(fused, oracle, [uniform([9, 13], -1, 1), uniform([6, 13], -1, 1), uniform([6], -1, 1)], backend, dtype);
+        compare(fused, oracle, [uniform([2, 3, 5], -1, 1), uniform([4, 5], -1, 1)], backend, dtype);
+      });
+    }
+  }
+
+  it('an input that does not require grad gets none, and the others are unchanged', () => {
+    const [x, w, b] = [uniform([5, 4]), uniform([3, 4]), uniform([3])];
+    const full = probe((xx, ww, bb) => px.linear(xx!, ww!, bb!, 'relu'), [x, w, b], 'float64');
+    const xc = px.tensor(x.values.slice(), { dtype: 'float64', shape: x.shape });
+    const [ww, bb] = leaves([w, b], 'float64');
+    px.sum(px.mul(px.linear(xc, ww!, bb!, 'relu'), px.tensor(Float64Array.from({ length: 15 }, (_, i) => 0.5 + ((i * 0.618) % 1)), { dtype: 'float64', shape: [5, 3] }))).backward();
+    assert.equal(xc.grad, null);
+    assertClose(ww!.grad!, full[2]!, F64, 'dW');
+    assertClose(bb!.grad!, full[3]!, F64, 'db');
+  });
+});
+
+describe('logSoftmax: fused primitive vs shift / exp / sum / log composite', () => {
+  for (const [backend, dtype] of SETUPS) {
+    it(`${backend} ${dtype}: every axis of [3,4,5], rows of [6,11]`, () => {
+      // A scale w in front gives probe a second input, so grad of grad runs through the vjp's own ops.
+      for (const axis of [0, 1, 2, -1]) {
+        compare((x, w) => px.logSoftmax(px.mul(x!, w!), axis), (x, w) => logSoftmaxComposite(px.mul(x!, w!), axis), [uniform([3, 4, 5], -4, 4), uniform([1], 0.5, 1.5)], backend, dtype);
+      }
+      compare((x, w) => px.logSoftmax(px.mul(x!, w!), 1), (x, w) => logSoftmaxComposite(px.mul(x!, w!), 1), [uniform([6, 11], -30, 30), uniform([1], 0.5, 1.5)], backend, dtype);
+    });
+
+    it(`${backend} ${dtype}: masked, infinite and NaN rows match the composite exactly in kind`, () => {
+      const I = Infinity;
+      const data = [[-I, -I, -I, -I, -I], [0.5, -I, 2, -I, -1], [I, 1, 2, 3, 4], [NaN, 1, 2, 3, 4], [1e30, -1e30, 0, 7, 7]];
+      const run = (f: (x: px.Tensor) => px.Tensor): px.Tensor[] => on(backend, () => {
+        const x = px.tensor(data, { dtype, requiresGrad: true });
+        const y = f(x);
+        const seed = px.tensor(Float64Array.from({ length: y.size }, (_, i) => 0.3 + ((i * 0.618) % 1)), { dtype, shape: y.shape });
+        // Only finite outputs carry a cotangent (an Inf·seed would make the loss itself Inf).
+        px.sum(px.where(px.isFinite(y), px.mul(y, seed), 0)).backward();
+        return [y, x.grad!];
+      });
+      const [ya, ga] = run((x) => px.logSoftmax(x, -1));
+      const [ye, ge] = run((x) => logSoftmaxComposite(x, -1));
+      assertClose(ya!, ye!, dtype === 'float64' ? F64 : F32, 'value');
+      assertClose(ga!, ge!, dtype === 'float64' ? F64 : F32, 'gradient');
+    });
+  }
+});
+
+// ---- fused optimizer updates on the wasm backend ----------------------------------------------
+
+const U = 2 ** -24;
+
+/** Float32 arrays on the wasm heap (as a parameter's storage would be) plus plain copies. */
+function heapArrays(n: number, count: number, seed: number): { heap: px.Tensor[]; plain: Float32Array[] } {
+  return on('wasm', () => {
+    const heap: px.Tensor[] = [];
+    const plain: Float32Array[] = [];
+    for (let k = 0; k < count; k++) {
+      const v = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 31 + k * 7 + i * 1.3) * (k === 3 ? 0.01 : 1));
+      if (k === 3 || k === 4) for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]!); // second moments are >= 0
+      heap.push(px.tensor(v));
+      plain.push(v.slice());
+    }
+    return { heap, plain };
+  });
+}
+
+function fusedOf(t: px.Tensor): FusedUpdates {
+  const f = t._storage.backend.fused;
+  assert.ok(f?.adamUpdate && f.sgdUpdate, 'the wasm backend has fused Adam and SGD updates');
+  return f;
+}
+
+const LENGTHS = [1, 3, 4, 5, 37, 1000];
+
+describe('wasm fused Adam/AdamW: float32 kernel vs adamUpdate (float64 arithmetic, float32 storage)', () => {
+  const cases: [string, Partial<AdamOptions>, boolean][] = [
+    ['Adam', {}, false],
+    ['Adam + L2 weight decay + maximize', { weightDecay: 0.1, maximize: true }, false],
+    ['AMSGrad', { amsgrad: true, lr: 0.01 }, false],
+    ['AdamW', { weightDecay: 0.05, lr: 0.01 }, true],
+  ];
+  for (const [name, opts, decoupled] of cases) {
+    it(`${name}, 6 steps, lengths ${LENGTHS.join(', ')}`, () => {
+      const h: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts };
+      for (const n of LENGTHS) {
+        // p, g, m, v, vmax
+        const { heap, plain } = heapArrays(n, 5, n);
+        const [p, g, m, v, vmax] = heap.map((t) => t.values as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+        const fused = fusedOf(heap[0]!);
+        const [beta1, beta2] = h.betas;
+        for (let step = 1; step <= 6; step++) {
+          const ok = fused.adamUpdate!(p, g, m, v, h.amsgrad ? vmax : null, {
+            decay: decoupled ? 1 - h.lr * h.weightDecay : 1, l2: decoupled ? 0 : h.weightDecay, beta1, beta2,
+            stepSize: h.lr / (1 - beta1 ** step), bc2Sqrt: Math.sqrt(1 - beta2 ** step), eps: h.eps, maximize: h.maximize,
+          });
+          assert.ok(ok, 'the kernel accepted heap float32 arrays');
+          adamUpdate(plain[0]!, plain[1]!, { expAvg: plain[2]!, expAvgSq: plain[3]!, maxExpAvgSq: h.amsgrad ? plain[4]! : null }, h, step, decoupled);
+          // A few float32 roundings per step on each buffer; the parameter moves by at most
+          // stepSize per step, so its allowance is rounding of p plus a tiny share of the step.
+          const stepSize = h.lr / (1 - beta1 ** step);
+          const tolOf = (mag: number): number => 16 * step * U * mag;
+          for (let i = 0; i < n; i++) {
+            const gm = Math.abs(plain[1]![i]!) + h.weightDecay * Math.abs(plain[0]![i]!);
+            const within = (a: number, e: number, allow: number, what: string): void =>
+              assert.ok(Math.abs(a - e) <= allow, `${name} n=${n} step ${step} ${what}[${i}]: ${a} vs ${e} (allowed ${allow.toExponential(2)})`);
+            within(m[i]!, plain[2]![i]!, tolOf(Math.abs(plain[2]![i]!) + gm), 'm');
+            within(v[i]!, plain[3]![i]!, tolOf(plain[3]![i]! + gm * gm), 'v');
+            within(p[i]!, plain[0]![i]!, tolOf(Math.abs(plain[0]![i]!)) + step * stepSize * 1e-5, 'p');
+          }
+        }
+      }
+    });
+  }
+
+  it('refuses arrays that are not float32 on its heap (the caller then runs adamUpdate)', () => {
+    const { heap } = heapArrays(8, 4, 1);
+    const fused = fusedOf(heap[0]!);
+    const args = { decay: 1, l2: 0, beta1: 0.9, beta2: 0.999, stepSize: 1e-3, bc2Sqrt: 0.1, eps: 1e-8, maximize: false };
+    const vals = heap.map((t) => t.values as Float32Array);
+    assert.equal(fused.adamUpdate!(new Float32Array(8), vals[1]!, vals[2]!, vals[3]!, null, args), false);
+    assert.equal(fused.adamUpdate!(new Float64Array(8), vals[1]!, vals[2]!, vals[3]!, null, args), false);
+  });
+
+  it('Adam on wasm parameters goes through the fused kernel and tracks the reference backend', () => {
+    const init = uniform([7, 3], -1, 1);
+    const run = (backend: string): { p: px.Tensor; calls: number } => on(backend, () => {
+      const p = px.tensor(Float32Array.from(init.values), { shape: [7, 3], requiresGrad: true });
+      // Count the fused calls by wrapping the backend's kernel for the duration of the run.
+      const fused = p._storage.backend.fused as { adamUpdate?: FusedUpdates['adamUpdate'] } | undefined;
+      const orig = fused?.adamUpdate;
+      let calls = 0;
+      if (fused && orig) fused.adamUpdate = (...a) => (calls++, orig.apply(fused, a));
+      try {
+        const opt = new px.optim.Adam([p], { lr: 0.01 });
+        const w = px.tensor(Float32Array.from({ length: 21 }, (_, i) => i - 10), { shape: [7, 3] });
+        for (let k = 0; k < 5; k++) {
+          opt.zeroGrad();
+          px.sum(px.mul(px.mul(p, p), w)).backward();
+          opt.step();
+        }
+      } finally {
+        if (fused && orig) fused.adamUpdate = orig;
+      }
+      return { p, calls };
+    });
+    const wasm = run('wasm');
+    const ref = run('reference');
+    assert.equal(wasm.calls, 5, 'one fused call per step');
+    assert.equal(ref.calls, 0);
+    assertClose(wasm.p, ref.p, { rtol: 1e-5, atol: 1e-6 }, 'parameters after 5 steps');
+  });
+});
+
+describe('wasm fused SGD: bit-identical to sgdUpdate', () => {
+  const cases: [string, Partial<SGDOptions>][] = [
+    ['plain', {}],
+    ['momentum + dampening + weight decay', { momentum: 0.9, dampening: 0.1, weightDecay: 0.01 }],
+    ['Nesterov + maximize', { momentum: 0.8, nesterov: true, maximize: true }],
+  ];
+  for (const [name, opts] of cases) {
+    it(`${name}, 4 steps, lengths ${LENGTHS.join(', ')}`, () => {
+      const h: SGDOptions = { lr: 0.05, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
+      for (const n of LENGTHS) {
+        const { heap, plain } = heapArrays(n, 3, n + 1);
+        const [p, g, buf] = heap.map((t) => t.values as Float32Array) as [Float32Array, Float32Array, Float32Array];
+        const fused = fusedOf(heap[0]!);
+        const withBuf = h.momentum !== 0;
+        for (let step = 1; step <= 4; step++) {
+          assert.ok(fused.sgdUpdate!(p, g, withBuf ? buf : null, { ...h, fresh: step === 1 }));
+          sgdUpdate(plain[0]!, plain[1]!, withBuf ? plain[2]! : null, h, step === 1);
+          assert.deepEqual(p, plain[0], `${name} n=${n} step ${step}: parameters`);
+          if (withBuf) assert.deepEqual(buf, plain[2], `${name} n=${n} step ${step}: momentum buffer`);
+        }
+      }
+    });
+  }
+});
+
+describe('indexSelect: the row-copy kernel of the js and wasm backends vs the reference loops', () => {
+  for (const backend of ['js', 'wasm']) {
+    it(`${backend}: long slices (one set() each) and short ones, on every axis`, () => {
+      for (const [shape, axis] of [[[7, 40], 0], [[3, 5, 33], 1], [[4, 6], 1], [[3, 3, 4], 0]] as [number[], number][]) {
+        const data = uniform(shape, -5, 5);
+        const index = px.tensor([2, 0, 1, 1], { dtype: 'int32' });
+        const want = on('reference', () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), index, axis));
+        const got = on(backend, () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), px.tensor([2, 0, 1, 1], { dtype: 'int32' }), axis));
+        assert.deepEqual(got.shape, want.shape);
+        assert.deepEqual(Array.from(got.values), Array.from(want.values), `${backend} [${shape}] axis ${axis}`);
+      }
+    });
+  }
+});

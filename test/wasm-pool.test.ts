@@ -1,0 +1,307 @@
+/**
+ * @file The wasm backend's worker pool: results with 2 threads are bitwise those of 1 thread (each
+ * output element is computed by the same instruction sequence whichever thread runs its chunk),
+ * the op table passes with every splittable op forced through the pool, and each injected worker
+ * fault (RELIABILITY.md row 37: throw, process.exit, infinite loop, JS heap exhaustion, posting a
+ * detached buffer) fails its op with a WorkerCrashedError within the timeout, after which the pool
+ * replaces the worker and the next op is correct.
+ *
+ * `mainClaims: false` keeps the main thread from taking chunks, so the compared results were
+ * computed by a worker (otherwise a fast main thread could take every chunk of a small op).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import * as px from '../src/index.js';
+import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend, WorkerCrashedError } from '../src/backends/wasm/index.js';
+import { WasmHeap } from '../src/backends/wasm/heap.js';
+import { createParallel } from '../src/backends/wasm/pool/index.js';
+import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning, waitForWorkers, type FaultKind } from '../src/backends/wasm/pool/testing.js';
+import { loadKernels } from '../src/backends/wasm/module.js';
+import { ALL_ROWS } from './op-table/all.rows.js';
+import { checkCase, on } from './backend-compare.js';
+
+if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
+
+const backend = (): WasmBackend => on('wasm', () => px.zeros([1])._storage.backend as WasmBackend);
+
+/** Deterministic float32 values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  let s = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return -1 + (2 * s) / 2 ** 32;
+  });
+}
+
+const t32 = (shape: number[], seed: number): px.Tensor => on('wasm', () => px.tensor(values(shape.reduce((p, d) => p * d, 1), seed), { shape }));
+
+/**
+ * `f` run on the calling thread, then with 2 threads (workers only, then workers and main); all
+ * bitwise equal. (The 1-thread run uses the `inline` hook, the same code path as setNumThreads(1)
+ * without stopping the worker each time; the thread-count test below does the real switch.)
+ */
+function sameAcrossThreads(what: string, f: () => px.Tensor): void {
+  const b = backend();
+  setNumThreads(2);
+  const saved = configurePool({ inline: true });
+  let one: px.Tensor;
+  try {
+    one = on('wasm', f);
+  } finally {
+    configurePool(saved);
+  }
+  assert.equal(waitForWorkers(b), 1, 'worker ready');
+  const pool = poolOf(b)!;
+  const before = pool.stats.workerChunks;
+  const prev = configurePool({ mainClaims: false });
+  let two: px.Tensor;
+  try {
+    two = on('wasm', f);
+  } finally {
+    configurePool(prev);
+  }
+  assert.ok(pool.stats.workerChunks > before, `${what}: the worker ran no chunk`);
+  const mixed = on('wasm', f);
+  for (const [name, t] of [['workers only', two], ['main + worker', mixed]] as const) {
+    assert.deepEqual(t.shape, one.shape);
+    const a = one.values;
+    const c = t.values;
+    for (let i = 0; i < a.length; i++) {
+      if (!Object.is(a[i], c[i])) assert.fail(`${what} (${name}): [${i}] 1 thread ${a[i]}, 2 threads ${c[i]}`);
+    }
+  }
+}
+
+describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
+  before(() => forceThreading(true));
+  after(() => forceThreading(false));
+  const combos: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+  for (const [m, n, k] of [[1, 1, 1], [3, 3, 3], [17, 17, 17], [65, 65, 65], [257, 3, 65], [3, 257, 17], [5, 9, 600], [6, 513, 260], [70, 33, 300]]) {
+    for (const [tA, tB] of combos) {
+      it(`GEMM ${m}x${k}·${k}x${n}, transA=${tA}, transB=${tB}`, () => {
+        const a = t32(tA ? [k!, m!] : [m!, k!], m! * 7 + k!);
+        const b = t32(tB ? [n!, k!] : [k!, n!], n! * 3 + 1);
+        sameAcrossThreads(`mm ${m}x${k}x${n}`, () => px.mm(a, b, tA, tB));
+      });
+    }
+  }
+  it('batched GEMM with broadcast batch dims [2,1] x [3]', () => {
+    const a = t32([2, 1, 19, 33], 5);
+    const b = t32([3, 33, 21], 6);
+    sameAcrossThreads('batched mm', () => px.matmul(a, b));
+  });
+  it('a product big enough to split at the default thresholds', () => {
+    forceThreading(false);
+    try {
+      const a = t32([300, 270], 8);
+      const b = t32([270, 280], 9);
+      sameAcrossThreads('mm 300x270x280', () => px.matmul(a, b));
+    } finally {
+      forceThreading(true);
+    }
+  });
+  it('after the memory grew under running workers (operands beyond the old end)', () => {
+    const b = backend();
+    assert.equal(waitForWorkers(b), 1);
+    const before = b.heap.stats().memoryBytes;
+    const filler = on('wasm', () => px.zeros([1 << 25])); // 128 MiB: forces a grow
+    const x = t32([97, 61], 41);
+    const y = t32([61, 45], 42);
+    assert.ok(b.heap.stats().memoryBytes > before && x.values.byteOffset > before, 'operands live in the grown part');
+    sameAcrossThreads('mm after grow', () => px.matmul(x, y));
+    filler.dispose();
+  });
+  it('elementwise maps, broadcasts, comparisons, where, clamp and reductions', () => {
+    const x = t32([301, 37], 10);
+    const bias = t32([37], 11);
+    const col = t32([301, 1], 12);
+    sameAcrossThreads('exp', () => px.exp(x));
+    sameAcrossThreads('tanh', () => px.tanh(x));
+    sameAcrossThreads('add bias row', () => x.add(bias));
+    sameAcrossThreads('sub column', () => x.sub(col));
+    sameAcrossThreads('mul scalar', () => x.mul(0.37));
+    sameAcrossThreads('gt', () => px.gt(x, bias));
+    sameAcrossThreads('where', () => px.where(px.gt(x, 0), x, bias));
+    sameAcrossThreads('clamp', () => px.clamp(x, -0.3, 0.4));
+    sameAcrossThreads('sum rows', () => x.sum([1]));
+    sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
+  });
+});
+
+describe('wasm pool: op table with every splittable op on the pool (2 threads)', () => {
+  let prev: ReturnType<typeof configurePool>;
+  let start = { mainChunks: 0, workerChunks: 0 };
+  before(() => {
+    setNumThreads(2);
+    forceThreading(true);
+    assert.equal(waitForWorkers(backend()), 1);
+    start = { ...poolOf(backend())!.stats };
+    prev = configurePool({ mainClaims: false });
+  });
+  after(() => {
+    configurePool(prev);
+    forceThreading(false);
+  });
+  for (const row of ALL_ROWS) {
+    describe(`${row.kind} ${row.op}`, () => {
+      for (const c of row.cases) it(c.name, () => checkCase(row, c));
+    });
+  }
+  it('the worker did the pool work', () => {
+    const s = poolOf(backend())!.stats;
+    const worker = s.workerChunks - start.workerChunks;
+    const main = s.mainChunks - start.mainChunks;
+    assert.ok(worker > 500 && main === 0, `worker ${worker}, main ${main} chunks`);
+  });
+});
+
+describe('wasm pool: a failing worker (RELIABILITY.md row 37)', () => {
+  const TIMEOUT = 1000;
+  let prev: ReturnType<typeof configurePool>;
+  const a = t32([120, 90], 21);
+  const b = t32([90, 70], 22);
+  let expected: Float32Array;
+  before(() => {
+    setNumThreads(1);
+    expected = on('wasm', () => px.matmul(a, b)).values.slice() as Float32Array;
+    setNumThreads(2);
+    forceThreading(true);
+    prev = configurePool({ mainClaims: false, timeoutMs: TIMEOUT });
+  });
+  after(() => {
+    configurePool(prev);
+    forceThreading(false);
+  });
+
+  const cases: [FaultKind, 'threw' | 'exited' | 'timeout', RegExp][] = [
+    ['throw', 'threw', /injected fault/],
+    ['exit', 'exited', /ended while running/],
+    ['hang', 'timeout', /no answer within/],
+    ['oom', 'timeout', /no answer within/], // V8 stops the worker at its heap limit; nothing runs to report it
+    ['detached', 'threw', /detached/i],
+  ];
+  for (const [kind, reason, cause] of cases) {
+    it(`${kind}: the op throws WorkerCrashedError, the worker is replaced, the next ops are right`, () => {
+      const be = backend();
+      assert.equal(waitForWorkers(be), 1);
+      const pool = poolOf(be)!;
+      const [id] = pool.workerIds();
+      const live = px.memory().numTensors;
+      injectWorkerFault(be, kind);
+      const t0 = performance.now();
+      let err: unknown;
+      try {
+        on('wasm', () => px.matmul(a, b));
+      } catch (e) {
+        err = e;
+      }
+      const ms = performance.now() - t0;
+      assert.ok(err instanceof WorkerCrashedError && err instanceof px.PlexusError, `expected WorkerCrashedError, got ${String(err)}`);
+      assert.equal(err.code, 'WORKER_CRASHED');
+      assert.equal(err.workerId, id);
+      assert.equal(err.op, 'matmul');
+      assert.equal(err.reason, reason);
+      assert.match(err.cause.message, cause);
+      if (reason === 'timeout') assert.ok(ms >= TIMEOUT * 0.95 && ms < TIMEOUT + 4000, `${ms} ms`);
+      else assert.ok(ms < TIMEOUT, `a ${reason} worker is noticed at once, not by the timeout (${ms} ms)`);
+      assert.equal(px.memory().numTensors, live, 'the partial output was released');
+      assert.ok(!pool.workerIds().includes(id!), 'the crashed worker left the pool');
+      // Right away (the replacement may still be starting: the main thread computes) ...
+      assert.deepEqual(on('wasm', () => px.matmul(a, b)).values, expected);
+      // ... and once the replacement is ready, computed by it.
+      assert.equal(waitForWorkers(be), 1, 'a replacement worker is ready');
+      const before = pool.stats.workerChunks;
+      assert.deepEqual(on('wasm', () => px.matmul(a, b)).values, expected);
+      assert.ok(pool.stats.workerChunks > before, 'the replacement ran chunks');
+    });
+  }
+
+  it('a fault in an elementwise op names that op', () => {
+    const be = backend();
+    assert.equal(waitForWorkers(be), 1);
+    const x = t32([4000], 23);
+    injectWorkerFault(be, 'throw');
+    assert.throws(() => on('wasm', () => px.exp(x)), (e: unknown) => e instanceof WorkerCrashedError && e.op === 'exp');
+    forceThreading(false); // 4000 elements: below the threshold, so this runs on the main thread
+    const expected = on('wasm', () => px.exp(x)).values.slice();
+    forceThreading(true);
+    assert.deepEqual(on('wasm', () => px.exp(x)).values, expected);
+  });
+});
+
+describe('wasm pool: thread count', () => {
+  it('setNumThreads(1) -> (2) -> (1) resizes the pool and keeps results identical', () => {
+    forceThreading(true);
+    try {
+      const be = backend();
+      const a = t32([64, 48], 31);
+      const b = t32([48, 40], 32);
+      const run = (): Float32Array => on('wasm', () => px.matmul(a, b)).values.slice() as Float32Array;
+      setNumThreads(1);
+      const r1 = run();
+      assert.equal(getNumThreads(), 1);
+      assert.deepEqual(poolOf(be)!.workerIds(), []);
+      setNumThreads(2);
+      const r2 = run();
+      assert.equal(waitForWorkers(be), 1);
+      assert.equal(poolOf(be)!.workerIds().length, 1);
+      const r3 = run();
+      setNumThreads(1);
+      const r4 = run();
+      assert.deepEqual(poolOf(be)!.workerIds(), []);
+      for (const r of [r2, r3, r4]) assert.deepEqual(r, r1);
+    } finally {
+      forceThreading(false);
+      setNumThreads(2);
+    }
+  });
+
+  it('rejects counts outside [1, 32]', () => {
+    for (const n of [0, -1, 1.5, 33, NaN]) assert.throws(() => setNumThreads(n), px.ValueError);
+  });
+
+  it('a host that refuses shared memory runs single-threaded with one warning', async () => {
+    const loaded = loadKernels({ shared: false });
+    const heap = new WasmHeap(loaded.memory, false, loaded.exports.heapBase());
+    const parallel = createParallel({ ...loaded, sharedRefused: true }, heap);
+    const seen: Error[] = [];
+    const listen = (w: Error): void => void seen.push(w);
+    process.on('warning', listen);
+    resetWarning();
+    try {
+      assert.equal(parallel.threads(), 1);
+      assert.equal(parallel.threads(), 1);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', listen);
+    }
+    const ours = seen.filter((w) => (w as Error & { code?: string }).code === 'PLEXUS_SINGLE_THREADED');
+    assert.equal(ours.length, 1);
+    assert.equal(parallel.pool, null);
+  });
+
+  it('a process with a busy pool and a hung, terminated worker exits promptly', () => {
+    const script = fileURLToPath(new URL('./wasm-pool-child.js', import.meta.url));
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /done/);
+    assert.ok(performance.now() - t0 < 20000);
+  });
+});
+
+describe('wasm heap hold (output of a crashed task)', () => {
+  it('defers releases in a held range until the hold is lifted', () => {
+    const b = createWasmBackend({ name: 'hold-test' });
+    const keep = b.heap.alloc(64);
+    const p = b.heap.alloc(4096);
+    const lift = b.heap.hold(p, p + 4096);
+    b.heap.release(p, 4096);
+    assert.notEqual(b.heap.alloc(4096), p, 'a held block is not reused');
+    lift();
+    assert.equal(b.heap.alloc(4096), p, 'reused once the hold is lifted');
+    b.heap.release(keep, 64);
+  });
+});
