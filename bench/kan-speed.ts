@@ -7,10 +7,10 @@
  *
  * Measured: train steps/s over `--steps` steps of the epoch (default the whole epoch, 469 steps;
  * batch assembly + forward + loss + backward + update), forward+backward steps/s on a fixed batch
- * (>= 2 s), and test accuracy after those steps. PyTorch runs at 1 and 2 threads
- * (OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / torch.set_num_threads, OMP_WAIT_POLICY=PASSIVE);
- * plexus runs once on its backend ($PLEXUS_BACKEND, else wasm if registered, else js; the js
- * backend is single-threaded) and its figure is compared with each thread count.
+ * (>= 2 s), and test accuracy after those steps. Both run at 1 and 2 threads: PyTorch through
+ * OMP_NUM_THREADS / OPENBLAS_NUM_THREADS / torch.set_num_threads (OMP_WAIT_POLICY=PASSIVE), plexus'
+ * wasm backend through setNumThreads. Backend: $PLEXUS_BACKEND, else wasm if registered, else js
+ * (single-threaded: measured once and compared with each thread count).
  * Prints one JSON line per thread count:
  *   {"workload":"d","metric":"train_steps_per_s","threads":1,"plexus":..,"peers":{"torch":..},"ratios":{"torch":..},...}
  *
@@ -24,6 +24,7 @@ import * as px from '../src/index.js';
 import { KAN } from '../src/nn/kan/kan.js';
 import { AdamW } from '../src/optim/index.js';
 import { fashionMnist } from '../src/data/index.js';
+import { setNumThreads } from '../src/backends/wasm/index.js';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -103,13 +104,15 @@ function main(): void {
   px.setBackend(backend);
   const steps = Number(flag('steps', '469'));
   const threads = flag('threads', '1,2').split(',').map(Number);
-  const load0 = os.loadavg()[0]!;
-  const me = measurePlexus(steps);
+  let me: Figures | null = null;
   for (const th of threads) {
+    const load0 = os.loadavg()[0]!;
+    if (backend === 'wasm') setNumThreads(th);
+    if (backend === 'wasm' || !me) me = measurePlexus(steps);
     const peer = measureTorch(th, steps);
     const r2 = (v: number): number => Math.round(v * 1000) / 1000;
     const line: Record<string, unknown> = {
-      workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexus: r2(me.train), peers: {}, ratios: {},
+      workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers: {}, ratios: {},
       fwdBwd: { plexus: r2(me.fwdBwd) }, testAccuracy: { plexus: me.accuracy }, steps: me.steps, load: [r2(load0), r2(os.loadavg()[0]!)],
     };
     if (typeof peer === 'string') line.skipped = [peer];

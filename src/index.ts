@@ -1,10 +1,10 @@
 /**
  * @file The public entry of plexus. Everything a user imports comes from here.
  */
-import { registerBackend, setBackend } from './core/backend.js';
+import { registerBackend, setDefaultBackendChooser } from './core/backend.js';
 import { createReferenceBackend } from './backends/reference/index.js';
 import { createJsBackend } from './backends/js/index.js';
-import { createWasmBackend } from './backends/wasm/index.js';
+import { createWasmBackend, wasmSimdSupported } from './backends/wasm/index.js';
 
 export * from './core/errors.js';
 export { type DType, type FloatDType, type TypedArray, setDefaultDType, getDefaultDType, promote, isFloat } from './core/dtype.js';
@@ -30,8 +30,11 @@ export { NonFiniteWeightsError } from './io/model.js';
 export * as train from './train/index.js';
 export { fit, evaluate, predict, History, NonFiniteLossError, NonFiniteInputError, type FitOptions } from './train/index.js';
 export { Module, Parameter } from './nn/module.js';
+export { setNumThreads, getNumThreads, WorkerCrashedError, wasmSimdSupported, type WorkerCrashReason } from './backends/wasm/index.js';
 
 registerBackend('reference', createReferenceBackend);
 registerBackend('js', createJsBackend);
 registerBackend('wasm', createWasmBackend);
-setBackend('reference');
+// The wasm backend where WebAssembly SIMD is available (Node >= 16, current browsers), else the
+// V8-tuned js kernels; `reference` (float64 loops) stays the oracle, selected by setBackend.
+setDefaultBackendChooser(() => (wasmSimdSupported() ? 'wasm' : 'js'));

@@ -187,5 +187,12 @@ describe('trainSKAN: full training, selection, selective training, pruning', () 
     assert.ok(r.pruned !== null && r.pruned.removedNodes >= 0);
     console.log(`trainSKAN: loss ${r.losses.full[0]!.toExponential(2)} -> ${r.losses.full.at(-1)!.toExponential(2)} (full) -> ${r.losses.selective.at(-1)!.toExponential(2)} (selective) -> ${r.losses.prune.at(-1)!.toExponential(2)} (pruned: ${r.pruned!.removedNodes} nodes, ${r.pruned!.removedEdges} edges); spaces ${JSON.stringify(r.spaces)}`);
     assert.throws(() => trainSKAN(r.model, data, { optimizerFactory: (p) => new px.optim.Adam(p), stepsFull: 1, stepsSelective: 1 }), /already selected/);
+    // mixing 'fixed': the logits are left out of phase 1's optimizer, so the weights stay uniform.
+    const fresh = new SKAN([2, 3, 1], { grid: 5, dtype: 'float64', generator: new px.Generator(22) });
+    assert.throws(() => trainSKAN(fresh, data, { optimizerFactory: (p) => new px.optim.Adam(p), stepsFull: 1, stepsSelective: 1, mixing: 'fixed' }), /criterion 'fit' or 'contribution'/);
+    const counts: number[] = [];
+    const f = trainSKAN(fresh, data, { optimizerFactory: (p) => { counts.push(p.length); return new px.optim.Adam(p, { lr: 1e-2 }); }, stepsFull: 5, stepsSelective: 5, mixing: 'fixed', criterion: 'fit' });
+    assert.ok(f.mixing.flat(2).every((w) => Math.abs(w - 0.25) < 1e-15));
+    assert.equal(counts[0], new SKAN([2, 3, 1], { grid: 5 }).parameters().length - 2); // all but the 2 layers' logits
   });
 });

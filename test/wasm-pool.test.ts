@@ -292,8 +292,24 @@ describe('wasm pool: thread count', () => {
   });
 });
 
-describe('wasm heap hold (output of a crashed task)', () => {
-  it('defers releases in a held range until the hold is lifted', () => {
+describe('wasm heap', () => {
+  it('owns views made before a grow of its shared memory (they address the same bytes)', () => {
+    const b = createWasmBackend({ name: 'owns-test' });
+    assert.ok(b.shared);
+    const p = b.heap.alloc(64);
+    const early = new Float32Array(b.heap.buffer, p, 16);
+    const big = b.heap.alloc(64 << 20); // grows: memory.buffer is a new SharedArrayBuffer object
+    assert.notEqual(early.buffer, b.heap.buffer);
+    assert.ok(b.heap.owns(early.buffer) && b.heap.owns(b.heap.buffer));
+    assert.ok(!b.heap.owns(new SharedArrayBuffer(64)) && !b.heap.owns(new ArrayBuffer(64)));
+    early[3] = 42;
+    assert.equal(new Float32Array(b.heap.buffer, p, 16)[3], 42);
+    b.heap.release(big, 64 << 20);
+    b.heap.release(p, 64);
+  });
+
+
+  it('defers releases in a held range (the output of a crashed task) until the hold is lifted', () => {
     const b = createWasmBackend({ name: 'hold-test' });
     const keep = b.heap.alloc(64);
     const p = b.heap.alloc(4096);

@@ -144,7 +144,7 @@ export function backward(root: Tensor, seed: Tensor | undefined, opts: BackwardO
     for (const [t, g] of grads) {
       if (t._node !== null || !t.requiresGrad) continue;
       const gg = create ? g : g.detach();
-      t.grad = t.grad ? apply(getPrimitive('add'), [t.grad, gg], {}) : gg;
+      t.grad = t.grad && !t.grad.isDisposed ? apply(getPrimitive('add'), [t.grad, gg], {}) : gg;
     }
   };
   if (create) enableGrad(run);

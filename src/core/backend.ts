@@ -73,7 +73,16 @@ export interface Backend {
 const backends = new Map<string, () => Backend>();
 const instances = new Map<string, Backend>();
 let current: Backend | undefined;
-let currentName = 'reference';
+let currentName: string | undefined;
+let chooseDefault: () => string = () => 'reference';
+
+/**
+ * How the backend is picked when nobody called setBackend: the package entry makes it wasm where
+ * WebAssembly SIMD validates, else js. Lazy, so importing plexus compiles no module.
+ */
+export function setDefaultBackendChooser(choose: () => string): void {
+  chooseDefault = choose;
+}
 
 /** Makes a backend available by name; the factory runs on first use. */
 export function registerBackend(name: string, factory: () => Backend): void {
@@ -104,9 +113,9 @@ export function setBackend(name: string): void {
 }
 
 export function getBackend(): string {
-  return currentName;
+  return currentName ??= chooseDefault();
 }
 
 export function currentBackend(): Backend {
-  return current ?? (current = instantiate(currentName));
+  return current ?? (current = instantiate(getBackend()));
 }

@@ -21,9 +21,10 @@ export interface WasmContext {
 
 /**
  * Byte offset of a view's data in the heap, or -1 when it lives elsewhere (kernels then fall back
- * to the reference loops). Read `values` after any allocation: a grow replaces the buffer.
+ * to the reference loops). Read `values` after any allocation: a grow of a plain memory detaches
+ * the old views (a shared memory's stay valid, and heap.owns accepts them).
  */
 export function ptr(ctx: WasmContext, v: View): number {
   const a = v.values;
-  return a.buffer === ctx.heap.buffer ? a.byteOffset : -1;
+  return ctx.heap.owns(a.buffer) ? a.byteOffset : -1;
 }

@@ -45,6 +45,12 @@ export class WasmHeap {
   generation = 0;
   /** memory.buffer as of `generation` (cached: the getter is slower on shared memory). */
   buffer: ArrayBuffer | SharedArrayBuffer;
+  /**
+   * Every buffer object this memory has had. A grow of a shared memory returns a new
+   * SharedArrayBuffer object while views on the old one stay valid (same bytes), so "is this view
+   * in the heap" must not be `view.buffer === heap.buffer` (see owns).
+   */
+  private readonly buffers = new WeakSet<ArrayBufferLike>();
   private top: number;
   private readonly free = new Map<number, number[]>();
   private inUse = 0;
@@ -59,7 +65,18 @@ export class WasmHeap {
     this.memory = memory;
     this.shared = shared;
     this.buffer = memory.buffer;
+    this.buffers.add(this.buffer);
     this.top = alignUp(base, 64);
+  }
+
+  /**
+   * Whether a typed array over `b` views this heap. True for the current buffer and, on a shared
+   * memory, for the buffer objects of earlier sizes (their views still address the same bytes; a
+   * plain memory's old buffers are detached by the grow). Comparing with `buffer` alone sent a view
+   * created before a grow to a kernel's fallback path, so results depended on when the memory grew.
+   */
+  owns(b: ArrayBufferLike): boolean {
+    return b === this.buffer || (this.shared && this.buffers.has(b));
   }
 
   /**
@@ -146,6 +163,7 @@ export class WasmHeap {
       this.memory.grow(need); // throws RangeError when even that is impossible
     }
     this.buffer = this.memory.buffer;
+    this.buffers.add(this.buffer);
     this.generation++;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @file The three training phases of S-KAN (Yang et al. 2024, arXiv 2408.08338) as one call:
  *   1. full training: every node's candidate spaces are mixed by learnable softmax weights and
- *      trained together (mixing weights included);
+ *      trained together (mixing weights included, or held uniform with `mixing: 'fixed'`);
  *   2. selection + selective training: each node keeps its space with the largest mixing weight
  *      (the kept space is refit by least squares to the node's whole mixed edge functions on the
  *      training inputs, so training resumes from the function learned so far), then only the
@@ -31,6 +31,14 @@ export interface TrainSKANOptions {
   refit?: boolean;
   /** How each node's space is chosen (SKANLinear.select; default 'weight', the paper's). */
   criterion?: SelectCriterion;
+  /**
+   * 'train' (default, the paper): the mixing logits are trained with everything else in phase 1.
+   * 'fixed': the mixture stays uniform and only the spaces' functions train; selection must then
+   * look at the functions ('fit' or 'contribution'). Why: under L-BFGS the logits are a badly
+   * scaled direction (tiny gradients, shared scale with the coefficients); training them made the
+   * mixture stall in poor minima far more often (measured on the 4-D toy function of S1).
+   */
+  mixing?: 'train' | 'fixed';
   batchSize?: number;
   seed?: number;
   /** Called after every step of every phase. */
@@ -61,9 +69,15 @@ export function trainSKAN(model: SKAN, data: RegressionData, opts: TrainSKANOpti
   if (!(model instanceof SKAN)) throw new ValueError('trainSKAN: model must be an nn.SKAN');
   if (model.isSelected) throw new ValueError('trainSKAN: the model is already selected; phase 1 needs the mixture (build a fresh SKAN)', 'INVALID_STATE');
   const common = { optimizerFactory: opts.optimizerFactory, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), seed: opts.seed ?? 0 };
-  const full = trainSteps(model, data, { ...common, steps: opts.stepsFull, onStep: (s, l) => opts.onStep?.('full', s, l) });
+  const mixMode = opts.mixing ?? 'train';
+  if (mixMode !== 'train' && mixMode !== 'fixed') throw new ValueError(`trainSKAN: mixing must be 'train' or 'fixed', got ${JSON.stringify(mixMode)}`);
+  if (mixMode === 'fixed' && (opts.criterion ?? 'weight') === 'weight') throw new ValueError("trainSKAN: with mixing 'fixed' the weights stay uniform; choose criterion 'fit' or 'contribution'");
+  const logits = new Set(Array.from({ length: model.depth }, (_, l) => model.layer(l).mixLogits));
+  const params = mixMode === 'fixed' ? model.parameters().filter((p) => !logits.has(p)) : model.parameters();
+  if (mixMode === 'fixed') for (const p of logits) p?.requiresGrad_(false);
+  const full = trainSteps(model, data, { ...common, params, steps: opts.stepsFull, onStep: (s, l) => opts.onStep?.('full', s, l) });
   const mixing = Array.from({ length: model.depth }, (_, l) => model.layer(l).mixingWeights().map((w) => Array.from(w)));
-  noGrad(() => model.select(opts.refit === false ? undefined : data.x, { criterion: opts.criterion ?? 'weight' }));
+  noGrad(() => model.select(data.x, { criterion: opts.criterion ?? 'weight', refit: opts.refit !== false }));
   const selective = trainSteps(model, data, { ...common, steps: opts.stepsSelective, onStep: (s, l) => opts.onStep?.('selective', s, l) });
   let final = model;
   let pruned: TrainSKANResult['pruned'] = null;

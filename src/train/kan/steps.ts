@@ -30,6 +30,8 @@ export interface TrainStepsOptions {
   seed?: number;
   /** Extra loss term on each batch (e.g. `(x) => model.regularization(x).mul(1e-3)`). */
   penalty?: (x: Tensor) => Tensor;
+  /** Parameters to train (default: all of the model's). */
+  params?: Parameter[];
   /** Called after each step with the step index and the loss it returned. */
   onStep?: (step: number, loss: number) => void;
 }
@@ -41,8 +43,9 @@ export interface TrainStepsOptions {
  */
 export function trainSteps(model: Module, data: RegressionData, opts: TrainStepsOptions): number[] {
   if (!Number.isInteger(opts.steps) || opts.steps < 0) throw new ValueError(`trainSteps: steps must be an integer >= 0, got ${opts.steps}`);
-  const opt = opts.optimizerFactory(model.parameters());
-  const params = model.parameters();
+  const params = opts.params ?? model.parameters();
+  const opt = opts.optimizerFactory(params);
+  const all = model.parameters();
   const N = data.x.shape[0]!;
   const B = Math.min(opts.batchSize ?? N, N);
   const g = new Generator(opts.seed ?? 0);
@@ -59,12 +62,12 @@ export function trainSteps(model: Module, data: RegressionData, opts: TrainSteps
       y = indexSelect(data.y, idx, 0);
     }
     const closure = (): number => scope(() => {
-      opt.zeroGrad();
+      model.zeroGrad(); // parameters outside the optimizer too: their gradients are scope temporaries
       let loss = mse(model.forward(x), y);
       if (opts.penalty) loss = loss.add(opts.penalty(x));
       loss.backward();
       // The gradients are returned from the scope so they survive it.
-      return { loss: loss.item(), grads: params.map((p) => p.grad) };
+      return { loss: loss.item(), grads: all.map((p) => p.grad) };
     }).loss;
     const r = opt.step(closure);
     const loss = typeof r === 'number' ? r : closure();

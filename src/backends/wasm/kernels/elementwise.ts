@@ -15,13 +15,14 @@ import { forEachOuter, plan2D } from './broadcast.js';
 import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 
 /**
- * Elements from which an op is split across threads, and the smallest piece. Cheap ops are bound
- * by memory bandwidth and the wake-up of a worker (~10-50 µs), so they need far more elements than
- * exp/log/tanh (~20-40 cycles per 4 lanes). Measured with scripts/bench-pool-thresholds (see the
- * pool's report); both shrink to 0 in tests that force the threaded paths (pool/testing.ts).
+ * Elements from which an op is split across threads (2 threads vs 1, best of windows, idle
+ * machine, bench/pool-thresholds.ts): `add` breaks even at 2^18 elements (1.34x at 2^19, 1.6x at
+ * 2^20: memory-bound), exp at 2^14 (1.1x at 2^15, 1.9x at 2^19), tanh at 2^13 (1.4x at 2^15).
+ * Below these, waking a worker (~3-5 µs idle, far more on a busy machine) costs more than it
+ * saves. pool/testing.ts sets both to 0 to force the threaded paths in tests.
  */
-export const EW_THREADING = { cheap: 1 << 17, costly: 1 << 14 };
-const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'sqrt', 'div']);
+export const EW_THREADING = { cheap: 1 << 18, costly: 1 << 15 };
+const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh']);
 
 /**
  * Runs `piece(start, end)` over [0, n) split across the pool when n reaches the op's threshold

@@ -88,7 +88,7 @@ function pointers(ctx: WasmContext, arrays: readonly (TypedArray | null)[]): num
   const out: number[] = [];
   for (const a of arrays) {
     if (a === null) out.push(0);
-    else if (a instanceof Float32Array && a.buffer === ctx.heap.buffer) out.push(a.byteOffset);
+    else if (a instanceof Float32Array && ctx.heap.owns(a.buffer)) out.push(a.byteOffset);
     else return null;
   }
   return out;

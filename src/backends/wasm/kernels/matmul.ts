@@ -28,14 +28,17 @@ interface MatmulAttrs {
 export const BLOCKS = { kc: 256, mc: 64, nc: 512 };
 
 /**
- * Threading (FLOPs = 2·m·n·k): below `minFlops` a product runs on the calling thread (waking a
- * worker costs ~10-50 µs). Up to `piecesPerThread` pieces per thread, so a descheduled thread just
+ * Threading (FLOPs = 2·m·n·k): below `minFlops` a product runs on the calling thread (2 threads
+ * measured 0.75x at 64^3 = 0.5 MFLOP, 1.18x at 96^3 = 1.8 MFLOP, 1.4x at 128^3, 1.7-1.85x for
+ * the 784-256 MLP's products; idle machine, bench/pool-thresholds.ts). Up to `piecesPerThread` pieces per thread, so a descheduled thread just
  * claims fewer; but each row piece re-packs all of B (a column piece all of A, as 4x larger
  * splats), which measured (128x784x256, one thread) +11-15% time for 16-row pieces, +4-7% for 32,
  * +0-3% for 64: so pieces keep `minRows` rows (`minCols` columns) unless that leaves a thread
- * idle. `pieceFlops` bounds tiny pieces when forced (tests). See bench/pool-thresholds.ts.
+ * idle. 2 pieces per thread measured best on an idle machine (n = 512: 1.97x over 1 thread vs
+ * 1.89x with 4; n = 1024: 1.97x vs 1.95x) and still lets a descheduled thread's share move.
+ * `pieceFlops` bounds tiny pieces when forced (tests). See bench/pool-thresholds.ts.
  */
-export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThread: 4, minRows: 64, minCols: 128 };
+export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThread: 2, minRows: 64, minCols: 128 };
 
 function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
   return (out, ins, attrs) => {

@@ -14,8 +14,11 @@ import { type WasmContext, ptr } from '../context.js';
 import type { ColsFn, RowsFn } from '../module.js';
 import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 
-/** Input elements from which a reduction is split across threads (memory-bound, like a cheap map). */
-export const REDUCE_THREADING = { minElems: 1 << 17 };
+/**
+ * Input elements from which a reduction is split across threads: memory-bound, 2 threads break
+ * even at 2^19 summed elements (1.3x at 2^20; bench/pool-thresholds.ts, idle machine).
+ */
+export const REDUCE_THREADING = { minElems: 1 << 19 };
 
 
 interface ReduceAttrs {
