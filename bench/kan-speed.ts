@@ -25,6 +25,7 @@ import { KAN } from '../src/nn/kan/kan.js';
 import { AdamW } from '../src/optim/index.js';
 import { fashionMnist } from '../src/data/index.js';
 import { setNumThreads } from '../src/backends/wasm/index.js';
+import { PYTHON, repoPath, threadEnv, torchPeers } from './common.js';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -89,41 +90,54 @@ function measurePlexus(steps: number): Figures {
 
 interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string }
 
-function measureTorch(threads: number, steps: number): TorchFigures | string {
-  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'bench', 'peers', 'torch_kan.py');
-  const t = String(threads);
-  const r = spawnSync('/usr/bin/python3', [script, '--steps', String(steps)], {
-    env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE' }, encoding: 'utf8',
-  });
+function measureTorch(threads: number, steps: number, env: NodeJS.ProcessEnv): TorchFigures | string {
+  const script = repoPath('bench/peers/torch_kan.py');
+  const r = spawnSync(PYTHON, [script, '--steps', String(steps)], { env: { ...process.env, ...threadEnv(threads), ...env }, encoding: 'utf8' });
   if (r.status !== 0) return `torch peer failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`;
   return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as TorchFigures;
 }
 
-function main(): void {
+export interface KanSpeedOptions { threads?: number[]; steps?: number }
+
+/** Runs workload d; prints and returns one line per thread count. */
+export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
   const backend = process.env.PLEXUS_BACKEND ?? (['wasm', 'js'].find((b) => px.availableBackends().includes(b)) ?? 'reference');
   px.setBackend(backend);
-  const steps = Number(flag('steps', '469'));
-  const threads = flag('threads', '1,2').split(',').map(Number);
+  const steps = opts.steps ?? 469;
+  const lines: object[] = [];
   let me: Figures | null = null;
-  for (const th of threads) {
+  for (const th of opts.threads ?? [1, 2]) {
     const load0 = os.loadavg()[0]!;
     if (backend === 'wasm') setNumThreads(th);
     if (backend === 'wasm' || !me) me = measurePlexus(steps);
-    const peer = measureTorch(th, steps);
     const r2 = (v: number): number => Math.round(v * 1000) / 1000;
-    const line: Record<string, unknown> = {
-      workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers: {}, ratios: {},
-      fwdBwd: { plexus: r2(me.fwdBwd) }, testAccuracy: { plexus: me.accuracy }, steps: me.steps, load: [r2(load0), r2(os.loadavg()[0]!)],
-    };
-    if (typeof peer === 'string') line.skipped = [peer];
-    else {
-      line.peers = { torch: r2(peer.train_steps_per_s) };
-      line.ratios = { torch: r2(me.train / peer.train_steps_per_s) };
-      line.fwdBwd = { plexus: r2(me.fwdBwd), torch: r2(peer.fwd_bwd_steps_per_s), ratio: r2(me.fwdBwd / peer.fwd_bwd_steps_per_s) };
-      line.testAccuracy = { plexus: me.accuracy, torch: peer.test_accuracy };
+    const peers: Record<string, number> = {};
+    const ratios: Record<string, number> = {};
+    const fwdBwd: Record<string, number> = { plexus: r2(me.fwdBwd) };
+    const testAccuracy: Record<string, number> = { plexus: me.accuracy };
+    const skipped: string[] = [];
+    for (const peer of torchPeers()) {
+      const r = measureTorch(th, steps, peer.env);
+      if (typeof r === 'string') {
+        skipped.push(`${peer.name}: ${r}`);
+        continue;
+      }
+      peers[peer.name] = r2(r.train_steps_per_s);
+      ratios[peer.name] = r2(me.train / r.train_steps_per_s);
+      fwdBwd[peer.name] = r2(r.fwd_bwd_steps_per_s);
+      testAccuracy[peer.name] = r.test_accuracy;
     }
+    const line: Record<string, unknown> = {
+      workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers, ratios,
+      fwdBwd, testAccuracy, steps: me.steps, load: [r2(load0), r2(os.loadavg()[0]!)],
+    };
+    if (skipped.length) line.skipped = skipped;
     console.log(JSON.stringify(line));
+    lines.push(line);
   }
+  return lines;
 }
 
-main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  runKanSpeed({ steps: Number(flag('steps', '469')), threads: flag('threads', '1,2').split(',').map(Number) });
+}

@@ -1,11 +1,12 @@
 /**
- * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--skip-tfjs-cpu] [--best]`: runs
+ * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best]`: runs
  * the workloads of ../shared/bench/WORKLOADS.md (all when none is named), each printing one JSON
  * line per measurement. A workload without a benchmark yet prints a line saying so.
  */
 import { runGemm } from './gemm.js';
 import { runMlp } from './mlp.js';
 import { runSmall } from './small.js';
+import { runKanSpeed } from './kan-speed.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -16,7 +17,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   a: (f) => runGemm({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), skipTfjsCpu: f.has('skip-tfjs-cpu'), best: f.has('best') }),
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
-  d: null,
+  d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
 };
 
 const BOOLEAN_FLAGS = new Set(['--skip-tfjs-cpu', '--best']);

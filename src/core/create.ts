@@ -46,6 +46,26 @@ function fill(op: string, shape: Shape, opts: CreateOptions, f: (i: number) => n
   return t;
 }
 
+/**
+ * A tensor holding `value` everywhere. TypedArray.fill, not fill()'s per-element callback: that loop
+ * is megamorphic (one closure per caller) and cost ~8 ns per element, which made zeros/full of a
+ * KAN basis-sized gradient (10^6 elements) as slow as the layer's whole matmul.
+ */
+function fillConst(op: string, shape: Shape, opts: CreateOptions, value: number): Tensor {
+  const t = empty(shape, { dtype: checkDType(op, opts.dtype ?? getDefaultDType()) }, op);
+  t.values.fill(value);
+  if (opts.requiresGrad) t.requiresGrad_();
+  return t;
+}
+
+/** A tensor whose elements are `src` converted as by assignment (TypedArray.set, same rule). */
+function fromFlat(op: string, shape: Shape, opts: CreateOptions & { dtype: DType }, src: ArrayLike<number>): Tensor {
+  const t = empty(shape, { dtype: opts.dtype }, op);
+  t.values.set(src);
+  if (opts.requiresGrad) t.requiresGrad_();
+  return t;
+}
+
 function checkValue(op: string, v: number, dtype: DType, where: string): number {
   if (typeof v !== 'number' && typeof v !== 'boolean') {
     throw new ValueError(`${op}: element ${where} is ${v === null ? 'null' : typeof v}, expected a number`);
@@ -98,7 +118,7 @@ export function tensor(data: NestedInput | TypedArray | readonly number[], opts:
     checkShape(op, shape);
     if (numel(shape) !== data.length) throw new ShapeError(`${op}: shape ${fmtShape(shape)} needs ${numel(shape)} values, got ${data.length}`);
     if (dtype === 'int32') for (let i = 0; i < data.length; i++) checkValue(op, data[i]!, dtype, `[${i}]`);
-    return fill(op, shape, { ...opts, dtype }, (i) => data[i]!);
+    return fromFlat(op, shape, { ...opts, dtype }, data as ArrayLike<number>);
   }
   const dtype = checkDType(op, opts.dtype ?? (allBool(data as NestedInput) ? 'bool' : getDefaultDType()));
   const natural = inferShape(op, data as NestedInput);
@@ -107,7 +127,7 @@ export function tensor(data: NestedInput | TypedArray | readonly number[], opts:
   const shape = opts.shape ?? natural;
   checkShape(op, shape);
   if (numel(shape) !== flat.length) throw new ShapeError(`${op}: shape ${fmtShape(shape)} needs ${numel(shape)} values, got ${flat.length}`);
-  return fill(op, shape, { ...opts, dtype }, (i) => flat[i]!);
+  return fromFlat(op, shape, { ...opts, dtype }, flat);
 }
 
 /** A rank-0 tensor. */
@@ -118,15 +138,15 @@ export function scalar(value: number, opts: CreateOptions = {}): Tensor {
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
   const dtype = checkDType('full', opts.dtype ?? getDefaultDType());
   const v = checkValue('full', value, dtype, 'fill value');
-  return fill('full', shape, { ...opts, dtype }, () => v);
+  return fillConst('full', shape, { ...opts, dtype }, v);
 }
 
 export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
-  return fill('zeros', shape, opts, () => 0);
+  return fillConst('zeros', shape, opts, 0);
 }
 
 export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
-  return fill('ones', shape, opts, () => 1);
+  return fillConst('ones', shape, opts, 1);
 }
 
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {

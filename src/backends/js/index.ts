@@ -12,6 +12,7 @@ import { argmax, argmin, max, min, sum } from './reduce.js';
 import { cast, expand, permute } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
 import { indexSelect, linear, logSoftmax } from './fused.js';
+import { splineBasis } from './spline.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -50,6 +51,7 @@ export const JS_KERNELS: KernelTable = {
   linear: k(linear),
   logSoftmax: k(logSoftmax),
   indexSelect: k(indexSelect),
+  splineBasis: k(splineBasis),
   expand: k(expand),
   permute: k(permute),
   cast: k(cast),

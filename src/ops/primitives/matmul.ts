@@ -64,10 +64,14 @@ export const MATMUL = registerPrimitive<MatmulAttrs>({
   },
   vjp: (g, [a, b], _out, { transA, transB }) => {
     // C = op(A) op(B): each case's dA, dB written as one matmul with flags (no explicit transpose).
-    if (!transA && !transB) return [mm(g, b!, false, true), mm(a!, g, true, false)];
-    if (transA && !transB) return [mm(b!, g, false, true), mm(a!, g, false, false)];
-    if (!transA && transB) return [mm(g, b!, false, false), mm(g, a!, true, false)];
-    return [mm(b!, g, true, true), mm(g, a!, true, true)];
+    // An operand that needs no gradient gets none (autograd would drop it): in a KAN's first layer
+    // dA would be the whole [batch, in·bases] basis gradient, as costly as the forward product.
+    const da = a!.requiresGrad;
+    const db = b!.requiresGrad;
+    if (!transA && !transB) return [da ? mm(g, b!, false, true) : null, db ? mm(a!, g, true, false) : null];
+    if (transA && !transB) return [da ? mm(b!, g, false, true) : null, db ? mm(a!, g, false, false) : null];
+    if (!transA && transB) return [da ? mm(g, b!, false, false) : null, db ? mm(g, a!, true, false) : null];
+    return [da ? mm(b!, g, true, true) : null, db ? mm(g, a!, true, true) : null];
   },
 });
 

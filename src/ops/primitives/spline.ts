@@ -72,7 +72,7 @@ export const SPLINE_BASIS = registerPrimitive<SplineAttrs>({
     }
   },
   vjp: (g, [x, grid], _out, { k }) => {
-    if (k === 0) return [null, null];
+    if (k === 0 || !x!.requiresGrad) return [null, null];
     const [left, right] = derivativeCoefficients(grid!, k);
     const lower = splineBasis(x!, grid!, k - 1); // [..., F, nb + 1]
     const nb = lower.shape[lower.shape.length - 1]! - 1;
