@@ -98,7 +98,7 @@ describe('wasm GEMM against a float64 loop', () => {
       it(`square ${s}, transA=${tA}, transB=${tB}`, () => checkGemm('wasm', s, s, s, tA, tB));
     }
   }
-  for (const [m, n, k] of [[257, 3, 65], [3, 257, 17], [65, 17, 257], [1, 257, 3], [257, 1, 300], [5, 9, 600], [6, 513, 260]]) {
+  for (const [m, n, k] of [[257, 3, 65], [3, 257, 17], [65, 17, 257], [1, 257, 3], [257, 1, 300], [5, 9, 600], [6, 513, 260], [7, 9, 15], [9, 8, 12]]) {
     for (const [tA, tB] of combos) {
       it(`rectangular ${m}x${k} · ${k}x${n}, transA=${tA}, transB=${tB}`, () => checkGemm('wasm', m!, n!, k!, tA, tB));
     }
