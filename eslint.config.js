@@ -35,6 +35,10 @@ const layerZones = [
     message: `src/backends may import only src/core. ${LAYERING}`,
   },
   {
+    target: 'src/viz', from: ['src'], except: ['src/viz', 'src/core'],
+    message: `src/viz (scenes, SVG, PNG) may import only src/core. ${LAYERING}`,
+  },
+  {
     target: 'src/ops',
     from: ['src/nn', 'src/optim', 'src/train', 'src/data', 'src/analysis', 'src/io', 'src/backends'],
     message: `src/ops may not import nn, optim, train, data, analysis, io or backends. ${LAYERING}`,

@@ -23,4 +23,4 @@ export {
   type SymbolicFunction, type SymbolicFit, type FitSymbolicOptions, type SuggestOptions,
 } from './symbolic-lib.js';
 export { SymbolicKAN, SymbolicKANLayer, type AutoSymbolicOptions, type EdgeReport } from './symbolic.js';
-export { plotKAN, type PlotKANOptions } from './plot.js';
+export { plotKAN, plotKANPng, kanScene, type PlotKANOptions } from './plot.js';

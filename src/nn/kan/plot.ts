@@ -5,8 +5,13 @@
  * edge's strokes fade with its importance (opacity tanh(beta * score), score = mean |phi| over the
  * layer's largest, as pruning uses), symbolic edges are drawn red with their function's name,
  * and S-KAN nodes carry the letter of their selected space (B-spline, RBF, Chebyshev, Fourier).
+ * The picture is built once as a vector scene (src/viz) and rendered to SVG or to PNG.
  */
 import { writeFileSync } from 'node:fs';
+import { type Scene, type Shape } from '../../viz/scene.js';
+import { sceneToSvg } from '../../viz/svg.js';
+import { rasterize } from '../../viz/raster.js';
+import { encodePng } from '../../viz/png.js';
 import { ValueError } from '../../core/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -16,8 +21,10 @@ import { SKAN, SKANLinear, range } from './s-kan.js';
 import { SymbolicKAN } from './symbolic.js';
 
 export interface PlotKANOptions {
-  /** Write the SVG to this file too (Node). */
+  /** Write the picture to this file too (Node): PNG when it ends in .png, else SVG. */
   path?: string;
+  /** PNG pixels per SVG unit (default 2). */
+  scale?: number;
   /** Contrast of the importance fading (default 3, as pykan). */
   beta?: number;
   /** Points per edge curve (default 64). */
@@ -39,14 +46,36 @@ const ROW = 44; // vertical space between a node row and an edge-panel row
 const MARGIN = 30;
 const SPACE_LETTER: Record<string, string> = { bspline: 'B', rbf: 'R', chebyshev: 'C', fourier: 'F' };
 
-const f2 = (v: number): string => (Math.round(v * 100) / 100).toString();
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-
 /**
- * Draws every edge function of `model` on samples x [N, n_0] and returns the SVG text.
+ * Draws every edge function of `model` on samples x [N, n_0] and returns the SVG text (with
+ * `path: 'kan.png'` it also writes the PNG rendering).
  * @example fs.writeFileSync('kan.svg', nn.plotKAN(model, xTrain)); // or { path: 'kan.svg' }
  */
 export function plotKAN(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}): string {
+  const scene = kanScene(model, x, opts);
+  const svg = sceneToSvg(scene);
+  if (opts.path) {
+    if (/\.png$/i.test(opts.path)) writeFileSync(opts.path, pngOf(scene, opts.scale));
+    else writeFileSync(opts.path, `${svg}\n`);
+  }
+  return svg;
+}
+
+/** The same picture as PNG bytes (8-bit RGB, `scale` pixels per SVG unit, default 2). */
+export function plotKANPng(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}): Uint8Array {
+  const png = pngOf(kanScene(model, x, opts), opts.scale);
+  if (opts.path) writeFileSync(opts.path, png);
+  return png;
+}
+
+function pngOf(scene: Scene, scale = 2): Uint8Array {
+  if (!(scale > 0 && scale <= 8)) throw new ValueError(`plotKAN: scale must be in (0, 8], got ${scale}`);
+  const r = rasterize(scene, scale);
+  return encodePng(r.width, r.height, r.bytes());
+}
+
+/** The diagram as a vector scene (what plotKAN renders). */
+export function kanScene(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}): Scene {
   const W = model.widths;
   const L = W.length - 1;
   const nEdges = range(L).reduce((n, l) => n + W[l]! * W[l + 1]!, 0);
@@ -62,8 +91,8 @@ export function plotKAN(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}):
   const height = 2 * MARGIN + L * (2 * ROW + BOX_H) + 20 + (opts.title ? 20 : 0);
   const nodeY = (l: number): number => height - MARGIN - 10 - l * (2 * ROW + BOX_H);
   const nodeX = (l: number, i: number): number => (width * (i + 0.5)) / W[l]!;
-  const parts: string[] = [];
-  if (opts.title) parts.push(`<text x="${width / 2}" y="${MARGIN - 8}" text-anchor="middle" font-size="13">${esc(opts.title)}</text>`);
+  const parts: Shape[] = [];
+  if (opts.title) parts.push({ kind: 'text', x: width / 2, y: MARGIN - 8, text: opts.title, size: 13, anchor: 'middle', color: '#000000' });
   for (let l = 0; l < L; l++) {
     const top = Math.max(...scores[l]!);
     const out = W[l + 1]!;
@@ -81,44 +110,36 @@ export function plotKAN(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}):
         const score = top > 0 ? scores[l]![j * inN + i]! / top : 0;
         const alpha = Math.tanh(beta * score);
         const fn = fixed ? fixed.edgeFunction(j, i) : '';
-        const color = fn ? '#c62828' : '#222';
+        const color = fn ? '#c62828' : '#222222';
         const ys = pick.map((n) => ev[(n * out + j) * inN + i]!);
         const xv = pick.map((n) => xs[n * inN + i]!);
-        parts.push(`<g opacity="${f2(Math.max(alpha, 0.05))}">`);
-        parts.push(`<line x1="${f2(nodeX(l, i))}" y1="${f2(nodeY(l))}" x2="${f2(bx + BOX_W / 2)}" y2="${f2(boxY + BOX_H)}" stroke="${color}" stroke-width="0.8"/>`);
-        parts.push(`<line x1="${f2(bx + BOX_W / 2)}" y1="${f2(boxY)}" x2="${f2(nodeX(l + 1, j))}" y2="${f2(nodeY(l + 1))}" stroke="${color}" stroke-width="0.8"/>`);
-        parts.push(`<rect x="${f2(bx)}" y="${f2(boxY)}" width="${BOX_W}" height="${BOX_H}" fill="white" stroke="${color}" stroke-width="0.6"/>`);
-        parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.2" points="${curve(xv, ys, bx, boxY)}"/>`);
-        if (fn) parts.push(`<text x="${f2(bx + BOX_W / 2)}" y="${f2(boxY - 2)}" text-anchor="middle" font-size="8" fill="${color}">${esc(fn)}</text>`);
-        parts.push('</g>');
+        const paint = { color, opacity: Math.max(alpha, 0.05) };
+        parts.push({ kind: 'line', x1: nodeX(l, i), y1: nodeY(l), x2: bx + BOX_W / 2, y2: boxY + BOX_H, width: 0.8, ...paint });
+        parts.push({ kind: 'line', x1: bx + BOX_W / 2, y1: boxY, x2: nodeX(l + 1, j), y2: nodeY(l + 1), width: 0.8, ...paint });
+        parts.push({ kind: 'rect', x: bx, y: boxY, w: BOX_W, h: BOX_H, fill: '#ffffff', strokeWidth: 0.6, ...paint });
+        parts.push({ kind: 'polyline', points: curve(xv, ys, bx, boxY), width: 1.2, ...paint });
+        if (fn) parts.push({ kind: 'text', x: bx + BOX_W / 2, y: boxY - 2, text: fn, size: 8, anchor: 'middle', ...paint });
       }
     }
   }
   parts.push(...nodeMarks(model, W, nodeX, nodeY, opts));
-  const svg = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
-    `<rect width="100%" height="100%" fill="white"/>`,
-    ...parts,
-    '</svg>',
-  ].join('\n');
-  if (opts.path) writeFileSync(opts.path, `${svg}\n`);
-  return svg;
+  return { width, height, background: '#ffffff', shapes: parts };
 }
 
 /** Polyline points of (xv, ys) scaled into the box at (bx, by) with a small inset. */
-function curve(xv: number[], ys: number[], bx: number, by: number): string {
+function curve(xv: number[], ys: number[], bx: number, by: number): [number, number][] {
   const pad = 3;
   const [xl, xh] = [Math.min(...xv), Math.max(...xv)];
   const [yl, yh] = [Math.min(...ys), Math.max(...ys)];
   const sx = (v: number): number => bx + pad + (xh > xl ? ((v - xl) / (xh - xl)) * (BOX_W - 2 * pad) : (BOX_W - 2 * pad) / 2);
   const sy = (v: number): number => by + BOX_H - pad - (yh > yl ? ((v - yl) / (yh - yl)) * (BOX_H - 2 * pad) : (BOX_H - 2 * pad) / 2);
-  return xv.map((v, k) => `${f2(sx(v))},${f2(sy(ys[k]!))}`).join(' ');
+  return xv.map((v, k) => [sx(v), sy(ys[k]!)]);
 }
 
 /** Node circles, input/output names and S-KAN space letters. */
-function nodeMarks(model: PlotModel, W: readonly number[], nodeX: (l: number, i: number) => number, nodeY: (l: number) => number, opts: PlotKANOptions): string[] {
+function nodeMarks(model: PlotModel, W: readonly number[], nodeX: (l: number, i: number) => number, nodeY: (l: number) => number, opts: PlotKANOptions): Shape[] {
   const L = W.length - 1;
-  const out: string[] = [];
+  const out: Shape[] = [];
   const spaces = (l: number): (string | null)[] | null => {
     const layer = model instanceof SKAN ? model.layer(l) : model instanceof SymbolicKAN ? model.layer(l).numeric : null;
     return layer instanceof SKANLinear ? layer.nodeSpaces() : null;
@@ -126,13 +147,13 @@ function nodeMarks(model: PlotModel, W: readonly number[], nodeX: (l: number, i:
   for (let l = 0; l <= L; l++) {
     const sp = l < L ? spaces(l) : null;
     for (let i = 0; i < W[l]!; i++) {
-      const cx = f2(nodeX(l, i));
-      const cy = f2(nodeY(l));
-      out.push(`<circle cx="${cx}" cy="${cy}" r="4" fill="#222"/>`);
+      const cx = nodeX(l, i);
+      const cy = nodeY(l);
+      out.push({ kind: 'circle', cx, cy, r: 4, color: '#222222' });
       const letter = sp?.[i];
-      if (letter) out.push(`<text x="${f2(nodeX(l, i) + 7)}" y="${f2(nodeY(l) - 4)}" font-size="9" fill="#1565c0">${SPACE_LETTER[letter]}</text>`);
-      if (l === 0) out.push(`<text x="${cx}" y="${f2(nodeY(l) + 16)}" text-anchor="middle" font-size="11">${esc(opts.inputNames?.[i] ?? `x${i + 1}`)}</text>`);
-      if (l === L) out.push(`<text x="${cx}" y="${f2(nodeY(l) - 9)}" text-anchor="middle" font-size="11">${esc(opts.outputNames?.[i] ?? `y${i + 1}`)}</text>`);
+      if (letter) out.push({ kind: 'text', x: cx + 7, y: cy - 4, text: SPACE_LETTER[letter]!, size: 9, anchor: 'start', color: '#1565c0' });
+      if (l === 0) out.push({ kind: 'text', x: cx, y: cy + 16, text: opts.inputNames?.[i] ?? `x${i + 1}`, size: 11, anchor: 'middle', color: '#000000' });
+      if (l === L) out.push({ kind: 'text', x: cx, y: cy - 9, text: opts.outputNames?.[i] ?? `y${i + 1}`, size: 11, anchor: 'middle', color: '#000000' });
     }
   }
   return out;
