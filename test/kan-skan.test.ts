@@ -129,6 +129,60 @@ describe('SKANLinear', () => {
     assert.throws(() => make().select(undefined, { criterion: 'contribution' }), /needs samples/);
   });
 
+  it('per-edge scale (standaloneScaleSpline): gradients match finite differences; select(x) refit and foldScaler keep the function', () => {
+    const make = (): SKAN => {
+      const m = new SKAN([2, 3, 1], { pool: ['bspline', 'fourier'], grid: 4, dtype: 'float64', generator: new px.Generator(30), standaloneScaleSpline: true, scaleNoise: 1 });
+      randomMix(m, 31);
+      const g = new px.Generator(32);
+      px.noGrad(() => { for (let l = 0; l < m.depth; l++) { const p = m.layer(l).splineScaler!; p.assign(Float64Array.from({ length: p.size }, () => 0.5 + g.nextFloat())); } });
+      return m;
+    };
+    const m = make();
+    assert.deepEqual(m.layer(0).splineScaler!.shape, [3, 2]);
+    const x = inputs(60, 2, 33);
+    const layer = m.layer(0);
+    const loss = (): number => px.noGrad(() => layer.forward(x).square().sum().item());
+    layer.zeroGrad();
+    layer.forward(x).square().sum().backward();
+    const s = layer.splineScaler!;
+    const g = Float64Array.from(s.grad!.values);
+    for (const k of [0, s.size - 1]) {
+      const v = Float64Array.from(s.values);
+      const h = 1e-6;
+      v[k] = v[k]! + h; px.noGrad(() => s.assign(v)); const up = loss();
+      v[k] = v[k]! - 2 * h; px.noGrad(() => s.assign(v)); const down = loss();
+      v[k] = v[k]! + h; px.noGrad(() => s.assign(v));
+      assert.ok(Math.abs((up - down) / (2 * h) - g[k]!) < 1e-7 + 1e-5 * Math.abs(g[k]!));
+    }
+    // The edges sum to the output with the scale, and keep-coefficient selection is exact on the kept part.
+    assert.ok(maxDiff(layer.edgeActivations(x).sum(-1), layer.forward(x)) < 1e-13);
+    // Refit with a scale: the stored weights are the fit divided by s, so the result matches the unscaled model's refit.
+    const plain = make();
+    px.noGrad(() => { for (let l = 0; l < plain.depth; l++) plain.layer(l).foldScaler(); });
+    assert.equal(plain.layer(0).splineScaler, null);
+    assert.ok(maxDiff(px.noGrad(() => plain.forward(x)), px.noGrad(() => make().forward(x))) < 1e-13, 'foldScaler changes the function');
+    const a = make().select(x, { criterion: 'fit' });
+    const b = plain.select(x, { criterion: 'fit' });
+    assert.deepEqual(a.nodeSpaces(), b.nodeSpaces());
+    assert.ok(maxDiff(px.noGrad(() => a.forward(x)), px.noGrad(() => b.forward(x))) < 1e-10);
+    // A selected, scaled model folds exactly too, and its config round-trips the option.
+    const y = px.noGrad(() => a.forward(x));
+    const copy = px.nn.fromConfig(JSON.parse(JSON.stringify(a.getConfig()))) as SKAN;
+    copy.loadStateDict(a.stateDict());
+    assert.equal(maxDiff(px.noGrad(() => copy.forward(x)), y), 0);
+    assert.ok(maxDiff(px.noGrad(() => a.foldScaler().forward(x)), y) < 1e-13);
+  });
+
+  it('mixScale multiplies the mixture: at uniform weights mixScale |pool| adds every space at full strength', () => {
+    const base = { pool: ['bspline', 'chebyshev'] as const, grid: 3, dtype: 'float64' as const, base: false };
+    const one = new SKANLinear(2, 2, { ...base, generator: new px.Generator(40) });
+    const two = new SKANLinear(2, 2, { ...base, generator: new px.Generator(40), mixScale: 2 });
+    const x = inputs(10, 2, 41);
+    assert.ok(maxDiff(two.forward(x), one.forward(x).mul(2)) < 1e-14);
+    assert.equal(two.getConfig().mixScale, 2);
+    assert.throws(() => new SKANLinear(2, 2, { mixScale: 0 }), /mixScale/);
+  });
+
   it('getConfig + stateDict rebuild the mixture and the selected layer exactly; io.saveModel/loadModel round-trips', async () => {
     const m = new SKAN([2, 3, 1], { grid: { bspline: 4, rbf: 6, chebyshev: 3, fourier: 2 }, dtype: 'float64', generator: new px.Generator(14) });
     randomMix(m, 15);
@@ -194,5 +248,11 @@ describe('trainSKAN: full training, selection, selective training, pruning', () 
     const f = trainSKAN(fresh, data, { optimizerFactory: (p) => { counts.push(p.length); return new px.optim.Adam(p, { lr: 1e-2 }); }, stepsFull: 5, stepsSelective: 5, mixing: 'fixed', criterion: 'fit' });
     assert.ok(f.mixing.flat(2).every((w) => Math.abs(w - 0.25) < 1e-15));
     assert.equal(counts[0], new SKAN([2, 3, 1], { grid: 5 }).parameters().length - 2); // all but the 2 layers' logits
+    // With the per-edge scale (the default), pruning slices it with the edges: phase 3 keeps the
+    // architecture and starts from the function selective training ended with.
+    const scaled = new SKAN([2, 3, 1], { grid: 5, dtype: 'float64', generator: new px.Generator(23) });
+    const p = trainSKAN(scaled, data, { optimizerFactory: (q) => new px.optim.Adam(q, { lr: 1e-2 }), stepsFull: 5, stepsSelective: 5, prune: { threshold: 0, edgeThreshold: 0, steps: 1 } });
+    assert.ok(p.model.layers.length === 2 && p.model.layer(0).splineScaler !== null);
+    assert.ok(p.losses.prune[0]! <= p.losses.selective.at(-1)! * 1.01, `prune must start where selective training ended: ${p.losses.prune[0]} vs ${p.losses.selective.at(-1)}`);
   });
 });

@@ -203,6 +203,7 @@ function sliceSKANLinear(layer: SKANLinear, ins: number[], outs: number[], dropp
   const m = new SKANLinear(ins.length, outs.length, { ...o, grid, bias, selected, dtype, generator: new Generator(0) });
   noGrad(() => {
     if (layer.baseWeight) m.baseWeight!.assign(sliceEdges(layer.baseWeight.values, F, 1, ins, outs, dropped));
+    if (layer.splineScaler) m.splineScaler!.assign(sliceEdges(layer.splineScaler.values, F, 1, ins, outs, () => false));
     if (layer.mixLogits) m.mixLogits!.assign(sliceEdges(layer.mixLogits.values, 1, o.pool.length, [0], ins, () => false));
     if (bias) m.bias!.assign(biasValues);
   });

@@ -4,7 +4,8 @@
  * candidate activation spaces (B-spline, RBF, Chebyshev, Fourier: basis.ts); during full training
  * the edge functions leaving node i are the softmax(alpha_i)-weighted mixture of one function per
  * space,
- *     phi_ji(x) = w_base[j,i] silu(x) + sum_s softmax(alpha_i)_s * sum_c W_s[j,i,c] B_s,c(x),
+ *     phi_ji(x) = w_base[j,i] silu(x) + s_ji * sum_s softmax(alpha_i)_s * sum_c W_s[j,i,c] B_s,c(x),
+ * (s_ji: the optional per-edge scale, standaloneScaleSpline; 1 without it)
  * and `select()` keeps, per node, the space with the largest mixing weight (as the paper), turning
  * the layer into a single-basis-per-node layer (selective training then trains only that space;
  * pruning: prune.ts). The three phases as one training routine: src/train/kan/skan.ts.
@@ -30,6 +31,7 @@ import { BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis, r
 import { checkFinite } from './errors.js';
 import { basisValues, domainSamples, edgeValues, fitWeights } from './fit.js';
 
+const DEFAULT_MIX_SCALE = 1;
 const DEFAULT_SIZES: Record<BasisName, number> = { bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 };
 
 export interface SKANLinearOptions {
@@ -47,6 +49,23 @@ export interface SKANLinearOptions {
   scaleNoise?: number;
   /** Learn an output bias (default false). */
   bias?: boolean;
+  /**
+   * What the mixing weights sum to: edge = base + mixScale * sum_s softmax(alpha)_s f_s
+   * (default 1, the paper's softmax). |pool| would give every space a single KAN's scale at
+   * uniform weights; measured worse on S1's xy (bench/skan-accept.ts, best of 3: 2.0e-3 vs 9.5e-4).
+   */
+  mixScale?: number;
+  /**
+   * A learnable per-edge scale s [out, in] on the spline part, shared by the spaces (pykan's
+   * scale_sp, KANLinear's standaloneScaleSpline): phi = base + s_ji * (mixed) spline, initial
+   * s = scaleSpline / sqrt(in). It is what makes S-KAN train like the single-basis KANs it is
+   * compared with: on S1 (bench/skan-accept.ts) a Fourier KAN without it reaches 1.65e-2 instead of
+   * 7.0e-3 on the 4-D function, and with it S-KAN's mixing weights move enough for the paper's
+   * 'weight' selection to work (S1 passes). Default true, as KANLinear.
+   */
+  standaloneScaleSpline?: boolean;
+  /** Initial spline scale (default 1). */
+  scaleSpline?: number;
   /**
    * Pool index chosen per input node (a selected layer), or absent/null for the mixture. Set by
    * `select()` and by fromConfig; rarely given by hand.
@@ -91,6 +110,9 @@ interface Resolved {
   base: boolean;
   scaleNoise: number;
   bias: boolean;
+  mixScale: number;
+  standaloneScaleSpline: boolean;
+  scaleSpline: number;
 }
 
 /**
@@ -108,6 +130,7 @@ export class SKANLinear extends Module {
   readonly options: Resolved;
   baseWeight: Parameter | null;
   mixLogits: Parameter | null;
+  splineScaler: Parameter | null;
   groups: ModuleList;
   bias: Parameter | null;
   /** Pool index per input node after selection, else null. */
@@ -126,6 +149,7 @@ export class SKANLinear extends Module {
     const F = inFeatures;
     this.baseWeight = o.base ? new Parameter(tensor(Float64Array.from({ length: outFeatures * F }, () => (2 * g.nextFloat() - 1) / Math.sqrt(F)), { dtype, shape: [outFeatures, F] })) : null;
     this.mixLogits = this.selected ? null : new Parameter(zeros([F, o.pool.length], { dtype }));
+    this.splineScaler = o.standaloneScaleSpline ? new Parameter(tensor(new Float64Array(outFeatures * F).fill(o.scaleSpline / Math.sqrt(F)), { dtype, shape: [outFeatures, F] })) : null;
     const groups: SKANGroup[] = [];
     for (let s = 0; s < o.pool.length; s++) {
       const feats = this.selected ? range(F).filter((i) => this.selected![i] === s) : range(F);
@@ -151,6 +175,50 @@ export class SKANLinear extends Module {
     return range(this.inFeatures).map((i) => Float64Array.from(w.subarray(i * P, (i + 1) * P)));
   }
 
+  /**
+   * Multiplies the per-edge scale into the spline weights and drops it (the function is
+   * unchanged; layers copied from `options` after this have no scale). Returns this.
+   */
+  foldScaler(): this {
+    if (!this.splineScaler) return this;
+    const dtype = this.group(0).splineWeight.dtype as FloatDType;
+    for (let g = 0; g < this.numGroups; g++) {
+      const grp = this.group(g);
+      const W = this.effectiveValues(grp);
+      grp.splineWeight = new Parameter(tensor(W, { dtype, shape: grp.splineWeight.shape }));
+    }
+    this.splineScaler = null;
+    this.options.standaloneScaleSpline = false;
+    return this;
+  }
+
+  /** The group's spline weights times the per-edge scale (if any), [out, nf * nb]. */
+  private effectiveWeight(grp: SKANGroup): Tensor {
+    if (!this.splineScaler) return grp.splineWeight;
+    const nf = grp.features.length;
+    const nb = grp.basis.numBases;
+    const S = nf === this.inFeatures ? this.splineScaler : indexSelect(this.splineScaler, tensor(grp.features, { dtype: 'int32' }), 1);
+    return reshape(mul(reshape(grp.splineWeight, [this.outFeatures, nf, nb]), unsqueeze(S, -1)), [this.outFeatures, nf * nb]);
+  }
+
+  /** Effective weight values (scale applied) of a group, float64. */
+  private effectiveValues(grp: SKANGroup): Float64Array {
+    const W = Float64Array.from(grp.splineWeight.values);
+    if (!this.splineScaler) return W;
+    const nf = grp.features.length;
+    const nb = grp.basis.numBases;
+    const S = this.splineScaler.values;
+    for (let j = 0; j < this.outFeatures; j++) grp.features.forEach((i, f) => { for (let c = 0; c < nb; c++) W[(j * nf + f) * nb + c] = W[(j * nf + f) * nb + c]! * S[j * this.inFeatures + i]!; });
+    return W;
+  }
+
+  /** mixScale * softmax(alpha) [in, |pool|], the factor of each space's functions, or null after selection. */
+  private mixTensor(): Tensor | null {
+    if (!this.mixLogits) return null;
+    const w = softmax(this.mixLogits, -1);
+    return this.options.mixScale === 1 ? w : mul(w, this.options.mixScale);
+  }
+
   /** The space name used by each input node (after selection), or null per node before. */
   nodeSpaces(): (BasisName | null)[] {
     return range(this.inFeatures).map((i) => (this.selected ? this.options.pool[this.selected[i]!]! : null));
@@ -160,12 +228,12 @@ export class SKANLinear extends Module {
     const lead = x.shape.slice(0, -1);
     const x2 = this.prepare(x);
     const N = x2.shape[0]!;
-    const mix = this.mixLogits ? softmax(this.mixLogits, -1) : null;
+    const mix = this.mixTensor();
     let y: Tensor | null = this.baseWeight ? mm(silu(x2), this.baseWeight, false, true) : null;
     for (let g = 0; g < this.numGroups; g++) {
       const grp = this.group(g);
       const B = this.groupBasis(grp, x2, mix);
-      const part = mm(reshape(B, [N, grp.features.length * grp.basis.numBases]), grp.splineWeight, false, true);
+      const part = mm(reshape(B, [N, grp.features.length * grp.basis.numBases]), this.effectiveWeight(grp), false, true);
       y = y ? add(y, part) : part;
     }
     if (this.bias) y = add(y!, this.bias);
@@ -177,12 +245,12 @@ export class SKANLinear extends Module {
     const lead = x.shape.slice(0, -1);
     const x2 = this.prepare(x);
     const N = x2.shape[0]!;
-    const mix = this.mixLogits ? softmax(this.mixLogits, -1) : null;
+    const mix = this.mixTensor();
     let e: Tensor = this.baseWeight ? mul(unsqueeze(silu(x2), 1), this.baseWeight) : zeros([N, this.outFeatures, this.inFeatures], { dtype: x2.dtype });
     for (let g = 0; g < this.numGroups; g++) {
       const grp = this.group(g);
       const nf = grp.features.length;
-      const W3 = reshape(grp.splineWeight, [this.outFeatures, nf, grp.basis.numBases]);
+      const W3 = reshape(this.effectiveWeight(grp), [this.outFeatures, nf, grp.basis.numBases]);
       const eg = sum(mul(unsqueeze(this.groupBasis(grp, x2, mix), 1), W3), -1); // [N, out, nf]
       e = nf === this.inFeatures ? add(e, eg) : indexAdd(e, tensor(grp.features, { dtype: 'int32' }), eg, 2);
     }
@@ -209,13 +277,16 @@ export class SKANLinear extends Module {
     if (!SELECT_CRITERIA.includes(criterion)) throw new ValueError(`SKANLinear.select: criterion must be one of ${SELECT_CRITERIA.join(', ')}, got ${JSON.stringify(criterion)}`);
     if (criterion !== 'weight' && !x) throw new ValueError(`SKANLinear.select: criterion '${criterion}' needs samples x`);
     const weights = this.mixingWeights();
+    const scaled = weights.map((w) => Float64Array.from(w, (v) => v * this.options.mixScale));
     const samples = x ? this.samples(x) : null;
     const perSpace = samples ? this.spaceValues(samples.xs, samples.N) : null;
-    const mixed = perSpace ? this.mix(perSpace, weights, samples!.N) : null;
+    const mixed = perSpace ? this.mix(perSpace, scaled, samples!.N) : null;
     let choice = weights.map((w) => argmax(w));
     if (criterion === 'contribution') choice = weights.map((w, i) => argmax(Float64Array.from(w, (v, s) => v * rms(perSpace![s]![i]!))));
     if (criterion === 'fit') choice = weights.map((_, i) => argmax(Float64Array.from(this.options.pool, (_p, s) => -this.refitResidual(s, i, samples!, mixed![i]!))));
     const dtype = this.mixLogits.dtype as FloatDType;
+    const scale = this.splineScaler ? Float64Array.from(this.splineScaler.values) : null;
+    const s0 = this.options.scaleSpline / Math.sqrt(this.inFeatures);
     const groups: SKANGroup[] = [];
     for (let s = 0; s < this.options.pool.length; s++) {
       const feats = range(this.inFeatures).filter((i) => choice[i] === s);
@@ -231,11 +302,23 @@ export class SKANLinear extends Module {
         W = pickBlocks(old.splineWeight.values, this.outFeatures, this.inFeatures, nb, feats);
         const per = feats.length * nb;
         feats.forEach((i, f) => {
-          for (let j = 0; j < this.outFeatures; j++) for (let c = 0; c < nb; c++) W[j * per + f * nb + c] = W[j * per + f * nb + c]! * weights[i]![s]!;
+          for (let j = 0; j < this.outFeatures; j++) for (let c = 0; c < nb; c++) W[j * per + f * nb + c] = W[j * per + f * nb + c]! * scaled[i]![s]!;
+        });
+      }
+      if (samples && mixed && opts.refit !== false && scale) {
+        // W is the effective weight: store W / s. An edge whose scale collapsed restarts from the
+        // initial scale (the function is the same either way).
+        const per = feats.length * nb;
+        feats.forEach((i, f) => {
+          for (let j = 0; j < this.outFeatures; j++) {
+            if (Math.abs(scale[j * this.inFeatures + i]!) < 1e-6 * s0) scale[j * this.inFeatures + i] = s0;
+            for (let c = 0; c < nb; c++) W[j * per + f * nb + c] = W[j * per + f * nb + c]! / scale[j * this.inFeatures + i]!;
+          }
         });
       }
       groups.push(new SKANGroup(s, feats, basis, new Parameter(tensor(W, { dtype, shape: [this.outFeatures, feats.length * nb] }))));
     }
+    if (scale) noGrad(() => this.splineScaler!.assign(scale));
     this.groups = new ModuleList(groups);
     this.mixLogits = null;
     this.selected = choice;
@@ -246,7 +329,8 @@ export class SKANLinear extends Module {
     const o = this.options;
     return {
       type: 'SKANLinear', inFeatures: this.inFeatures, outFeatures: this.outFeatures, pool: [...o.pool], grid: [...o.sizes], k: o.k,
-      gridRange: [...o.gridRange], base: o.base, scaleNoise: o.scaleNoise, bias: o.bias, selected: this.selected ? [...this.selected] : null,
+      gridRange: [...o.gridRange], base: o.base, scaleNoise: o.scaleNoise, bias: o.bias, mixScale: o.mixScale,
+      standaloneScaleSpline: o.standaloneScaleSpline, scaleSpline: o.scaleSpline, selected: this.selected ? [...this.selected] : null,
       dtype: this.group(0).splineWeight.dtype,
     };
   }
@@ -282,7 +366,7 @@ export class SKANLinear extends Module {
   private spaceValues(xs: Float64Array, N: number): Float64Array[][] {
     return this.options.pool.map((_, s) => {
       const grp = this.spaceGroup(s);
-      return edgeValues(basisValues(grp.basis, xs, N), grp.splineWeight.values, N, this.inFeatures, grp.basis.numBases, this.outFeatures);
+      return edgeValues(basisValues(grp.basis, xs, N), this.effectiveValues(grp), N, this.inFeatures, grp.basis.numBases, this.outFeatures);
     });
   }
 
@@ -342,6 +426,8 @@ function resolve(opts: SKANLinearOptions): Resolved {
   return {
     pool, sizes, k: checkInt(where, 'k', opts.k ?? 3, 0), gridRange: checkRange(where, opts.gridRange ?? [-1, 1]), base: opts.base ?? true,
     scaleNoise: checkNumber(where, 'scaleNoise', opts.scaleNoise ?? 0.1), bias: opts.bias ?? false,
+    mixScale: checkNumber(where, 'mixScale', opts.mixScale ?? DEFAULT_MIX_SCALE, Number.MIN_VALUE),
+    standaloneScaleSpline: opts.standaloneScaleSpline ?? true, scaleSpline: checkNumber(where, 'scaleSpline', opts.scaleSpline ?? 1),
   };
 }
 
@@ -491,6 +577,12 @@ export class SKAN extends Module {
     return this;
   }
 
+  /** Folds every layer's per-edge scale into its weights (SKANLinear.foldScaler). Returns this. */
+  foldScaler(): this {
+    for (let l = 0; l < this.depth; l++) this.layer(l).foldScaler();
+    return this;
+  }
+
   /** Per layer, the space name of each input node (null before selection). */
   nodeSpaces(): (BasisName | null)[][] {
     return range(this.depth).map((l) => this.layer(l).nodeSpaces());
@@ -515,7 +607,8 @@ function readOptions(c: ConfigReader): Omit<SKANLinearOptions, 'selected'> {
   else throw new ValueError(`fromConfig(${c.type}): ${c.path}.grid must be an integer or one integer per pool entry, got ${JSON.stringify(g)}`, 'INVALID_CONFIG');
   return {
     pool: pool as BasisName[], grid, k: c.int('k', 3), gridRange: readRange(c), base: c.bool('base', true),
-    scaleNoise: c.number('scaleNoise', 0.1), bias: c.bool('bias', false), dtype: c.dtype(), generator: new Generator(0),
+    scaleNoise: c.number('scaleNoise', 0.1), bias: c.bool('bias', false), mixScale: c.number('mixScale', DEFAULT_MIX_SCALE),
+    standaloneScaleSpline: c.bool('standaloneScaleSpline', true), scaleSpline: c.number('scaleSpline', 1), dtype: c.dtype(), generator: new Generator(0),
   };
 }
 
