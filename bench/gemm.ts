@@ -25,6 +25,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import * as px from '../src/index.js';
 import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
+import { torchPeers } from './common.js';
 
 export const SIZES = [64, 128, 256, 512, 1024];
 
@@ -167,7 +168,8 @@ async function tfjsGemm(tf: Tf, backend: 'wasm' | 'cpu', n: number, best: boolea
  * `torch`: Debian's python3-torch through /usr/bin/python3 (WORKLOADS.md). `numpy-openblas`:
  * numpy from the first `python3` on PATH, used only when its BLAS is OpenBLAS, because Debian's
  * torch calls the generic libblas.so.3 (netlib's reference BLAS unless libopenblas is installed),
- * and the issue's bar is stated against OpenBLAS.
+ * and the issue's bar is stated against OpenBLAS. `torch-openblas`: that torch with OpenBLAS's
+ * libblas.so.3 first on LD_LIBRARY_PATH, when one is found (common.ts torchPeers).
  */
 class PythonPeer {
   private lines: AsyncIterableIterator<string>;
@@ -176,11 +178,11 @@ class PythonPeer {
     this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   }
 
-  static async start(python: string, lib: 'torch' | 'numpy', threads: number, best: boolean): Promise<PythonPeer | string> {
+  static async start(python: string, lib: 'torch' | 'numpy', threads: number, best: boolean, env: NodeJS.ProcessEnv = {}): Promise<PythonPeer | string> {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bench/peers/torch_gemm.py');
     const t = String(threads);
     const proc = spawn(python, [script, lib], {
-      env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE', BENCH_BEST: best ? '1' : '' },
+      env: { ...process.env, OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE', BENCH_BEST: best ? '1' : '', ...env },
     });
     let err = '';
     proc.stderr.on('data', (d) => (err += String(d)));
@@ -214,6 +216,12 @@ async function pythonPeers(threads: number, best: boolean): Promise<{ peers: Map
   else {
     peers.set('torch', torch);
     if (torch.info.blas !== 'open' && torch.info.blas !== 'openblas') notes.push(`torch ${torch.info.version} uses BLAS '${torch.info.blas}' (not OpenBLAS)`);
+  }
+  // The same torch over OpenBLAS (common.ts torchPeers): WORKLOADS.md's "PyTorch" GEMM figures.
+  for (const peer of torchPeers().filter((p) => p.name !== 'torch')) {
+    const tp = await PythonPeer.start('/usr/bin/python3', 'torch', threads, best, peer.env);
+    if (typeof tp === 'string') skipped.push(`${peer.name}: ${tp}`);
+    else peers.set(peer.name, tp);
   }
   const np = await PythonPeer.start('python3', 'numpy', threads, best);
   if (typeof np === 'string') skipped.push(`numpy-openblas: ${np}`);
