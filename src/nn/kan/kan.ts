@@ -8,8 +8,8 @@
 import { ValueError } from '../../core/errors.js';
 import { noGrad } from '../../core/grad-mode.js';
 import type { Tensor } from '../../core/tensor.js';
-import { add, sum } from '../../ops/primitives/index.js';
-import { Module } from '../module.js';
+import { add } from '../../ops/primitives/index.js';
+import { KANStack } from './stack.js';
 import { type ModuleConfig, registerModule } from '../config.js';
 import { checkInt } from '../check.js';
 import { ModuleList } from '../container.js';
@@ -28,7 +28,7 @@ export type KANOptions = KANLinearOptions;
  * const model = new nn.KAN([2, 1, 1], { grid: 3, k: 3, dtype: 'float64' });
  * const finer = model.refine(5, xTrain); // a new KAN with G = 5, same function on xTrain
  */
-export class KAN extends Module {
+export class KAN extends KANStack<KANLinear> {
   readonly widths: number[];
   readonly layers: ModuleList;
 
@@ -40,52 +40,6 @@ export class KAN extends Module {
     const ok = layers?.every((m, l) => m.inFeatures === this.widths[l] && m.outFeatures === this.widths[l + 1]) && layers.length === this.widths.length - 1;
     if (layers && !ok) throw new ValueError(`KAN: the given layers do not match widths ${JSON.stringify(this.widths)}`);
     this.layers = new ModuleList(layers ?? this.widths.slice(1).map((out, l) => new KANLinear(this.widths[l]!, out, opts)));
-  }
-
-  /** Layer l. */
-  layer(l: number): KANLinear {
-    return this.layers.at(l) as KANLinear;
-  }
-
-  get depth(): number {
-    return this.layers.length;
-  }
-
-  forward(x: Tensor): Tensor {
-    let h = x;
-    for (let l = 0; l < this.depth; l++) h = this.layer(l).forward(h);
-    return h;
-  }
-
-  /** The input of every layer and the output: [x, a_1, ..., a_L] (pykan's `acts`). */
-  activations(x: Tensor): Tensor[] {
-    const acts = [x];
-    for (let l = 0; l < this.depth; l++) acts.push(this.layer(l).forward(acts[l]!));
-    return acts;
-  }
-
-  /** Per layer, phi_ji(x_i) as [..., out_l, in_l] (pykan's spline_postacts), on this model's activations. */
-  edgeActivations(x: Tensor): Tensor[] {
-    return this.forwardWithEdges(x).edges;
-  }
-
-  /**
-   * One pass giving the output and every layer's edge activations (the output is recomputed from
-   * the edges, so a regulariser on them costs no second forward).
-   */
-  forwardWithEdges(x: Tensor): { y: Tensor; edges: Tensor[]; inputs: Tensor[] } {
-    const edges: Tensor[] = [];
-    const inputs: Tensor[] = [];
-    let h = x;
-    for (let l = 0; l < this.depth; l++) {
-      const layer = this.layer(l);
-      inputs.push(h);
-      const e = layer.edgeActivations(h);
-      edges.push(e);
-      h = sum(e, -1);
-      if (layer.bias) h = add(h, layer.bias);
-    }
-    return { y: h, edges, inputs };
   }
 
   /** Sum over layers of the layer regulariser (KANLinear.regularization) on this model's activations. */

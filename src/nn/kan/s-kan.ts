@@ -29,6 +29,7 @@ import { ModuleList } from '../container.js';
 import { checkInputDType, checkInt, checkNumber, checkTrailing, paramDType } from '../check.js';
 import { BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis, readRange } from './basis.js';
 import { checkFinite } from './errors.js';
+import { KANStack } from './stack.js';
 import { basisValues, domainSamples, edgeValues, fitWeights } from './fit.js';
 
 const DEFAULT_MIX_SCALE = 1;
@@ -499,7 +500,7 @@ export interface SKANOptions extends Omit<SKANLinearOptions, 'selected'> {
  * const model = new nn.SKAN([2, 5, 1], { pool: ['bspline', 'rbf', 'chebyshev', 'fourier'], grid: 5 });
  * // full training ... then model.select(x); selective training ...
  */
-export class SKAN extends Module {
+export class SKAN extends KANStack<SKANLinear> {
   readonly widths: number[];
   readonly layers: ModuleList;
 
@@ -517,51 +518,11 @@ export class SKAN extends Module {
     this.layers = new ModuleList(layers ?? this.widths.slice(1).map((out, l) => new SKANLinear(this.widths[l]!, out, { ...opts, selected: sel?.[l] ?? null })));
   }
 
-  layer(l: number): SKANLinear {
-    return this.layers.at(l) as SKANLinear;
-  }
-
-  get depth(): number {
-    return this.layers.length;
-  }
-
   /** True once every layer is selected. */
   get isSelected(): boolean {
     return range(this.depth).every((l) => this.layer(l).selected !== null);
   }
 
-  forward(x: Tensor): Tensor {
-    let h = x;
-    for (let l = 0; l < this.depth; l++) h = this.layer(l).forward(h);
-    return h;
-  }
-
-  /** The input of every layer and the output: [x, a_1, ..., a_L]. */
-  activations(x: Tensor): Tensor[] {
-    const acts = [x];
-    for (let l = 0; l < this.depth; l++) acts.push(this.layer(l).forward(acts[l]!));
-    return acts;
-  }
-
-  /** Output, per-layer edge activations [..., out_l, in_l] and per-layer inputs, from one pass. */
-  forwardWithEdges(x: Tensor): { y: Tensor; edges: Tensor[]; inputs: Tensor[] } {
-    const edges: Tensor[] = [];
-    const inputs: Tensor[] = [];
-    let h = x;
-    for (let l = 0; l < this.depth; l++) {
-      const layer = this.layer(l);
-      inputs.push(h);
-      const e = layer.edgeActivations(h);
-      edges.push(e);
-      h = sum(e, -1);
-      if (layer.bias) h = add(h, layer.bias);
-    }
-    return { y: h, edges, inputs };
-  }
-
-  edgeActivations(x: Tensor): Tensor[] {
-    return this.forwardWithEdges(x).edges;
-  }
 
   /**
    * Selects every layer (see SKANLinear.select); with samples x [..., n_0], each layer is refit on

@@ -21,6 +21,7 @@ import { add, indexSelect, mm, mul, reshape, sliceAxis, sum } from '../../ops/pr
 import { Module, Parameter } from '../module.js';
 import { type ModuleConfig, fromConfig, registerModule } from '../config.js';
 import { checkInt } from '../check.js';
+import { KANStack } from './stack.js';
 import { ModuleList } from '../container.js';
 import { KAN } from './kan.js';
 import { KANLinear } from './kan-linear.js';
@@ -146,7 +147,7 @@ export interface EdgeReport extends SymbolicFit {
  * const report = sym.autoSymbolic(xTrain);    // [{layer, out, in, fn: 'sin', r2: 0.9999, a, b, c, d}, ...]
  * console.log(sym.formula().join('\n'));       // "1.0*exp(0.99*sin(3.14*x1) + 1.01*x2^2 - 0.01)"
  */
-export class SymbolicKAN extends Module {
+export class SymbolicKAN extends KANStack<SymbolicKANLayer> {
   readonly widths: number[];
   readonly layers: ModuleList;
 
@@ -166,44 +167,6 @@ export class SymbolicKAN extends Module {
     return new SymbolicKAN(range(model.depth).map((l) => new SymbolicKANLayer(copyModule(model.layer(l)) as NumericLayer)));
   }
 
-  layer(l: number): SymbolicKANLayer {
-    return this.layers.at(l) as SymbolicKANLayer;
-  }
-
-  get depth(): number {
-    return this.layers.length;
-  }
-
-  forward(x: Tensor): Tensor {
-    let h = x;
-    for (let l = 0; l < this.depth; l++) h = this.layer(l).forward(h);
-    return h;
-  }
-
-  activations(x: Tensor): Tensor[] {
-    const acts = [x];
-    for (let l = 0; l < this.depth; l++) acts.push(this.layer(l).forward(acts[l]!));
-    return acts;
-  }
-
-  forwardWithEdges(x: Tensor): { y: Tensor; edges: Tensor[]; inputs: Tensor[] } {
-    const edges: Tensor[] = [];
-    const inputs: Tensor[] = [];
-    let h = x;
-    for (let l = 0; l < this.depth; l++) {
-      inputs.push(h);
-      const e = this.layer(l).edgeActivations(h);
-      edges.push(e);
-      h = sum(e, -1);
-      const b = this.layer(l).bias;
-      if (b) h = add(h, b);
-    }
-    return { y: h, edges, inputs };
-  }
-
-  edgeActivations(x: Tensor): Tensor[] {
-    return this.forwardWithEdges(x).edges;
-  }
 
   /** Samples of edge (l, j, i) on x [N, n_0]: its input and its current activation. */
   edgeSamples(x: Tensor, l: number, j: number, i: number, maxSamples = Infinity): { x: Float64Array; y: Float64Array } {
