@@ -16,10 +16,12 @@
  * V8 allocates (xmm15 is its scratch). Bigger tiles spill; the k loop is unrolled 4x with each
  * step in its own basic block (see kernel4x8), which saves loop overhead without spilling.
  * Unrolling 8 deep with precomputed bounds measured +2-3% over 4 (64×256×512 from L2).
- * Why ~35 GFLOPS is the ceiling here (AMD EPYC, Node 20): each k step issues 6 vector loads + 8 mul
- * + 8 add = 22 FP-side µops for 64 flops, and the core dispatches 4 per cycle, so 5.5 cycles per
- * step, ~11.6 flops/cycle. Larger tiles would need > 15 live registers and spill. With relaxed SIMD
- * (8 FMAs, 14 µops) the 5-cycle FMA latency over 8 accumulators bounds it instead (~38 GFLOPS).
+ * Why ~35 GFLOPS is about the ceiling here (AMD EPYC, Node 20): the kernel with every madd turned
+ * into two adds (or two muls) runs at 21 "GFLOPS", i.e. 16 adds per k step on 2 add pipes = 8
+ * cycles; so the mul+add kernel's FP peak (8 muls and 8 adds on separate pipe pairs, 4 cycles) is
+ * ~42 GFLOPS, and it reaches 34-36 (~83%), the rest going to the 6 loads + loop per step. More
+ * flops per load needs > 15 live xmm registers (V8 hoists a block's loads) and spills. With relaxed
+ * SIMD (8 FMAs per step) the 5-cycle FMA latency over 8 accumulators bounds it (~38 GFLOPS).
  * Measured (Zen 4, Node 20, noisy shared VM): ~35-38 GFLOPS for the micro-kernel from L1.
  *
  * Thread-ready: `gemm` works on any sub-block of C given its own workspace, so a worker pool can
