@@ -99,6 +99,7 @@ describe('plotKAN', () => {
     assert.deepEqual(b.rgb, rgb);
     assert.throws(() => encodePng(2, 2, new Uint8Array(5)), /needs 12 bytes/);
     assert.throws(() => encodePng(0, 2, new Uint8Array(0)), /bad size/);
+    assert.throws(() => encodePng(2, 2, new Uint8Array(5)), px.ValueError);
   });
 });
 

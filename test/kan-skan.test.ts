@@ -15,6 +15,7 @@ import * as io from '../src/io/index.js';
 import { assertGradcheck } from '../src/testing/index.js';
 import { SKAN, SKANLinear } from '../src/nn/kan/s-kan.js';
 import { trainSKAN } from '../src/train/kan/skan.js';
+import { trainSteps } from '../src/train/kan/steps.js';
 
 const previous = px.getBackend();
 let dir = '';
@@ -254,5 +255,23 @@ describe('trainSKAN: full training, selection, selective training, pruning', () 
     const p = trainSKAN(scaled, data, { optimizerFactory: (q) => new px.optim.Adam(q, { lr: 1e-2 }), stepsFull: 5, stepsSelective: 5, prune: { threshold: 0, edgeThreshold: 0, steps: 1 } });
     assert.ok(p.model.layers.length === 2 && p.model.layer(0).splineScaler !== null);
     assert.ok(p.losses.prune[0]! <= p.losses.selective.at(-1)! * 1.01, `prune must start where selective training ended: ${p.losses.prune[0]} vs ${p.losses.selective.at(-1)}`);
+  });
+});
+
+describe('S-KAN bad input: typed errors naming the option, nothing built', () => {
+  it('rejects non-boolean flags, a non-positive mixScale and a params list that is not Parameters', () => {
+    const bad: [object, RegExp][] = [
+      [{ standaloneScaleSpline: 'yes' }, /standaloneScaleSpline must be true or false, got "yes"/],
+      [{ bias: 1 }, /bias must be true or false/],
+      [{ base: 'no' }, /base must be true or false/],
+      [{ mixScale: 0 }, /mixScale must be a finite number > 0, got 0/],
+      [{ scaleSpline: Number.NaN }, /scaleSpline must be a finite number/],
+    ];
+    for (const [opts, re] of bad) assert.throws(() => new SKANLinear(2, 1, opts as never), (e: Error) => e instanceof px.ValueError && re.test(e.message));
+    const m = new SKAN([1, 1], { grid: 3, dtype: 'float64' });
+    const data = { x: px.zeros([4, 1], { dtype: 'float64' }), y: px.zeros([4, 1], { dtype: 'float64' }) };
+    const before = m.parameters().map((p) => Array.from(p.values));
+    assert.throws(() => trainSteps(m, data, { optimizerFactory: (p) => new px.optim.Adam(p), steps: 1, params: [px.zeros([1])] as never }), /params must be an array of Parameters/);
+    assert.deepEqual(m.parameters().map((p) => Array.from(p.values)), before);
   });
 });

@@ -23,6 +23,12 @@ export function checkNumber(where: string, name: string, v: unknown, min = -Infi
   return v;
 }
 
+/** A boolean flag (no truthy coercion: 'false' is not false). */
+export function checkBool(where: string, name: string, v: unknown): boolean {
+  if (typeof v !== 'boolean') throw new ValueError(`${where}: ${name} must be true or false, got ${show(v)}`);
+  return v;
+}
+
 /** A strictly positive finite number (eps, beta). */
 export function checkPositive(where: string, name: string, v: unknown): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {

@@ -4,6 +4,8 @@
  * and bundlers see no static Node import), else from stored (uncompressed) deflate blocks, which
  * every PNG reader accepts. Spec: https://www.w3.org/TR/png/ (chunks, CRC-32), RFC 1950/1951.
  */
+import { ValueError } from '../core/errors.js';
+
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -80,8 +82,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 
 /** PNG bytes of a width x height image given as RGB bytes (row-major, 3 per pixel). */
 export function encodePng(width: number, height: number, rgb: Uint8Array, opts: { compress?: boolean } = {}): Uint8Array {
-  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new RangeError(`encodePng: bad size ${width}x${height}`);
-  if (rgb.length !== width * height * 3) throw new RangeError(`encodePng: ${width}x${height} RGB needs ${width * height * 3} bytes, got ${rgb.length}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) throw new ValueError(`encodePng: bad size ${width}x${height} (width and height must be positive integers)`);
+  if (rgb.length !== width * height * 3) throw new ValueError(`encodePng: ${width}x${height} RGB needs ${width * height * 3} bytes, got ${rgb.length}`);
   const stride = width * 3;
   const raw = new Uint8Array((stride + 1) * height);
   for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1); // filter byte 0

@@ -26,7 +26,7 @@ import { silu, softmax, unsqueeze } from '../../ops/composite/index.js';
 import { Module, Parameter } from '../module.js';
 import { type ConfigReader, type ModuleConfig, registerModule } from '../config.js';
 import { ModuleList } from '../container.js';
-import { checkInputDType, checkInt, checkNumber, checkTrailing, paramDType } from '../check.js';
+import { checkBool, checkInputDType, checkInt, checkNumber, checkPositive, checkTrailing, paramDType } from '../check.js';
 import { BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis, readRange } from './basis.js';
 import { checkFinite } from './errors.js';
 import { KANStack } from './stack.js';
@@ -425,10 +425,10 @@ function resolve(opts: SKANLinearOptions): Resolved {
   const g = opts.grid;
   const sizes = pool.map((p) => checkInt(where, `grid of ${p}`, typeof g === 'number' ? g : g?.[p] ?? DEFAULT_SIZES[p], p === 'rbf' ? 2 : 1));
   return {
-    pool, sizes, k: checkInt(where, 'k', opts.k ?? 3, 0), gridRange: checkRange(where, opts.gridRange ?? [-1, 1]), base: opts.base ?? true,
-    scaleNoise: checkNumber(where, 'scaleNoise', opts.scaleNoise ?? 0.1), bias: opts.bias ?? false,
-    mixScale: checkNumber(where, 'mixScale', opts.mixScale ?? DEFAULT_MIX_SCALE, Number.MIN_VALUE),
-    standaloneScaleSpline: opts.standaloneScaleSpline ?? true, scaleSpline: checkNumber(where, 'scaleSpline', opts.scaleSpline ?? 1),
+    pool, sizes, k: checkInt(where, 'k', opts.k ?? 3, 0), gridRange: checkRange(where, opts.gridRange ?? [-1, 1]), base: checkBool(where, 'base', opts.base ?? true),
+    scaleNoise: checkNumber(where, 'scaleNoise', opts.scaleNoise ?? 0.1), bias: checkBool(where, 'bias', opts.bias ?? false),
+    mixScale: checkPositive(where, 'mixScale', opts.mixScale ?? DEFAULT_MIX_SCALE),
+    standaloneScaleSpline: checkBool(where, 'standaloneScaleSpline', opts.standaloneScaleSpline ?? true), scaleSpline: checkNumber(where, 'scaleSpline', opts.scaleSpline ?? 1),
   };
 }
 

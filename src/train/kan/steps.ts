@@ -10,7 +10,8 @@ import { Generator } from '../../core/rng.js';
 import { tensor } from '../../core/create.js';
 import { indexSelect } from '../../ops/primitives/index.js';
 import { mse } from '../../ops/index.js';
-import type { Module, Parameter } from '../../nn/module.js';
+import type { Module } from '../../nn/module.js';
+import { Parameter } from '../../nn/module.js';
 import type { Optimizer } from '../../optim/optimizer.js';
 import { ValueError } from '../../core/errors.js';
 
@@ -43,6 +44,9 @@ export interface TrainStepsOptions {
  */
 export function trainSteps(model: Module, data: RegressionData, opts: TrainStepsOptions): number[] {
   if (!Number.isInteger(opts.steps) || opts.steps < 0) throw new ValueError(`trainSteps: steps must be an integer >= 0, got ${opts.steps}`);
+  if (opts.params !== undefined && !(Array.isArray(opts.params) && opts.params.every((p) => p instanceof Parameter))) {
+    throw new ValueError('trainSteps: params must be an array of Parameters');
+  }
   const params = opts.params ?? model.parameters();
   const opt = opts.optimizerFactory(params);
   const all = model.parameters();
