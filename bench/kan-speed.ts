@@ -25,29 +25,11 @@ import { KAN } from '../src/nn/kan/kan.js';
 import { AdamW } from '../src/optim/index.js';
 import { fashionMnist } from '../src/data/index.js';
 import { setNumThreads } from '../src/backends/wasm/index.js';
-import { PYTHON, repoPath, threadEnv, torchPeers } from './common.js';
+import { PYTHON, mulberry32, permutation, repoPath, threadEnv, torchPeers } from './common.js';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] ?? dflt : dflt;
-}
-
-/** mulberry32 + Fisher-Yates, bit-identical to peers/torch_kan.py's `permutation`. */
-export function permutation(n: number, seed: number): number[] {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
 }
 
 interface Figures { train: number; fwdBwd: number; steps: number; accuracy: number }
@@ -59,7 +41,7 @@ function measurePlexus(steps: number): Figures {
   px.manualSeed(0);
   const model = new KAN([784, 64, 10], { grid: 5, k: 3, init: 'efficient-kan' });
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
-  const order = permutation(x.shape[0]!, 0);
+  const order = permutation(x.shape[0]!, mulberry32(0)); // bit-identical to peers/torch_kan.py's
   const n = Math.min(steps, Math.ceil(x.shape[0]! / 128));
   const t0 = performance.now();
   for (let s = 0; s < n; s++) {

@@ -36,3 +36,20 @@ export function erfScalar(x: number): number {
   const erfc = Math.exp(-ax * ax) / Math.sqrt(Math.PI) / f;
   return Math.sign(x) * (1 - erfc);
 }
+
+/**
+ * Every B-spline basis function of order k at v on one knot vector (t[g] .. t[g+K-1]), by the full
+ * Cox-de Boor table: order 0 indicators (t_j <= v < t_{j+1}), then raised in place; b[j] = B_{j,k}(v)
+ * for j < K - k - 1. The float64 reference of the splineBasis primitive, and the js/wasm kernel's
+ * path for intervals near the ends of the knot vector.
+ */
+export function bsplineTable(t: ArrayLike<number>, g: number, K: number, k: number, v: number, b: Float64Array): void {
+  for (let j = 0; j < K - 1; j++) b[j] = v >= t[g + j]! && v < t[g + j + 1]! ? 1 : 0;
+  for (let d = 1; d <= k; d++) {
+    for (let j = 0; j < K - 1 - d; j++) {
+      const left = (v - t[g + j]!) / (t[g + j + d]! - t[g + j]!);
+      const right = (t[g + j + d + 1]! - v) / (t[g + j + d + 1]! - t[g + j + 1]!);
+      b[j] = left * b[j]! + right * b[j + 1]!;
+    }
+  }
+}

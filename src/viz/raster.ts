@@ -33,7 +33,11 @@ export class Raster {
   constructor(readonly width: number, readonly height: number, background: string) {
     this.rgb = new Float32Array(width * height * 3);
     const [r, g, b] = parseColor(background);
-    for (let i = 0; i < width * height; i++) this.rgb.set([r, g, b], i * 3);
+    for (let i = 0; i < width * height * 3; i += 3) {
+      this.rgb[i] = r;
+      this.rgb[i + 1] = g;
+      this.rgb[i + 2] = b;
+    }
   }
 
   /** An empty mask covering [x0, x1] x [y0, y1] clipped to the image. */

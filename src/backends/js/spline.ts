@@ -10,6 +10,7 @@
  * reference's full recurrence, so results agree with it there by construction.
  */
 import type { Kernel, View } from '../../core/primitive.js';
+import { bsplineTable } from '../../core/special.js';
 
 interface SplineAttrs { k: number }
 
@@ -23,18 +24,6 @@ function interval(t: View['values'], g: number, K: number, v: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/** The reference's full Cox-de Boor table for one element (edge intervals only). */
-function fullTable(t: View['values'], g: number, K: number, k: number, v: number, b: Float64Array): void {
-  for (let j = 0; j < K - 1; j++) b[j] = v >= t[g + j]! && v < t[g + j + 1]! ? 1 : 0;
-  for (let d = 1; d <= k; d++) {
-    for (let j = 0; j < K - 1 - d; j++) {
-      const left = (v - t[g + j]!) / (t[g + j + d]! - t[g + j]!);
-      const right = (t[g + j + d + 1]! - v) / (t[g + j + d + 1]! - t[g + j + 1]!);
-      b[j] = left * b[j]! + right * b[j + 1]!;
-    }
-  }
 }
 
 /**
@@ -86,7 +75,7 @@ export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
     }
     const base = e * nb;
     if (i < k || i > K - k - 2) {
-      fullTable(t, g, K, k, v, table);
+      bsplineTable(t, g, K, k, v, table);
       for (let j = 0; j < nb; j++) o[base + j] = table[j]!;
       continue;
     }

@@ -18,6 +18,7 @@ import { registerPrimitive } from '../../core/primitive.js';
 import type { Tensor } from '../../core/tensor.js';
 import { isFloat } from '../../core/dtype.js';
 import { tensor } from '../../core/create.js';
+import { bsplineTable } from '../../core/special.js';
 import { mul, sub } from './binary.js';
 import { sum } from './reduce.js';
 import { sliceAxis } from './movement.js';
@@ -58,16 +59,7 @@ export const SPLINE_BASIS = registerPrimitive<SplineAttrs>({
     for (let e = 0; e < xs.length; e++) {
       const f = e % F;
       const v = xs[e]!;
-      const g = f * K;
-      // Cox-de Boor: order 0 indicators, then raise the order in place.
-      for (let j = 0; j < K - 1; j++) b[j] = v >= t[g + j]! && v < t[g + j + 1]! ? 1 : 0;
-      for (let d = 1; d <= k; d++) {
-        for (let j = 0; j < K - 1 - d; j++) {
-          const left = (v - t[g + j]!) / (t[g + j + d]! - t[g + j]!);
-          const right = (t[g + j + d + 1]! - v) / (t[g + j + d + 1]! - t[g + j + 1]!);
-          b[j] = left * b[j]! + right * b[j + 1]!;
-        }
-      }
+      bsplineTable(t, f * K, K, k, v, b);
       for (let j = 0; j < nb; j++) o[e * nb + j] = b[j]!;
     }
   },
