@@ -1,7 +1,8 @@
 /**
- * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best]`: runs
- * the workloads of ../shared/bench/WORKLOADS.md (all when none is named), each printing one JSON
- * line per measurement. A workload without a benchmark yet prints a line saying so.
+ * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7]`:
+ * runs the workloads of ../shared/bench/WORKLOADS.md (all when none is named), each printing one JSON
+ * line per measurement. A workload without a benchmark yet prints a line saying so. `--reps`: rounds
+ * per size and thread count in workload a (each library one rep per round; see gemm.ts).
  */
 import { runGemm } from './gemm.js';
 import { runMlp } from './mlp.js';
@@ -14,7 +15,7 @@ const list = (v: string | true | undefined): number[] | undefined => (typeof v =
 const num = (v: string | true | undefined): number | undefined => (typeof v === 'string' ? Number(v) : undefined);
 
 const WORKLOADS: Record<string, Runner | null> = {
-  a: (f) => runGemm({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), skipTfjsCpu: f.has('skip-tfjs-cpu'), best: f.has('best') }),
+  a: (f) => runGemm({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), skipTfjsCpu: f.has('skip-tfjs-cpu'), best: f.has('best'), reps: num(f.get('reps')) }),
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),

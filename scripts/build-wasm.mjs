@@ -7,8 +7,8 @@
  * Four variants are built: `plain` (imports a non-shared memory) and `shared` (imports a shared
  * memory, for worker threads; also used single-threaded because views on a SharedArrayBuffer are
  * never detached by memory.grow), each with baseline SIMD and with relaxed SIMD (FMA in the GEMM
- * micro-kernel; chosen at run time where WebAssembly.validate accepts it: Node >= 22, current
- * browsers). A module only links against the memory kind it declares.
+ * micro-kernel; chosen at run time where WebAssembly.validate accepts it: Node >= 22, Node 20 once
+ * module.ts has turned on V8's flag, current browsers). A module only links against the memory kind it declares.
  *
  * Why `.as` and not `.ts`: tsc and eslint glob every .ts under src/; AssemblyScript is not
  * TypeScript (v128, usize, @inline on functions). The compiler is handed the files through its

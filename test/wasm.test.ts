@@ -6,14 +6,18 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import * as px from '../src/index.js';
 import { createWasmBackend, sizeClass, type WasmBackend } from '../src/backends/wasm/index.js';
 import { BLOCKS } from '../src/backends/wasm/kernels/matmul.js';
 
 if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
 px.registerBackend('wasm-plain', () => createWasmBackend({ shared: false, name: 'wasm-plain' }));
+px.registerBackend('wasm-baseline', () => createWasmBackend({ relaxed: false, name: 'wasm-baseline' }));
 
 const U = 2 ** -24;
+/** V8 11.4+ ships relaxed SIMD; 11.0-11.3 (Node 20) has it behind a flag that plexus turns on. */
+const [V8_MAJOR = 0, V8_MINOR = 0] = process.versions.v8.split('.').map(Number);
 
 function on<T>(backend: string, f: () => T): T {
   const prev = px.getBackend();
@@ -108,6 +112,27 @@ describe('wasm GEMM against a float64 loop', () => {
     it(`batch broadcast [2,1]x[3] of 17x33·33x9, transA=${tA}, transB=${tB}`, () => checkGemm('wasm', 17, 9, 33, tA, tB, -1, [2, 1], [3]));
   }
   it('runs on a plain (non-shared) memory too', () => checkGemm('wasm-plain', 67, 35, 270, true, false));
+  for (const [tA, tB] of combos) {
+    it(`baseline-SIMD build (no FMA) 65x257·257x17, transA=${tA}, transB=${tB}`, () => checkGemm('wasm-baseline', 65, 17, 257, tA, tB));
+  }
+
+  it('uses the relaxed-SIMD (FMA) build on V8 >= 11 (Node 20 through its flag) and the baseline one when asked', () => {
+    const relaxed = (name: string): boolean => on(name, () => (px.tensor([1])._storage.backend as WasmBackend).relaxed);
+    assert.equal(relaxed('wasm'), V8_MAJOR >= 11, `V8 ${process.versions.v8}`);
+    assert.equal(relaxed('wasm-baseline'), false);
+  });
+
+  it('PLEXUS_WASM_RELAXED=0 keeps the baseline build (and leaves V8 flags alone)', () => {
+    // Prints whether plexus picks the relaxed build, then whether the engine now validates it at all.
+    const url = (f: string): string => JSON.stringify(new URL(`../src/backends/wasm/${f}`, import.meta.url).href);
+    const script = `Promise.all([import(${url('module.js')}), import(${url('generated/kernels.js')})]).then(([m, k]) =>
+      process.stdout.write(m.wasmRelaxedSimdSupported() + ' ' + WebAssembly.validate(Buffer.from(k.WASM_PLAIN_RELAXED, 'base64'))))`;
+    const run = (env: Record<string, string>): string =>
+      execFileSync(process.execPath, ['-e', script], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    const native = V8_MAJOR > 11 || (V8_MAJOR === 11 && V8_MINOR >= 4);
+    assert.equal(run({ PLEXUS_WASM_RELAXED: '0' }), `false ${native}`);
+    assert.equal(run({ PLEXUS_WASM_RELAXED: '' }), `${V8_MAJOR >= 11} ${V8_MAJOR >= 11}`);
+  });
 
   it('overwrites garbage in a reused output block, including k = 0', () => {
     on('wasm', () => {

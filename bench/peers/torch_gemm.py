@@ -7,11 +7,16 @@ python3-torch calls the generic libblas.so.3, which is netlib's reference BLAS u
 libopenblas is installed).
 
 The benchmark sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS to the thread count under test and
-OMP_WAIT_POLICY=PASSIVE. The process stays alive so the benchmark can interleave it with the JS
-libraries per size: each stdin line "n" is answered by one JSON line {"n", "gflops", "cpuGflops",
-"reps"} (cpuGflops: the same timed by process CPU seconds, for busy machines),
-measured with the JS side's protocol (warm-up >= 2 calls and 0.1 s; calls per rep =
-ceil(0.25 s / call time); 5 reps; median). The first line describes the library and its BLAS.
+OMP_WAIT_POLICY=PASSIVE. The process stays alive so the benchmark can interleave it with the other
+libraries rep by rep (bench/gemm.ts explains the rounds). The first stdout line describes the
+library and its BLAS; then each stdin command is answered by one JSON line:
+
+  prep n     new n x n operands, warm-up >= 2 calls and >= 0.1 s -> {"perCall": seconds}
+  rep calls  one rep of `calls` calls -> {"wall": seconds, "cpu": process CPU seconds}
+  best       fastest of 30 windows of >= 20 ms on the current operands -> {"bestGflops": ...}
+
+The caller picks calls per rep from perCall and computes GFLOPS; a failed command answers
+{"error": message} so the benchmark reports it instead of waiting forever.
 """
 import json
 import math
@@ -52,40 +57,47 @@ else:
         return a @ b
 
 
-def measure(n):
+state = {}
+
+
+def prep(n):
     a, b = operands(n)
     calls, t0 = 0, time.perf_counter()
     while calls < 2 or time.perf_counter() - t0 < 0.1:
         mm(a, b)
         calls += 1
-    per_call = (time.perf_counter() - t0) / calls
-    per_rep = max(1, math.ceil(0.25 / per_call))
-    reps, cpu = [], []
-    for _ in range(5):
-        c, t = time.process_time(), time.perf_counter()
-        for _ in range(per_rep):
-            mm(a, b)
-        wall = time.perf_counter() - t
-        reps.append(2 * n ** 3 * per_rep / wall / 1e9)
-        cpu.append(2 * n ** 3 * per_rep / max(wall * 1e-3, time.process_time() - c) / 1e9)
-    best = None
-    if os.environ.get("BENCH_BEST"):  # fastest of 30 windows of >= 20 ms (see bench/gemm.ts)
-        per_window = max(1, math.ceil(0.02 / per_call))
-        best = 0.0
-        for _ in range(30):
-            t = time.perf_counter()
-            for _ in range(per_window):
-                mm(a, b)
-            best = max(best, 2 * n ** 3 * per_window / (time.perf_counter() - t) / 1e9)
-    return sorted(reps)[2], sorted(cpu)[2], best, reps
+    state.update(n=n, a=a, b=b, per_call=(time.perf_counter() - t0) / calls)
+    return {"perCall": state["per_call"]}
 
+
+def rep(calls):
+    a, b = state["a"], state["b"]
+    c, t = time.process_time(), time.perf_counter()
+    for _ in range(calls):
+        mm(a, b)
+    return {"wall": time.perf_counter() - t, "cpu": time.process_time() - c}
+
+
+def best():
+    a, b, n = state["a"], state["b"], state["n"]
+    per_window = max(1, math.ceil(0.02 / state["per_call"]))
+    top = 0.0
+    for _ in range(30):
+        t = time.perf_counter()
+        for _ in range(per_window):
+            mm(a, b)
+        top = max(top, 2 * n ** 3 * per_window / (time.perf_counter() - t) / 1e9)
+    return {"bestGflops": top}
+
+
+COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "best": best}
 
 print(json.dumps(INFO), flush=True)
 for line in sys.stdin:
     if line.strip():
-        n = int(line)
-        med, cpu_med, best, reps = measure(n)
-        out = {"n": n, "gflops": med, "cpuGflops": cpu_med, "reps": reps}
-        if best is not None:
-            out["bestGflops"] = best
+        cmd, *args = line.split()
+        try:
+            out = COMMANDS[cmd](*args)
+        except Exception as e:  # any failure goes back to the caller as text
+            out = {"error": f"{line.strip()}: {type(e).__name__}: {e}"}
         print(json.dumps(out), flush=True)
