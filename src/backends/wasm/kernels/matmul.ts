@@ -37,6 +37,9 @@ export const BLOCKS = { kc: 256, mc: 64, nc: 512 };
  * idle. 2 pieces per thread measured best on an idle machine (n = 512: 1.97x over 1 thread vs
  * 1.89x with 4; n = 1024: 1.97x vs 1.95x) and still lets a descheduled thread's share move.
  * `pieceFlops` bounds tiny pieces when forced (tests). See bench/pool-thresholds.ts.
+ * Tried and dropped: row pieces sharing one packing of B (packed by the pool in a first task) ran
+ * 3-6% slower than each piece packing its own (n = 512, 1024, 128x784x256; interleaved A/B): a
+ * piece's own packing leaves B in its core's L2, a shared one is read from the other core or L3.
  */
 export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThread: 2, minRows: 64, minCols: 128 };
 

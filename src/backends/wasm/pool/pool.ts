@@ -42,11 +42,14 @@ export const POOL_CONFIG = {
   /** ... or this many times the slowest chunk the main thread ran in the same task. */
   timeoutFactor: 50,
   /**
-   * How long an idle worker polls before sleeping (µs); 0 sleeps at once. Off by default: on a
-   * shared VM a polling thread takes the core other processes (or the hypervisor) need, the way
-   * OpenMP's active wait slows PyTorch down 4x there (see ../shared/bench/WORKLOADS.md).
+   * How long an idle worker polls for the next task before sleeping (µs); 0 sleeps at once. A
+   * training step publishes a task every 0.1-1 ms, and a futex wake-up on this VM often takes
+   * longer than a small GEMM piece, leaving the main thread waiting for a late worker: workload b
+   * at 2 threads measured 25.1k samples/s with 0, 29.6k with 1000 µs (same process, interleaved
+   * rounds). Bounded so an idle program does not keep a core busy: unlike OpenMP's active wait
+   * (which slows PyTorch 4x on this VM, ../shared/bench/WORKLOADS.md) it ends 1 ms after the last op.
    */
-  spinUs: 0,
+  spinUs: 1000,
   /** How long the main thread polls for the last chunks before sleeping in Atomics.wait (µs). */
   mainSpinUs: 50,
   /** Test hook: when false the main thread claims no chunks (so a fault always hits a worker). */
