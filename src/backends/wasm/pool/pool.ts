@@ -50,8 +50,13 @@ export const POOL_CONFIG = {
    * (which slows PyTorch 4x on this VM, ../shared/bench/WORKLOADS.md) it ends 1 ms after the last op.
    */
   spinUs: 1000,
-  /** How long the main thread polls for the last chunks before sleeping in Atomics.wait (µs). */
-  mainSpinUs: 50,
+  /**
+   * How long the main thread polls for the last chunks before sleeping in Atomics.wait (µs). The
+   * op is blocked on them anyway; sleeping costs a wake-up that measured 16-110 µs median, 230-450
+   * µs p90-p99 on this VM (main/worker ping-pong). 2-thread GEMM, 50 vs 2000 µs, interleaved:
+   * n = 512 1.65x -> 1.65x, 1.78x -> 1.84x; n = 1024 1.82x -> 1.88x, 1.85x -> 1.88x over 1 thread.
+   */
+  mainSpinUs: 2000,
   /** Test hook: when false the main thread claims no chunks (so a fault always hits a worker). */
   mainClaims: true,
   /** Test hook: when true every op runs on the calling thread, but the pool keeps its workers. */
