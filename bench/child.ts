@@ -1,11 +1,22 @@
 /**
- * @file One library's run of a training workload, in its own process (so peak RSS is its own):
- * `node dist/bench/child.js <b|c> <plexus|tfjs-wasm|tfjs-cpu> <threads> [epochs|steps]`, printing one
- * JSON line. Workload b (bench/mlp.ts): Fashion-MNIST 784-256-256-10, Adam, batch 128, the shared
- * mulberry32 order; workload c (bench/small.ts): 2-64-64-1 tanh, MSE, Adam, batch 32, fixed order.
- * The timed region is the training loop only, as WORKLOADS.md says; evaluation and loading are not.
+ * @file One library's run of a training workload, in its own process (so peak RSS is its own).
+ * Workload b (bench/mlp.ts): Fashion-MNIST 784-256-256-10, Adam, batch 128, the shared mulberry32
+ * order; workload c (bench/small.ts): 2-64-64-1 tanh, MSE, Adam, batch 32, fixed order. The timed
+ * region is the training loop only, as WORKLOADS.md says; evaluation and loading are not.
+ *
+ * `node dist/bench/child.js b plexus <threads>` is stepwise, because mlp.ts interleaves plexus and
+ * PyTorch epoch by epoch (this VM's core speed drifts for seconds to minutes; back-to-back runs let
+ * a slow phase land on one library, see mlp.ts). After loading the data and building the model
+ * (untimed) it prints {"ready": true, ...}; then each stdin line `epoch` trains one epoch over the
+ * next permutation of the shared order and prints {samplesPerSec, cpuSamplesPerSec, testAccuracy,
+ * steps}; `done` prints {peakRssMB, orderChecksum (of epoch 1's order), leakedTensors} and exits.
+ * Anything else, or stdin closing first, exits with an error (mlp.ts then skips plexus).
+ *
+ * The other runs are one-shot, printing one JSON line: `child.js b <tfjs-wasm|tfjs-cpu> 1 [epochs]`
+ * (below 1: that fraction of one epoch) and `child.js c <plexus|tfjs-wasm|tfjs-cpu> <threads> [steps]`.
  */
 import { createRequire, register } from 'node:module';
+import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import * as px from '../src/index.js';
 import { setNumThreads } from '../src/backends/wasm/index.js';
@@ -38,44 +49,43 @@ const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
 
 // ---- workload b ---------------------------------------------------------------------------------
 
-interface MlpResult {
-  samplesPerSec: number[];
+/** One epoch's figures (one JSON line of the stepwise protocol). */
+interface EpochFigures {
+  samplesPerSec: number;
   /** The same timed by process CPU seconds (a busy machine's tie-breaker; all threads summed). */
-  cpuSamplesPerSec: number[];
-  testAccuracy: number[];
-  peakRssMB: number;
-  orderChecksum: number;
-  /** Steps actually timed per epoch (less than 469 when limited for a slow peer). */
+  cpuSamplesPerSec: number;
+  /** After the epoch, outside the timing. */
+  testAccuracy: number;
+  /** Steps actually timed (less than 469 when limited for a slow peer). */
   steps: number;
-  /** plexus: tensors alive after training beyond the optimizer state (0 = no leak). */
-  leakedTensors?: number;
 }
 
-/** Drives `epochs` epochs (or `maxSteps` steps of one) over the shared order; `step` runs one batch. */
-function epochs(n: number, count: number, maxSteps: number, step: (idx: Int32Array) => void, evaluate: () => number): Omit<MlpResult, 'peakRssMB'> {
+/**
+ * Epochs over the shared order, one per `epoch()` call: the e-th call trains on the e-th permutation
+ * drawn from mulberry32(0), so a run's order does not depend on how its epochs are spread in time.
+ */
+function trainer(n: number, step: (idx: Int32Array) => void, evaluate: () => number): { epoch(maxSteps?: number): EpochFigures; checksum(): number | undefined } {
   const rng = mulberry32(0);
-  const sps: number[] = [];
-  const cpu: number[] = [];
-  const acc: number[] = [];
-  let checksum = 0;
-  let steps = 0;
-  for (let e = 0; e < count; e++) {
-    const perm = permutation(n, rng);
-    if (e === 0) checksum = orderChecksum(perm);
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    let seen = 0;
-    for (steps = 0; seen < n && steps < maxSteps; steps++) {
-      const idx = perm.subarray(seen, Math.min(seen + 128, n));
-      step(idx);
-      seen += idx.length;
-    }
-    sps.push(seen / ((performance.now() - t0) / 1000));
-    const c = process.cpuUsage(c0);
-    cpu.push(seen / ((c.user + c.system) / 1e6));
-    acc.push(evaluate());
-  }
-  return { samplesPerSec: sps, cpuSamplesPerSec: cpu, testAccuracy: acc, orderChecksum: checksum, steps };
+  let checksum: number | undefined;
+  return {
+    epoch(maxSteps = Infinity) {
+      const perm = permutation(n, rng);
+      checksum ??= orderChecksum(perm);
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      let seen = 0;
+      let steps = 0;
+      for (; seen < n && steps < maxSteps; steps++) {
+        const idx = perm.subarray(seen, Math.min(seen + 128, n));
+        step(idx);
+        seen += idx.length;
+      }
+      const wall = (performance.now() - t0) / 1000;
+      const c = process.cpuUsage(c0);
+      return { samplesPerSec: seen / wall, cpuSamplesPerSec: seen / ((c.user + c.system) / 1e6), testAccuracy: evaluate(), steps };
+    },
+    checksum: () => checksum,
+  };
 }
 
 /**
@@ -88,15 +98,34 @@ async function settle(op: () => void): Promise<void> {
   op();
 }
 
-async function plexusMlp(threads: number, count: number): Promise<MlpResult> {
+const emit = (o: object): void => console.log(JSON.stringify(o));
+
+/**
+ * Live tensors once garbage is gone: an unreachable tensor leaves the count only when its finalizer
+ * runs, after a GC and a turn of the event loop, which the stepwise loop now gives between epochs.
+ * Counting both ends this way keeps the leak check from going negative (needs --expose-gc).
+ */
+async function liveTensors(): Promise<number> {
+  for (let i = 0; i < 2; i++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return px.memory().numTensors;
+}
+
+/**
+ * plexus in workload b, stepwise (see the file comment): bench/mlp.ts interleaves its epochs with
+ * PyTorch's, so this process waits for `epoch` / `done` on stdin between epochs.
+ */
+async function plexusMlp(threads: number): Promise<void> {
   const { x: X, y: Y, xTest: Xt, yTest } = fashionOnWasm();
   setNumThreads(threads);
   await settle(() => px.scope(() => px.mm(px.indexSelect(X, px.arange(0, 128).cast('int32'), 0), Xt, false, true)));
   px.manualSeed(0);
   const model = new px.nn.MLP([784, 256, 256, 10], { activation: 'relu' });
   const opt = new px.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
-  const before = px.memory().numTensors;
-  const r = epochs(60000, count, Infinity, (perm) => px.scope(() => {
+  const before = await liveTensors();
+  const run = trainer(60000, (perm) => px.scope(() => {
     const idx = px.tensor(perm, { dtype: 'int32' });
     const loss = px.crossEntropy(model.forward(px.indexSelect(X, idx, 0)), px.indexSelect(Y, idx, 0));
     opt.zeroGrad();
@@ -108,9 +137,18 @@ async function plexusMlp(threads: number, count: number): Promise<MlpResult> {
     for (let i = 0; i < pred.length; i++) if (pred[i] === yTest[i]) ok++;
     return ok / pred.length;
   })));
-  // Optimizer state (2 buffers per parameter) is the only thing a run may add.
-  const leaked = px.memory().numTensors - before - 2 * model.parameters().length;
-  return { ...r, peakRssMB: rssMB(), leakedTensors: leaked };
+  emit({ ready: true, lib: 'plexus', threads });
+  for await (const line of readline.createInterface({ input: process.stdin })) {
+    const cmd = line.trim();
+    if (cmd === 'epoch') emit(run.epoch());
+    else if (cmd === 'done') {
+      // Optimizer state (2 buffers per parameter) is the only thing a run may add.
+      const leaked = (await liveTensors()) - before - 2 * model.parameters().length;
+      emit({ lib: 'plexus', threads, peakRssMB: rssMB(), orderChecksum: run.checksum(), leakedTensors: leaked });
+      return;
+    } else throw new Error(`unknown command '${cmd}' (expected 'epoch' or 'done')`);
+  }
+  throw new Error("stdin closed before 'done'");
 }
 
 /**
@@ -157,7 +195,11 @@ function tfForward(tf: Tf, vars: import('@tensorflow/tfjs-core').Variable[], x: 
   return h;
 }
 
-async function tfjsMlp(d: Data, backend: 'wasm' | 'cpu', count: number, maxSteps: number): Promise<MlpResult> {
+/**
+ * TensorFlow.js in workload b, one-shot: `count` epochs (or `maxSteps` steps of one) back to back,
+ * figures per epoch as arrays. Its runs are too short or too slow to pair epoch by epoch (mlp.ts).
+ */
+async function tfjsMlp(d: Data, backend: 'wasm' | 'cpu', count: number, maxSteps: number): Promise<Record<string, unknown>> {
   const tf = await loadTf(backend);
   await tf.setBackend(backend);
   await tf.ready();
@@ -166,7 +208,7 @@ async function tfjsMlp(d: Data, backend: 'wasm' | 'cpu', count: number, maxSteps
   const Xt = tf.tensor2d(d.xTest, [10000, 784]);
   const vars = tfDense(tf, [784, 256, 256, 10]);
   const opt = tf.train.adam(1e-3, 0.9, 0.999);
-  const r = epochs(60000, count, maxSteps, (perm) => tf.tidy(() => {
+  const run = trainer(60000, (perm) => tf.tidy(() => {
     const idx = tf.tensor1d(perm, 'int32');
     const x = tf.gather(X, idx);
     const y = tf.oneHot(tf.gather(Y, idx), 10);
@@ -177,7 +219,9 @@ async function tfjsMlp(d: Data, backend: 'wasm' | 'cpu', count: number, maxSteps
     for (let i = 0; i < pred.length; i++) if (pred[i] === d.yTest[i]) ok++;
     return ok / pred.length;
   }));
-  return { ...r, peakRssMB: rssMB() };
+  const figures = Array.from({ length: count }, () => run.epoch(maxSteps));
+  const each = <K extends keyof EpochFigures>(k: K): EpochFigures[K][] => figures.map((f) => f[k]);
+  return { samplesPerSec: each('samplesPerSec'), cpuSamplesPerSec: each('cpuSamplesPerSec'), testAccuracy: each('testAccuracy'), steps: figures.at(-1)!.steps, peakRssMB: rssMB(), orderChecksum: run.checksum() };
 }
 
 // ---- workload c ---------------------------------------------------------------------------------
@@ -258,8 +302,8 @@ async function main(): Promise<void> {
   let out: object;
   if (workload === 'b') {
     // tfjs-cpu trains at ~0.3k samples/s: `count` < 1 means a fraction of one epoch for it.
-    if (lib === 'plexus') out = await plexusMlp(threads, count);
-    else if (lib === 'tfjs-wasm') out = await tfjsMlp(fashion(), 'wasm', Math.max(1, count), count < 1 ? Math.ceil(469 * count) : Infinity);
+    if (lib === 'plexus') return plexusMlp(threads); // stepwise: prints its own lines
+    if (lib === 'tfjs-wasm') out = await tfjsMlp(fashion(), 'wasm', Math.max(1, count), count < 1 ? Math.ceil(469 * count) : Infinity);
     else if (lib === 'tfjs-cpu') out = await tfjsMlp(fashion(), 'cpu', 1, count < 1 ? Math.ceil(469 * count) : Infinity);
     else throw new Error(`unknown library ${lib}`);
   } else if (workload === 'c') {

@@ -5,14 +5,29 @@
  * count: samples/s (median over epochs) of plexus and each peer, the ratios plexus / peer, test
  * accuracy after epochs 1 and 5, peak RSS, and the 1-minute load average around each run.
  *
- * Each library runs in its own process (bench/child.ts, bench/peers/torch_mlp.py), one after the
- * other, so RSS and JIT state are per library; on a shared machine compare ratios within a line and
- * mind `load`. Peers: PyTorch through /usr/bin/python3 (as installed, and over OpenBLAS when one is
- * found, see common.ts torchPeers), TensorFlow.js wasm (1 epoch by default: ~50 s) and cpu (a tenth
- * of an epoch: it runs at ~0.3k samples/s). TensorFlow.js has no thread control in Node, so it runs
- * once and its figures repeat on the 2-thread line with a note.
+ * Protocol, per thread count: plexus (bench/child.ts) and each PyTorch peer (bench/peers/torch_mlp.py:
+ * as installed, and over OpenBLAS when one is found, see common.ts torchPeers) start together in
+ * stepwise mode, each in its own process so RSS and JIT state stay per library. Once all have loaded
+ * their data and built their model (untimed), epoch e runs one epoch of every library in turn,
+ * starting at library e mod k, odd epochs walking the order backwards (as workload a's rounds do,
+ * see gemm.ts), so none always runs first or after the same neighbour. A library's samples/s is its
+ * median over epochs; `ratios` for the PyTorch peers are paired: the median over epochs of (plexus
+ * in epoch e / peer in epoch e).
+ *
+ * Why: this VM is shared and a core's speed drifts by up to 2x for seconds to minutes. Run back to
+ * back (5 epochs each), a slow phase landed on one library: plexus / torch-openblas measured 0.60 in
+ * one run and 0.79 in another. Two epochs of a pair run within seconds of each other, mostly in the
+ * same phase, and the median drops the epochs in which a phase began between them. `load` is each
+ * library's median of the load average sampled after its epochs.
+ *
+ * TensorFlow.js (wasm: 1 epoch by default, ~50 s; cpu: a tenth of an epoch, it runs at ~0.3k
+ * samples/s) keeps a one-shot run after the interleaved ones, so its ratios are unpaired (plexus's
+ * median / its median). It has no thread control in Node, so it runs once and its figures repeat on
+ * the 2-thread line with a note.
  */
-import { PYTHON, load1, median, orderChecksum, permutation, mulberry32, repoPath, round, runChild, runJson, threadEnv, torchPeers } from './common.js';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import readline from 'node:readline';
+import { PYTHON, load1, median, orderChecksum, permutation, mulberry32, repoPath, round, runChild, threadEnv, torchPeers } from './common.js';
 
 export interface MlpBenchOptions {
   threads?: number[];
@@ -26,6 +41,140 @@ export interface MlpBenchOptions {
 
 type Result = Record<string, unknown>;
 
+/** Generous: torch over netlib's reference BLAS takes ~30 s per epoch here; this only catches a hang. */
+const TIMEOUT_MS = 20 * 60 * 1000;
+
+/**
+ * A library in stepwise mode: a process answering each stdin command with one JSON line. Every
+ * way it can go wrong (exit, a non-JSON line, {"error"}, no answer within TIMEOUT_MS) throws a
+ * one-line reason, so a broken library is skipped instead of hanging the benchmark.
+ */
+class Stepwise {
+  private readonly lines: AsyncIterator<string>;
+  private readonly exited: Promise<string>;
+  private readonly spawnFailed: Promise<string>;
+
+  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
+    let err = '';
+    proc.stderr.on('data', (d) => (err += String(d)));
+    // A write after the child died would otherwise crash this process with EPIPE; the read reports it.
+    proc.stdin.on('error', () => {});
+    this.spawnFailed = new Promise((resolve) => proc.on('error', (e) => resolve(`could not start (${e.message})`)));
+    this.exited = new Promise((resolve) => proc.on('close', (code, signal) => {
+      // The error's own line, not the stack frame printed last (as common.ts runJson).
+      const errLines = err.trim().split('\n');
+      const why = errLines.find((l) => /Error|error:/.test(l)) ?? errLines.pop() ?? '';
+      resolve(`exited with ${code ?? signal}: ${why.trim().slice(0, 300)}`);
+    }));
+    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
+  }
+
+  static start(cmd: string, args: string[], env: NodeJS.ProcessEnv): Stepwise {
+    return new Stepwise(spawn(cmd, args, { env: { ...process.env, ...env } }));
+  }
+
+  /** The next JSON line. */
+  async read(): Promise<Result> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${TIMEOUT_MS / 60000} min`), TIMEOUT_MS)));
+    try {
+      const r = await Promise.race([this.lines.next(), this.spawnFailed, timeout]);
+      if (typeof r === 'string') throw new Error(r);
+      if (r.done) throw new Error(await Promise.race([this.exited, timeout]));
+      let out: unknown;
+      try {
+        out = JSON.parse(r.value);
+      } catch {
+        out = null;
+      }
+      if (typeof out !== 'object' || out === null) throw new Error(`printed a non-JSON line: ${r.value.slice(0, 200)}`);
+      if ('error' in out) throw new Error(String(out.error));
+      return out as Result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  ask(command: string): Promise<Result> {
+    this.proc.stdin.write(`${command}\n`);
+    return this.read();
+  }
+
+  kill(): void {
+    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
+  }
+}
+
+/** A stepwise library's epochs so far and, after `done`, its final line. */
+interface Lib {
+  name: string;
+  proc: Stepwise;
+  python: boolean;
+  epochs: Result[];
+  loads: number[];
+  final?: Result;
+}
+
+/**
+ * plexus and the PyTorch peers at `threads`, interleaved epoch by epoch (see the file comment).
+ * Returns the libraries that finished, each as a one-shot result (per-epoch arrays + final line),
+ * and why the others were skipped.
+ */
+async function interleaved(threads: number, epochs: number): Promise<{ results: { name: string; r: Result; load: number }[]; skipped: string[] }> {
+  const libs: Lib[] = [
+    { name: 'plexus', proc: Stepwise.start(process.execPath, ['--expose-gc', repoPath('dist/bench/child.js'), 'b', 'plexus', String(threads)], {}), python: false, epochs: [], loads: [] },
+    ...torchPeers().map((p) => ({ name: p.name, proc: Stepwise.start(PYTHON, [repoPath('bench/peers/torch_mlp.py'), 'mlp'], { ...threadEnv(threads), ...p.env }), python: true, epochs: [], loads: [] })),
+  ];
+  const failed = new Map<Lib, string>();
+  const fail = (lib: Lib, e: unknown): void => {
+    failed.set(lib, `${lib.name}: ${(e as Error).message}`);
+    lib.proc.kill();
+  };
+  const step = async (lib: Lib, command: string): Promise<Result | null> => {
+    if (failed.has(lib)) return null;
+    try {
+      return await lib.proc.ask(command);
+    } catch (e) {
+      fail(lib, e);
+      return null;
+    }
+  };
+  try {
+    // Loading is untimed, so the processes load at the same time; all stay alive from here on.
+    await Promise.all(libs.map((lib) => lib.proc.read().catch((e: unknown) => fail(lib, e))));
+    const k = libs.length;
+    let prev: Lib | undefined;
+    for (let e = 0; e < epochs; e++) {
+      for (let i = 0; i < k; i++) {
+        const lib = libs[e % 2 === 0 ? (e + i) % k : (e + k - i) % k]!;
+        if (failed.has(lib)) continue;
+        // OpenBLAS's threads spin ~0.1 s after a call (here the evaluation's) before sleeping: let them.
+        if (threads > 1 && prev?.python) await new Promise((resolve) => setTimeout(resolve, 150));
+        prev = lib;
+        const r = await step(lib, 'epoch');
+        if (r && typeof r.samplesPerSec !== 'number') fail(lib, new Error(`answered 'epoch' with ${JSON.stringify(r).slice(0, 200)}`));
+        else if (r) {
+          lib.epochs.push(r);
+          lib.loads.push(load1());
+        }
+      }
+    }
+    for (const lib of libs) lib.final = (await step(lib, 'done')) ?? undefined;
+  } finally {
+    // On any error (ours or a child's) no process outlives the run.
+    for (const lib of libs) if (!lib.final) lib.proc.kill();
+  }
+  const each = (lib: Lib, key: string): unknown[] => lib.epochs.map((r) => r[key]);
+  return {
+    results: libs.filter((l) => !failed.has(l)).map((l) => ({
+      name: l.name,
+      r: { ...l.final, samplesPerSec: each(l, 'samplesPerSec'), cpuSamplesPerSec: each(l, 'cpuSamplesPerSec'), testAccuracy: each(l, 'testAccuracy') },
+      load: median(l.loads),
+    })),
+    skipped: [...failed.values()],
+  };
+}
+
 const num = (r: Result, k: string): number[] => (r[k] as number[] | undefined) ?? [];
 
 /** The figures one library contributes to a line: samples/s is the median over its epochs. */
@@ -38,39 +187,37 @@ function summarize(r: Result): { sps: number; cpu: number; acc: number[]; rss: n
 export async function runMlp(opts: MlpBenchOptions = {}): Promise<object[]> {
   const threadCounts = opts.threads ?? [1, 2];
   const epochs = opts.epochs ?? 5;
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`--epochs: expected a positive integer, got ${epochs}`);
   const expected = orderChecksum(permutation(60000, mulberry32(0)));
   const tfjs = new Map<string, Result | string>();
   const lines: object[] = [];
   for (const threads of threadCounts) {
     const peers: Record<string, number> = {};
+    const ratios: Record<string, number> = {};
     const accuracy: Record<string, number[]> = {};
     const peakRssMB: Record<string, number> = {};
     const cpu: Record<string, number> = {};
-    const skipped: string[] = [];
     const notes: string[] = [];
     const loads: Record<string, number> = {};
-    const take = (name: string, r: Result | string): Result | null => {
-      loads[name] = load1();
-      if (typeof r === 'string') {
-        skipped.push(`${name}: ${r}`);
-        return null;
-      }
+    const take = (name: string, r: Result, load: number): void => {
+      loads[name] = round(load);
       if (r.orderChecksum !== undefined && r.orderChecksum !== expected) notes.push(`${name}: data order checksum ${String(r.orderChecksum)} != ${expected}`);
       const s = summarize(r);
       accuracy[name] = s.acc;
       peakRssMB[name] = s.rss;
       cpu[name] = Math.round(s.cpu);
-      return r;
+      if (name !== 'plexus') peers[name] = s.sps;
     };
-    const mine = take('plexus', await runChild('b', 'plexus', threads, [String(epochs)]));
+    const { results, skipped } = await interleaved(threads, epochs);
+    for (const { name, r, load } of results) take(name, r, load);
+    const mine = results.find((x) => x.name === 'plexus')?.r;
     const plexus = mine ? summarize(mine).sps : null;
     if (mine && mine.leakedTensors !== 0) notes.push(`plexus: ${String(mine.leakedTensors)} tensors left after training`);
-    for (const peer of torchPeers()) {
-      const r = take(peer.name, await runJson(PYTHON, [repoPath('bench/peers/torch_mlp.py'), 'mlp', String(epochs)], { ...threadEnv(threads), ...peer.env }));
-      if (r) {
-        peers[peer.name] = summarize(r).sps;
-        notes.push(`${peer.name}: torch ${String(r.version)}, BLAS ${String(r.blas)}`);
-      }
+    for (const { name, r } of results) {
+      if (name === 'plexus') continue;
+      notes.push(`${name}: torch ${String(r.version)}, BLAS ${String(r.blas)}`);
+      // Paired: both figures of a quotient come from the same epoch's turn (see the file comment).
+      if (mine) ratios[name] = round(median(num(mine, 'samplesPerSec').map((p, e) => p / num(r, 'samplesPerSec')[e]!)));
     }
     for (const lib of ['tfjs-wasm', 'tfjs-cpu']) {
       if (lib === 'tfjs-cpu' && opts.skipTfjsCpu) {
@@ -81,17 +228,19 @@ export async function runMlp(opts: MlpBenchOptions = {}): Promise<object[]> {
         const count = lib === 'tfjs-wasm' ? opts.tfjsEpochs ?? 1 : opts.tfjsCpuFraction ?? 0.1;
         tfjs.set(lib, await runChild('b', lib, 1, [String(count)]));
       }
-      const r = take(lib, tfjs.get(lib)!);
-      if (r) {
-        peers[lib] = summarize(r).sps;
-        if (num(r, 'samplesPerSec').length < epochs) notes.push(`${lib}: ${(r.steps as number) < 469 ? `${String(r.steps)} steps of epoch 1` : `${num(r, 'samplesPerSec').length} epoch(s)`} timed; its accuracy is after that`);
+      const r = tfjs.get(lib)!;
+      if (typeof r === 'string') {
+        skipped.push(`${lib}: ${r}`);
+        continue;
       }
+      take(lib, r, load1());
+      // Unpaired: a one-shot run of its own (see the file comment).
+      if (plexus !== null) ratios[lib] = round(plexus / peers[lib]!);
+      if (num(r, 'samplesPerSec').length < epochs) notes.push(`${lib}: ${(r.steps as number) < 469 ? `${String(r.steps)} steps of epoch 1` : `${num(r, 'samplesPerSec').length} epoch(s)`} timed; its accuracy is after that`);
     }
     if (threads > 1 && tfjs.size) notes.push('tfjs runs single-threaded in Node; its 1-thread figures are repeated');
-    const ratios: Record<string, number> = {};
-    if (plexus !== null) for (const [k, v] of Object.entries(peers)) ratios[k] = round(plexus / v);
     const line = {
-      workload: 'b', metric: 'samples_per_s', threads,
+      workload: 'b', metric: 'samples_per_s', threads, epochsInterleaved: true,
       plexus: plexus === null ? null : Math.round(plexus),
       peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, Math.round(v)])),
       ratios, accuracy, peakRssMB,

@@ -1,14 +1,19 @@
 #!/usr/bin/python3
 """PyTorch peer for bench/mlp.ts and bench/small.ts (workloads b and c of ../shared/bench/WORKLOADS.md).
 
-`torch_mlp.py mlp EPOCHS`: Fashion-MNIST, 784-256-256-10 ReLU, mean softmax cross-entropy, Adam lr 1e-3,
+`torch_mlp.py mlp`: Fashion-MNIST, 784-256-256-10 ReLU, mean softmax cross-entropy, Adam lr 1e-3,
 batch 128 over a permutation per epoch drawn with mulberry32 + Fisher-Yates (bit-identical to
 bench/common.ts). Timed per epoch: batch assembly, forward, loss, backward, optimizer step.
-Prints one JSON line: samples/s per epoch, test accuracy after each epoch, peak RSS, a checksum of the
-first epoch's order (the JS side compares it with its own), and which BLAS the process loaded.
+Stepwise, because bench/mlp.ts interleaves this peer with plexus epoch by epoch (the VM's core speed
+drifts for seconds to minutes; run back to back, a slow phase would land on one library). After
+loading the data and building the model (untimed) it prints {"ready": true, ...}; each stdin line
+`epoch` trains one epoch over the next permutation and prints {samplesPerSec, cpuSamplesPerSec,
+testAccuracy (after the epoch, untimed), steps}; `done` prints peak RSS, a checksum of the first
+epoch's order (the JS side compares it with its own), the torch version and which BLAS the process
+loaded, and exits. Anything else, or stdin closing first, raises (the benchmark skips this peer).
 
 `torch_mlp.py small`: 1024 seeded points, 2-64-64-1 tanh, MSE, Adam lr 1e-3, batch 32 in fixed order;
-200 warm-up steps, then 3 blocks of 3000 steps; steps/s per block.
+200 warm-up steps, then 3 blocks of 3000 steps; prints one JSON line with steps/s per block.
 
 Threads: the benchmark sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS and OMP_WAIT_POLICY=PASSIVE;
 torch.set_num_threads follows OMP_NUM_THREADS here.
@@ -90,14 +95,28 @@ def fashion(dirname):
     return split("train"), split("t10k")
 
 
-def run_mlp(epochs):
+def emit(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def serve_mlp(info):
+    """Workload b, stepwise: one epoch per stdin line `epoch`, final figures on `done` (see the docstring)."""
     (xtr, ytr), (xte, yte) = fashion(os.environ.get("FASHION_MNIST_DIR", "/usr/share/datasets/fashion-mnist"))
     model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 256), torch.nn.ReLU(), torch.nn.Linear(256, 10))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))
     rng = mulberry32(0)
     n, bs = xtr.shape[0], 128
-    sps, cpu, acc, checksum = [], [], [], None
-    for epoch in range(epochs):
+    checksum = None
+    emit({"ready": True, **info})
+    for line in iter(sys.stdin.readline, ""):
+        cmd = line.strip()
+        if cmd == "done":
+            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            emit({**info, "blas": blas_in_use(), "peakRssMB": rss_mb, "orderChecksum": checksum})
+            return
+        if cmd != "epoch":
+            raise ValueError(f"unknown command {cmd!r} (expected 'epoch' or 'done')")
+        # The e-th `epoch` trains on the e-th permutation drawn, however the epochs are spread in time.
         perm = permutation(n, rng)
         if checksum is None:
             checksum = order_checksum(perm)
@@ -111,13 +130,13 @@ def run_mlp(epochs):
             opt.zero_grad()
             loss.backward()
             opt.step()
-        sps.append(n / (time.perf_counter() - t0))
-        cpu.append(n / (time.process_time() - c0))
+        sps = n / (time.perf_counter() - t0)
+        cpu = n / (time.process_time() - c0)
         model.eval()
         with torch.no_grad():
-            acc.append((model(xte).argmax(1) == yte).float().mean().item())
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"samplesPerSec": sps, "cpuSamplesPerSec": cpu, "testAccuracy": acc, "peakRssMB": rss_mb, "orderChecksum": checksum}
+            acc = (model(xte).argmax(1) == yte).float().mean().item()
+        emit({"samplesPerSec": sps, "cpuSamplesPerSec": cpu, "testAccuracy": acc, "steps": (n + bs - 1) // bs})
+    raise EOFError("stdin closed before 'done'")
 
 
 def run_small():
@@ -152,10 +171,13 @@ def run_small():
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "mlp"
-    info = {"lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads(), "blas": None}
-    out = run_mlp(int(sys.argv[2]) if len(sys.argv) > 2 else 5) if mode == "mlp" else run_small()
-    info["blas"] = blas_in_use()
-    print(json.dumps({**info, **out}), flush=True)
+    info = {"lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}
+    if mode == "mlp":
+        serve_mlp(info)
+    elif mode == "small":
+        emit({**info, **run_small(), "blas": blas_in_use()})
+    else:
+        raise ValueError(f"unknown mode {mode!r} (expected 'mlp' or 'small')")
 
 
 main()
