@@ -128,6 +128,12 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
   });
+  it('splineBasis (uniform cubic core in wasm, the rest in js), values past the grid included', () => {
+    const x = on('wasm', () => t32([211, 19], 14).mul(1.6));
+    const g = new Float32Array(19 * 12).map((_, i) => -1 + ((i % 12) - 3) * 0.4);
+    const grid = on('wasm', () => px.tensor(g, { shape: [19, 12] }));
+    sameAcrossThreads('splineBasis', () => px.splineBasis(x, grid, 3));
+  });
 });
 
 describe('wasm pool: op table with every splittable op on the pool (2 threads)', () => {

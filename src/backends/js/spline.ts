@@ -45,24 +45,30 @@ function uniformSpacing(t: View['values'], F: number, K: number, f64: boolean): 
   return inv;
 }
 
-export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
-  const F = x!.shape[x!.shape.length - 1]!;
-  const K = grid!.shape[1]!;
+/**
+ * The per-element computation of the kernel below for out = splineBasis(x, grid, k): `invH` holds
+ * each feature's 1/h when its knots are uniform (else 0); `element(e)` writes element e's bases
+ * (feature f = e mod F) into an output that is already zero there. The wasm backend runs the uniform-cubic core in wasm
+ * (assembly/spline.as, the same arithmetic) and this for the elements it leaves over.
+ */
+export function splineElements(out: View, x: View, grid: View, k: number): { invH: Float64Array; element: (e: number, f: number) => void } {
+  const F = x.shape[x.shape.length - 1]!;
+  const K = grid.shape[1]!;
   const nb = K - k - 1;
-  const xs = x!.values;
-  const t = grid!.values;
+  const xs = x.values;
+  const t = grid.values;
   const o = out.values;
   const N = new Float64Array(k + 1);
   const left = new Float64Array(k + 1);
   const right = new Float64Array(k + 1);
   const table = new Float64Array(K);
-  const invH = uniformSpacing(t, F, K, grid!.dtype === 'float64');
+  const invH = uniformSpacing(t, F, K, grid.dtype === 'float64');
   const invJ = Float64Array.from({ length: k + 1 }, (_, j) => (j ? 1 / j : 0));
-  o.fill(0);
-  for (let e = 0, f = 0; e < xs.length; e++, f = f + 1 === F ? 0 : f + 1) {
+  // f = e mod F, passed in: callers walking e in order track it without a division per element.
+  const element = (e: number, f: number): void => {
     const v = xs[e]!;
     const g = f * K;
-    if (!(v >= t[g]! && v < t[g + K - 1]!)) continue; // outside the knots (or NaN): all 0
+    if (!(v >= t[g]! && v < t[g + K - 1]!)) return; // outside the knots (or NaN): all 0
     const ih = invH[f]!;
     let i: number;
     if (ih > 0) {
@@ -77,7 +83,7 @@ export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
     if (i < k || i > K - k - 2) {
       bsplineTable(t, g, K, k, v, table);
       for (let j = 0; j < nb; j++) o[base + j] = table[j]!;
-      continue;
+      return;
     }
     if (ih > 0 && k === 3) {
       // Uniform cubic (KAN's default), the triangle below written out in u: 3x faster.
@@ -90,7 +96,7 @@ export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
       o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
       o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
       o[b + 3] = u3 / 6;
-      continue;
+      return;
     }
     // N[r] = B_{i-k+r, k}(v), r = 0..k; knots t[i-k+1] .. t[i+k] are all inside the vector.
     N[0] = 1;
@@ -121,5 +127,14 @@ export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
     }
     // k <= i <= K-k-2 puts every index i-k+r in [0, nb).
     for (let r = 0; r <= k; r++) o[base + i - k + r] = N[r]!;
-  }
+  };
+  return { invH, element };
+}
+
+export const splineBasis: Kernel<SplineAttrs> = (out, [x, grid], { k }) => {
+  const { element } = splineElements(out, x!, grid!, k);
+  out.values.fill(0);
+  const n = x!.values.length;
+  const F = x!.shape[x!.shape.length - 1]!;
+  for (let e = 0, f = 0; e < n; e++, f = f + 1 === F ? 0 : f + 1) element(e, f);
 };

@@ -16,7 +16,7 @@ import { elementwiseKernels } from './kernels/elementwise.js';
 import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
-import { splineBasis } from '../js/spline.js';
+import { splineKernel } from './kernels/spline.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
@@ -109,8 +109,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     parallel,
   };
-  // splineBasis: the js kernel on the heap views (scalar search + a k-deep triangle per element).
-  const kernels: KernelTable = { ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineBasis as KernelTable['splineBasis'] };
+  const kernels: KernelTable = { ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   const backend: WasmBackend = {

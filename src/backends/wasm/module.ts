@@ -23,6 +23,8 @@ export interface KernelExports {
     c: number, ldc: number,
     ws: number, kc: number, mc: number, nc: number,
   ): void;
+  /** assembly/spline.as: the uniform-cubic core of splineBasis over elements [s, e). */
+  splineUniformCubic(x: number, t: number, invH: number, out: number, rest: number, F: number, K: number, s: number, e: number): void;
   unaryNeg: UnaryFn; unaryAbs: UnaryFn; unarySqrt: UnaryFn; unaryExp: UnaryFn; unaryLog: UnaryFn; unaryTanh: UnaryFn; unarySign: UnaryFn;
   unaryClamp(x: number, out: number, n: number, lo: number, hi: number): void;
   binaryAdd: BinaryFn; binarySub: BinaryFn; binaryMul: BinaryFn; binaryDiv: BinaryFn; binaryMax: BinaryFn; binaryMin: BinaryFn;

@@ -8,6 +8,7 @@ import type { WasmBackend } from '../index.js';
 import { THREADING } from '../kernels/matmul.js';
 import { EW_THREADING } from '../kernels/elementwise.js';
 import { REDUCE_THREADING } from '../kernels/reduce.js';
+import { SPLINE_THREADING } from '../kernels/spline.js';
 import { POOL_CONFIG, type WorkerPool } from './pool.js';
 import { FAULT_DETACHED, FAULT_EXIT, FAULT_HANG, FAULT_OOM, FAULT_THROW } from './protocol.js';
 import { resetWarning } from './threads.js';
@@ -41,13 +42,14 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
   return prev;
 }
 
-const DEFAULTS = { gemm: { ...THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING } };
+const DEFAULTS = { gemm: { ...THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING } };
 
 /** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
 export function forceThreading(on: boolean): void {
   Object.assign(THREADING, on ? { minFlops: 0, pieceFlops: 1, minRows: 4, minCols: 8 } : DEFAULTS.gemm);
   Object.assign(EW_THREADING, on ? { cheap: 0, costly: 0 } : DEFAULTS.ew);
   Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
+  Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
 }
 
 /** Blocks until the backend's workers are ready (at most `ms`); returns how many are. */

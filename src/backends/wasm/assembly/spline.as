@@ -1,0 +1,45 @@
+/**
+ * @file The hot path of splineBasis (ops/primitives/spline.ts) for the wasm backend: cubic
+ * B-spline bases on uniform knots (KAN's default grid), for inputs inside the grid's core range.
+ * It is the js kernel's uniform-cubic branch (src/backends/js/spline.ts) statement for statement in
+ * f64, so results are bitwise identical to it; every other element (edge intervals, outside the
+ * knots, NaN, non-uniform features) is listed for the js kernel to finish.
+ */
+
+/**
+ * Elements [s, e) of x (float32, F features innermost): zeroes their nb = K-4 outputs, writes the
+ * four non-zero bases of each element whose feature f is uniform (invH[f] > 0, f64) and whose value
+ * v satisfies t[f,3] <= v < t[f,K-4], and stores the indices of all other elements at
+ * rest + 4·s.. (followed by -1 when fewer than e - s). `t`: the [F, K] float32 knots.
+ */
+export function splineUniformCubic(x: usize, t: usize, invH: usize, out: usize, rest: usize, F: i32, K: i32, s: i32, e: i32): void {
+  const nb = K - 4;
+  memory.fill(out + (<usize>s * <usize>nb << 2), 0, <usize>(e - s) * <usize>nb << 2);
+  let r = rest + (<usize>s << 2);
+  let f = s % F;
+  for (let el = s; el < e; el++) {
+    const g = t + (<usize>(f * K) << 2);
+    const ih = load<f64>(invH + (<usize>f << 3));
+    const v = <f64>load<f32>(x + (<usize>el << 2));
+    if (ih > 0 && v >= <f64>load<f32>(g, 12) && v < <f64>load<f32>(g + (<usize>(K - 4) << 2))) {
+      const t0 = <f64>load<f32>(g);
+      let i = min(K - 2, <i32>Math.floor((v - t0) * ih));
+      while (i > 0 && v < <f64>load<f32>(g + (<usize>i << 2))) i--;
+      while (i < K - 2 && v >= <f64>load<f32>(g + (<usize>(i + 1) << 2))) i++;
+      const u = (v - <f64>load<f32>(g + (<usize>i << 2))) * ih;
+      const w = 1 - u;
+      const u2 = u * u;
+      const u3 = u2 * u;
+      const b = out + (<usize>(el * nb + i - 3) << 2);
+      store<f32>(b, <f32>((w * w * w) / 6));
+      store<f32>(b, <f32>((3 * u3 - 6 * u2 + 4) / 6), 4);
+      store<f32>(b, <f32>((-3 * u3 + 3 * u2 + 3 * u + 1) / 6), 8);
+      store<f32>(b, <f32>(u3 / 6), 12);
+    } else {
+      store<i32>(r, el);
+      r += 4;
+    }
+    f = f + 1 == F ? 0 : f + 1;
+  }
+  if (r < rest + (<usize>e << 2)) store<i32>(r, -1);
+}
