@@ -149,6 +149,9 @@ export const movementRows: OpRow[] = [
     { name: 'negative bounds on [5,5]', inputs: u([5, 5]) },
   ]),
   sliceRow([[-10, 10], [1, 100]], [{ name: 'clamped bounds (past both ends)', inputs: u([3, 4]) }]),
+  // Backends copy whole output rows: offsets in every dim, short rows and long (memcpy) rows.
+  sliceRow([[0, 2], [1, 3], [1, 4]], [{ name: '3-D, offsets in every dim, rows of 3', inputs: u([3, 4, 5]) }]),
+  sliceRow([[1, 3], [2, 5], [10, 80]], [{ name: '3-D, rows of 70 (one copy each)', inputs: u([4, 6, 90]) }]),
   sliceRow([null, [1, 2]], [{ name: 'null keeps dim 0 whole; missing dim 2 kept', inputs: u([2, 3, 2]) }]),
   sliceRow([[2, 1], [0, 2]], [{ name: 'end < start -> zero-size [0,2]', inputs: u([3, 4]) }]),
   sliceRow([[1, 1]], [{ name: 'empty range [1,1) -> [0,4]', inputs: u([3, 4]) }]),

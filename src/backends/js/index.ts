@@ -9,7 +9,7 @@ import { erfScalar } from '../../core/special.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { argmax, argmin, max, min, sum } from './reduce.js';
-import { cast, expand, permute } from './movement.js';
+import { cast, expand, permute, slice } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
 import { indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
@@ -54,6 +54,7 @@ export const JS_KERNELS: KernelTable = {
   splineBasis: k(splineBasis),
   expand: k(expand),
   permute: k(permute),
+  slice: k(slice),
   cast: k(cast),
   clamp: k(<Kernel<{ min: number; max: number }>>((out, [x], { min: lo, max: hi }) => {
     const o = out.values;

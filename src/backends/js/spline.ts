@@ -5,9 +5,11 @@
  * full Cox-de Boor table over every knot (O(K·k) divisions per element). Dtype-agnostic, so the
  * wasm backend uses it on its heap views too (the basis is ~half of a KAN layer's time otherwise).
  *
- * Elements whose interval lies within k knots of either end of the grid (where the triangle would
- * reach past the knot vector: only possible for inputs beyond the grid's core range) take the
- * reference's full recurrence, so results agree with it there by construction.
+ * On uniform knots (KAN's grids) the triangle runs on u = (v - t_i)/h and reads no knots, so it is
+ * valid in every interval, including the k at either end of the grid (inputs beyond the grid's core
+ * range, common in hidden layers): there it computes bases past the vector's ends too, and only
+ * the existing ones, 0 <= j < nb, are stored. On other knots, elements within k knots of either end
+ * (where the triangle would read past the knot vector) take the reference's full recurrence.
  */
 import type { Kernel, View } from '../../core/primitive.js';
 import { bsplineTable } from '../../core/special.js';
@@ -80,25 +82,36 @@ export function splineElements(out: View, x: View, grid: View, k: number): { inv
       i = interval(t, g, K, v);
     }
     const base = e * nb;
-    if (i < k || i > K - k - 2) {
+    if (ih <= 0 && (i < k || i > K - k - 2)) {
       bsplineTable(t, g, K, k, v, table);
       for (let j = 0; j < nb; j++) o[base + j] = table[j]!;
       return;
     }
+    // Bases j = i-k .. i are the non-zero ones; at the grid's ends only 0 <= j < nb exist.
+    const first = i - k;
+    const whole = first >= 0 && i < nb;
     if (ih > 0 && k === 3) {
       // Uniform cubic (KAN's default), the triangle below written out in u: 3x faster.
       const u = (v - t[g + i]!) * ih;
       const w = 1 - u;
       const u2 = u * u;
       const u3 = u2 * u;
-      const b = base + i - 3;
-      o[b] = (w * w * w) / 6;
-      o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
-      o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
-      o[b + 3] = u3 / 6;
+      const b = base + first;
+      if (whole) {
+        o[b] = (w * w * w) / 6;
+        o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
+        o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
+        o[b + 3] = u3 / 6;
+      } else {
+        if (first >= 0) o[b] = (w * w * w) / 6;
+        if (first + 1 >= 0 && first + 1 < nb) o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
+        if (first + 2 >= 0 && first + 2 < nb) o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
+        if (first + 3 < nb) o[b + 3] = u3 / 6;
+      }
       return;
     }
-    // N[r] = B_{i-k+r, k}(v), r = 0..k; knots t[i-k+1] .. t[i+k] are all inside the vector.
+    // N[r] = B_{i-k+r, k}(v), r = 0..k. Non-uniform knots get here only for k <= i <= K-k-2, so
+    // t[i-k+1] .. t[i+k] are inside the vector; the uniform recurrence reads no knots.
     N[0] = 1;
     if (ih > 0) {
       // Uniform: left_j = (u + j - 1)·h, right_j = (j - u)·h, denominators j·h.
@@ -125,8 +138,8 @@ export function splineElements(out: View, x: View, grid: View, k: number): { inv
         N[j] = saved;
       }
     }
-    // k <= i <= K-k-2 puts every index i-k+r in [0, nb).
-    for (let r = 0; r <= k; r++) o[base + i - k + r] = N[r]!;
+    if (whole) for (let r = 0; r <= k; r++) o[base + first + r] = N[r]!;
+    else for (let r = 0; r <= k; r++) if (first + r >= 0 && first + r < nb) o[base + first + r] = N[r]!;
   };
   return { invH, element };
 }

@@ -17,6 +17,7 @@ import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
+import { cast, expand, permute, slice } from '../js/movement.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
@@ -109,7 +110,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     parallel,
   };
-  const kernels: KernelTable = { ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'] };
+  // Data movement: the js backend's dtype-agnostic fast paths work on heap views as they are.
+  const movement = { expand, permute, slice, cast } as unknown as KernelTable;
+  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   const backend: WasmBackend = {
