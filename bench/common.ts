@@ -53,6 +53,12 @@ export const load1 = (): number => round(os.loadavg()[0]!);
 /** Path of a file in the repository (the compiled bench lives in dist/bench). */
 export const repoPath = (rel: string): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', rel);
 
+/** A failed child's reason from its stderr: the error's own line, not the stack frame printed last. */
+export function stderrReason(err: string): string {
+  const lines = err.trim().split('\n');
+  return (lines.find((l) => /Error|error:/.test(l)) ?? lines.pop() ?? '').trim().slice(0, 300);
+}
+
 /** Runs a command and resolves with its last stdout line parsed as JSON, or a one-line reason it failed. */
 export function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Record<string, unknown> | string> {
   return new Promise((resolve) => {
@@ -65,12 +71,7 @@ export function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}
     proc.on('close', (code) => {
       const last = out.trim().split('\n').pop() ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as Record<string, unknown>);
-      else {
-        // The error's own line, not the stack frame printed last.
-        const lines = err.trim().split('\n');
-        const why = lines.find((l) => /Error|error:/.test(l)) ?? lines.pop() ?? '';
-        resolve(`${path.basename(cmd)} exited with ${code}: ${why.trim().slice(0, 300)}`);
-      }
+      else resolve(`${path.basename(cmd)} exited with ${code}: ${stderrReason(err)}`);
     });
   });
 }

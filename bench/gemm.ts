@@ -30,14 +30,11 @@
  * time actually on a core) and every line `load`, the 1-minute load average. `--best` adds `best`:
  * the fastest of 30 windows of >= 20 ms per library, the closest to its uncontended speed.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import path from 'node:path';
-import readline from 'node:readline';
 import * as px from '../src/index.js';
 import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
-import { load1, median, round, threadEnv, torchPeers } from './common.js';
+import { load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
+import { Stepwise } from './stepwise.js';
 
 export const SIZES = [64, 128, 256, 512, 1024];
 
@@ -270,32 +267,24 @@ function tfjsRunner(tf: Tf, backend: 'wasm' | 'cpu'): Runner {
  * libblas.so.3 first on LD_LIBRARY_PATH, when one is found (common.ts torchPeers).
  */
 class PythonPeer implements Runner {
-  private lines: AsyncIterableIterator<string>;
-  info: Record<string, unknown> = {};
-  private constructor(readonly name: string, private proc: ChildProcessWithoutNullStreams, private err: () => string) {
-    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  }
+  private constructor(readonly name: string, private readonly proc: Stepwise, readonly info: Record<string, unknown>) {}
 
   static async start(name: string, python: string, lib: 'torch' | 'numpy', threads: number, env: NodeJS.ProcessEnv = {}): Promise<PythonPeer | string> {
-    const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../bench/peers/torch_gemm.py');
-    const proc = spawn(python, [script, lib], { env: { ...process.env, ...threadEnv(threads), ...env } });
-    let err = '';
-    proc.stderr.on('data', (d) => (err += String(d)));
-    const failed = new Promise<string>((resolve) => proc.on('error', (e) => resolve(`${python} not available (${e.message})`)));
-    const peer = new PythonPeer(name, proc, () => err);
-    const first = await Promise.race([peer.lines.next().then((r) => (r.done ? `${lib} peer exited: ${err.trim().split('\n').pop()}` : r.value)), failed]);
-    if (!first.startsWith('{')) return first;
-    peer.info = JSON.parse(first) as Record<string, unknown>;
-    return peer;
+    const proc = Stepwise.start(python, [repoPath('bench/peers/torch_gemm.py'), lib], { ...threadEnv(threads), ...env });
+    try {
+      return new PythonPeer(name, proc, await proc.read()); // the first line describes the library and its BLAS
+    } catch (e) {
+      proc.kill();
+      return `${python} ${lib} peer: ${(e as Error).message}`;
+    }
   }
 
   private async ask(command: string): Promise<Record<string, number>> {
-    this.proc.stdin.write(`${command}\n`);
-    const r = await this.lines.next();
-    if (r.done) throw new Error(`${this.name} peer exited: ${this.err().trim().split('\n').pop()}`);
-    const out = JSON.parse(r.value) as Record<string, number> & { error?: string };
-    if (out.error !== undefined) throw new Error(`${this.name} peer: ${out.error}`);
-    return out;
+    try {
+      return (await this.proc.ask(command)) as Record<string, number>;
+    } catch (e) {
+      throw new Error(`${this.name} peer: ${(e as Error).message}`);
+    }
   }
 
   async prepare(n: number): Promise<number> {
@@ -314,7 +303,7 @@ class PythonPeer implements Runner {
   release(): void {}
 
   stop(): void {
-    this.proc.stdin.end();
+    this.proc.stop();
   }
 }
 

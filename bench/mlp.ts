@@ -25,8 +25,7 @@
  * median / its median). It has no thread control in Node, so it runs once and its figures repeat on
  * the 2-thread line with a note.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import readline from 'node:readline';
+import { Stepwise } from './stepwise.js';
 import { PYTHON, load1, median, orderChecksum, permutation, mulberry32, repoPath, round, runChild, threadEnv, torchPeers } from './common.js';
 
 export interface MlpBenchOptions {
@@ -40,70 +39,6 @@ export interface MlpBenchOptions {
 }
 
 type Result = Record<string, unknown>;
-
-/** Generous: torch over netlib's reference BLAS takes ~30 s per epoch here; this only catches a hang. */
-const TIMEOUT_MS = 20 * 60 * 1000;
-
-/**
- * A library in stepwise mode: a process answering each stdin command with one JSON line. Every
- * way it can go wrong (exit, a non-JSON line, {"error"}, no answer within TIMEOUT_MS) throws a
- * one-line reason, so a broken library is skipped instead of hanging the benchmark.
- */
-class Stepwise {
-  private readonly lines: AsyncIterator<string>;
-  private readonly exited: Promise<string>;
-  private readonly spawnFailed: Promise<string>;
-
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    let err = '';
-    proc.stderr.on('data', (d) => (err += String(d)));
-    // A write after the child died would otherwise crash this process with EPIPE; the read reports it.
-    proc.stdin.on('error', () => {});
-    this.spawnFailed = new Promise((resolve) => proc.on('error', (e) => resolve(`could not start (${e.message})`)));
-    this.exited = new Promise((resolve) => proc.on('close', (code, signal) => {
-      // The error's own line, not the stack frame printed last (as common.ts runJson).
-      const errLines = err.trim().split('\n');
-      const why = errLines.find((l) => /Error|error:/.test(l)) ?? errLines.pop() ?? '';
-      resolve(`exited with ${code ?? signal}: ${why.trim().slice(0, 300)}`);
-    }));
-    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  }
-
-  static start(cmd: string, args: string[], env: NodeJS.ProcessEnv): Stepwise {
-    return new Stepwise(spawn(cmd, args, { env: { ...process.env, ...env } }));
-  }
-
-  /** The next JSON line. */
-  async read(): Promise<Result> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer within ${TIMEOUT_MS / 60000} min`), TIMEOUT_MS)));
-    try {
-      const r = await Promise.race([this.lines.next(), this.spawnFailed, timeout]);
-      if (typeof r === 'string') throw new Error(r);
-      if (r.done) throw new Error(await Promise.race([this.exited, timeout]));
-      let out: unknown;
-      try {
-        out = JSON.parse(r.value);
-      } catch {
-        out = null;
-      }
-      if (typeof out !== 'object' || out === null) throw new Error(`printed a non-JSON line: ${r.value.slice(0, 200)}`);
-      if ('error' in out) throw new Error(String(out.error));
-      return out as Result;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  ask(command: string): Promise<Result> {
-    this.proc.stdin.write(`${command}\n`);
-    return this.read();
-  }
-
-  kill(): void {
-    if (this.proc.exitCode === null && this.proc.signalCode === null) this.proc.kill('SIGKILL');
-  }
-}
 
 /** A stepwise library's epochs so far and, after `done`, its final line. */
 interface Lib {
