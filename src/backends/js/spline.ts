@@ -49,9 +49,9 @@ function uniformSpacing(t: View['values'], F: number, K: number, f64: boolean): 
 
 /**
  * The per-element computation of the kernel below for out = splineBasis(x, grid, k): `invH` holds
- * each feature's 1/h when its knots are uniform (else 0); `element(e)` writes element e's bases
- * (feature f = e mod F) into an output that is already zero there. The wasm backend runs the uniform-cubic core in wasm
- * (assembly/spline.as, the same arithmetic) and this for the elements it leaves over.
+ * each feature's 1/h when its knots are uniform (else 0); `element(e, f)` writes element e's bases
+ * (feature f = e mod F) into an output that is already zero there. The wasm backend runs uniform
+ * cubic features in wasm (assembly/spline.as, the same arithmetic) and this for the others.
  */
 export function splineElements(out: View, x: View, grid: View, k: number): { invH: Float64Array; element: (e: number, f: number) => void } {
   const F = x.shape[x.shape.length - 1]!;
@@ -87,33 +87,35 @@ export function splineElements(out: View, x: View, grid: View, k: number): { inv
       for (let j = 0; j < nb; j++) o[base + j] = table[j]!;
       return;
     }
-    // Bases j = i-k .. i are the non-zero ones; at the grid's ends only 0 <= j < nb exist.
+    // Bases j = i-k .. i are the non-zero ones; at the grid's ends (uniform knots) only 0 <= j < nb exist.
     const first = i - k;
-    const whole = first >= 0 && i < nb;
+    // N[r] = B_{i-k+r, k}(v), r = 0..k. Non-uniform knots get here only for k <= i <= K-k-2, so
+    // t[i-k+1] .. t[i+k] are inside the vector; the uniform recurrences read no knots.
     if (ih > 0 && k === 3) {
       // Uniform cubic (KAN's default), the triangle below written out in u: 3x faster.
       const u = (v - t[g + i]!) * ih;
       const w = 1 - u;
       const u2 = u * u;
       const u3 = u2 * u;
-      const b = base + first;
-      if (whole) {
-        o[b] = (w * w * w) / 6;
-        o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
-        o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
-        o[b + 3] = u3 / 6;
-      } else {
-        if (first >= 0) o[b] = (w * w * w) / 6;
-        if (first + 1 >= 0 && first + 1 < nb) o[b + 1] = (3 * u3 - 6 * u2 + 4) / 6;
-        if (first + 2 >= 0 && first + 2 < nb) o[b + 2] = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
-        if (first + 3 < nb) o[b + 3] = u3 / 6;
+      const n0 = (w * w * w) / 6;
+      const n1 = (3 * u3 - 6 * u2 + 4) / 6;
+      const n2 = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
+      const n3 = u3 / 6;
+      if (first >= 0 && i < nb) {
+        // Interior (the common case): straight stores, no bounds per base.
+        const b = base + first;
+        o[b] = n0;
+        o[b + 1] = n1;
+        o[b + 2] = n2;
+        o[b + 3] = n3;
+        return;
       }
-      return;
-    }
-    // N[r] = B_{i-k+r, k}(v), r = 0..k. Non-uniform knots get here only for k <= i <= K-k-2, so
-    // t[i-k+1] .. t[i+k] are inside the vector; the uniform recurrence reads no knots.
-    N[0] = 1;
-    if (ih > 0) {
+      N[0] = n0;
+      N[1] = n1;
+      N[2] = n2;
+      N[3] = n3;
+    } else if (ih > 0) {
+      N[0] = 1;
       // Uniform: left_j = (u + j - 1)·h, right_j = (j - u)·h, denominators j·h.
       const u = (v - t[g + i]!) * ih;
       for (let j = 1; j <= k; j++) {
@@ -126,6 +128,7 @@ export function splineElements(out: View, x: View, grid: View, k: number): { inv
         N[j] = saved;
       }
     } else {
+      N[0] = 1;
       for (let j = 1; j <= k; j++) {
         left[j] = v - t[g + i + 1 - j]!;
         right[j] = t[g + i + j]! - v;
@@ -138,8 +141,7 @@ export function splineElements(out: View, x: View, grid: View, k: number): { inv
         N[j] = saved;
       }
     }
-    if (whole) for (let r = 0; r <= k; r++) o[base + first + r] = N[r]!;
-    else for (let r = 0; r <= k; r++) if (first + r >= 0 && first + r < nb) o[base + first + r] = N[r]!;
+    for (let r = Math.max(0, -first), last = Math.min(k, nb - 1 - first); r <= last; r++) o[base + first + r] = N[r]!;
   };
   return { invH, element };
 }

@@ -21,13 +21,12 @@ export function splineUniformCubic(x: usize, t: usize, invH: usize, out: usize, 
     const g = t + (<usize>(f * K) << 2);
     const ih = load<f64>(invH + (<usize>f << 3));
     const v = <f64>load<f32>(x + (<usize>el << 2));
-    if (ih > 0) {
-      const t0 = <f64>load<f32>(g);
-      if (!(v >= t0 && v < <f64>load<f32>(g + (<usize>(K - 1) << 2)))) {
-        // Outside the knots, or NaN: all bases 0 (already zeroed).
-        f = f + 1 == F ? 0 : f + 1;
-        continue;
-      }
+    const t0 = <f64>load<f32>(g);
+    if (!(ih > 0)) {
+      store<i32>(r, el);
+      r += 4;
+    } else if (v >= t0 && v < <f64>load<f32>(g + (<usize>(K - 1) << 2))) {
+      // (Outside the knots, or NaN: all bases 0, already zeroed.)
       let i = min(K - 2, <i32>Math.floor((v - t0) * ih));
       while (i > 0 && v < <f64>load<f32>(g + (<usize>i << 2))) i--;
       while (i < K - 2 && v >= <f64>load<f32>(g + (<usize>(i + 1) << 2))) i++;
@@ -35,25 +34,18 @@ export function splineUniformCubic(x: usize, t: usize, invH: usize, out: usize, 
       const w = 1 - u;
       const u2 = u * u;
       const u3 = u2 * u;
+      // Bases j = i-3 .. i; at the grid's ends only 0 <= j < nb exist (addresses formed per
+      // base, never below the row).
       const first = i - 3;
       const row = out + (<usize>(el * nb) << 2);
-      if (first >= 0 && i < nb) {
-        const b = row + (<usize>first << 2);
-        store<f32>(b, <f32>((w * w * w) / 6));
-        store<f32>(b, <f32>((3 * u3 - 6 * u2 + 4) / 6), 4);
-        store<f32>(b, <f32>((-3 * u3 + 3 * u2 + 3 * u + 1) / 6), 8);
-        store<f32>(b, <f32>(u3 / 6), 12);
-      } else {
-        // At the grid's ends: only the bases 0 <= j < nb exist (addresses formed per base, never
-        // below the row).
-        if (first >= 0) store<f32>(row + (<usize>first << 2), <f32>((w * w * w) / 6));
-        if (first + 1 >= 0 && first + 1 < nb) store<f32>(row + (<usize>(first + 1) << 2), <f32>((3 * u3 - 6 * u2 + 4) / 6));
-        if (first + 2 >= 0 && first + 2 < nb) store<f32>(row + (<usize>(first + 2) << 2), <f32>((-3 * u3 + 3 * u2 + 3 * u + 1) / 6));
-        if (first + 3 < nb) store<f32>(row + (<usize>(first + 3) << 2), <f32>(u3 / 6));
-      }
-    } else {
-      store<i32>(r, el);
-      r += 4;
+      const n0 = (w * w * w) / 6;
+      const n1 = (3 * u3 - 6 * u2 + 4) / 6;
+      const n2 = (-3 * u3 + 3 * u2 + 3 * u + 1) / 6;
+      const n3 = u3 / 6;
+      if (first >= 0) store<f32>(row + (<usize>first << 2), <f32>n0);
+      if (first + 1 >= 0 && first + 1 < nb) store<f32>(row + (<usize>(first + 1) << 2), <f32>n1);
+      if (first + 2 >= 0 && first + 2 < nb) store<f32>(row + (<usize>(first + 2) << 2), <f32>n2);
+      if (first + 3 < nb) store<f32>(row + (<usize>(first + 3) << 2), <f32>n3);
     }
     f = f + 1 == F ? 0 : f + 1;
   }

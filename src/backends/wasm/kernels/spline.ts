@@ -1,9 +1,9 @@
 /**
  * @file splineBasis on the wasm backend. Float32 cubic bases on uniform knots (KAN's default) run
  * in wasm (assembly/spline.as), split across the worker pool by element ranges; the elements it
- * leaves over (edge intervals, outside the knots, NaN, non-uniform features) and every other case
- * (other orders, float64) run the js kernel's per-element code. Both paths are the same f64
- * arithmetic, so the result is bitwise the js kernel's for any thread count.
+ * leaves over (non-uniform features, e.g. after updateGrid) and every other case (other orders,
+ * float64) run the js kernel's per-element code. Both paths are the same f64 arithmetic, so the
+ * result is bitwise the js kernel's for any thread count.
  */
 import type { Kernel, View } from '../../../core/primitive.js';
 import { splineBasis as jsSplineBasis, splineElements } from '../../js/spline.js';
