@@ -5,6 +5,7 @@
  * every PNG reader accepts. Spec: https://www.w3.org/TR/png/ (chunks, CRC-32), RFC 1950/1951.
  */
 import { ValueError } from '../core/errors.js';
+import { nodeBuiltin } from '../core/host.js';
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -65,8 +66,7 @@ function zlibStored(raw: Uint8Array): Uint8Array {
 
 type Deflate = (b: Uint8Array) => Uint8Array;
 function hostDeflate(): Deflate | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
-  const zlib = proc?.getBuiltinModule?.('node:zlib') as { deflateSync?: Deflate } | undefined;
+  const zlib = nodeBuiltin<{ deflateSync?: Deflate }>('node:zlib');
   return zlib?.deflateSync ?? null;
 }
 

@@ -3,6 +3,7 @@
  * scripts/build-wasm.mjs), so this works in Node and browsers without fs or fetch. Compilation is
  * synchronous so that `setBackend('wasm')` needs no await.
  */
+import { type HostProcess, hostProcess, nodeBuiltin } from '../../core/host.js';
 import { WASM_PLAIN, WASM_PLAIN_RELAXED, WASM_SHARED, WASM_SHARED_RELAXED } from './generated/kernels.js';
 
 /** out[i] = f(x[i]) over n float32. */
@@ -64,12 +65,6 @@ export function wasmSimdSupported(): boolean {
   return simdOk;
 }
 
-interface NodeProcess {
-  env?: Record<string, string | undefined>;
-  versions?: { v8?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
 /**
  * Turns on V8's relaxed-SIMD flag where the engine has the feature behind it: V8 11.x before 11.4,
  * i.e. Node 20 (V8 11.3), whose implementation is the one V8 11.4 shipped (Chrome 114, Node 22).
@@ -77,10 +72,10 @@ interface NodeProcess {
  * bench/gemm.ts), and the flag only makes more modules valid; it changes nothing else. Older V8s
  * had pre-standard opcodes, so they are left alone. Returns whether the flag was set.
  */
-function enableRelaxedSimdFlag(proc: NodeProcess): boolean {
+function enableRelaxedSimdFlag(proc: HostProcess): boolean {
   const [major = 0, minor = 0] = (proc.versions?.v8 ?? '').split('.').map(Number);
   if (major !== 11 || minor >= 4) return false;
-  const v8 = proc.getBuiltinModule?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  const v8 = nodeBuiltin<{ setFlagsFromString?: (flags: string) => void }>('node:v8');
   if (typeof v8?.setFlagsFromString !== 'function') return false;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   return true;
@@ -94,7 +89,7 @@ function enableRelaxedSimdFlag(proc: NodeProcess): boolean {
  */
 export function wasmRelaxedSimdSupported(): boolean {
   if (relaxedOk !== undefined) return relaxedOk;
-  const proc = (globalThis as { process?: NodeProcess }).process;
+  const proc = hostProcess();
   if (!wasmSimdSupported() || proc?.env?.PLEXUS_WASM_RELAXED === '0') return (relaxedOk = false);
   const bytes = decode(WASM_PLAIN_RELAXED);
   relaxedOk = WebAssembly.validate(bytes) || (proc !== undefined && enableRelaxedSimdFlag(proc) && WebAssembly.validate(bytes));

@@ -4,6 +4,7 @@
  * op and grows or shrinks itself to match, so the setting applies to every backend instance.
  */
 import { ValueError } from '../../../core/errors.js';
+import { nodeBuiltin } from '../../../core/host.js';
 
 /** Upper bound for the default (a pool beyond this rarely pays for its chunking on one socket). */
 const DEFAULT_CAP = 16;
@@ -34,9 +35,8 @@ const defaultThreads = (os?: Os): number => Math.max(1, Math.min(DEFAULT_CAP, ha
 let numThreads = 1;
 if (isNode) {
   // Node >= 20.16 gives built-in modules synchronously; older 20.x resolve them a tick after loading.
-  const proc = process as unknown as { getBuiltinModule?: (id: string) => unknown };
-  workerThreads = proc.getBuiltinModule?.('node:worker_threads') as WorkerThreads | undefined;
-  const os = proc.getBuiltinModule?.('node:os') as Os | undefined;
+  workerThreads = nodeBuiltin<WorkerThreads>('node:worker_threads');
+  const os = nodeBuiltin<Os>('node:os');
   if (workerThreads && os) numThreads = defaultThreads(os);
   else {
     const load = (spec: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ spec);
