@@ -122,7 +122,7 @@ describe('wasm GEMM against a float64 loop', () => {
     assert.equal(relaxed('wasm-baseline'), false);
   });
 
-  it('PLEXUS_WASM_RELAXED=0 keeps the baseline build (and leaves V8 flags alone)', () => {
+  it('PLEXUS_WASM_RELAXED=0 keeps the baseline build (and leaves V8 flags alone); other values are refused', () => {
     // Prints whether plexus picks the relaxed build, then whether the engine now validates it at all.
     const url = (f: string): string => JSON.stringify(new URL(`../src/backends/wasm/${f}`, import.meta.url).href);
     const script = `Promise.all([import(${url('module.js')}), import(${url('generated/kernels.js')})]).then(([m, k]) =>
@@ -132,6 +132,11 @@ describe('wasm GEMM against a float64 loop', () => {
     const native = V8_MAJOR > 11 || (V8_MAJOR === 11 && V8_MINOR >= 4);
     assert.equal(run({ PLEXUS_WASM_RELAXED: '0' }), `false ${native}`);
     assert.equal(run({ PLEXUS_WASM_RELAXED: '' }), `${V8_MAJOR >= 11} ${V8_MAJOR >= 11}`);
+    assert.equal(run({ PLEXUS_WASM_RELAXED: '1' }), `${V8_MAJOR >= 11} ${V8_MAJOR >= 11}`);
+    assert.throws(
+      () => execFileSync(process.execPath, ['-e', script], { env: { ...process.env, PLEXUS_WASM_RELAXED: 'false' }, encoding: 'utf8', stdio: 'pipe' }),
+      (e: Error & { stderr?: string }) => /ValueError: PLEXUS_WASM_RELAXED: expected 0 .* or 1 .*, got 'false'/.test(e.stderr ?? ''),
+    );
   });
 
   it('overwrites garbage in a reused output block, including k = 0', () => {

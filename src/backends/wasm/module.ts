@@ -3,6 +3,7 @@
  * scripts/build-wasm.mjs), so this works in Node and browsers without fs or fetch. Compilation is
  * synchronous so that `setBackend('wasm')` needs no await.
  */
+import { ValueError } from '../../core/errors.js';
 import { type HostProcess, hostProcess, nodeBuiltin } from '../../core/host.js';
 import { WASM_PLAIN, WASM_PLAIN_RELAXED, WASM_SHARED, WASM_SHARED_RELAXED } from './generated/kernels.js';
 
@@ -85,12 +86,18 @@ function enableRelaxedSimdFlag(proc: HostProcess): boolean {
  * True when the relaxed-SIMD build (FMA in the GEMM micro-kernel) validates: Node >= 20 (on Node 20
  * by turning on V8's flag, see enableRelaxedSimdFlag), Chrome >= 114, Firefox >= 145.
  * PLEXUS_WASM_RELAXED=0 in the environment keeps the baseline build everywhere (then a float32
- * product rounds the same on every engine and CPU: relaxed_madd may or may not fuse).
+ * product rounds the same on every engine and CPU: relaxed_madd may or may not fuse); 1 or unset
+ * is the default; anything else is a ValueError naming the variable (a typo must not silently
+ * keep FMA on).
  */
 export function wasmRelaxedSimdSupported(): boolean {
   if (relaxedOk !== undefined) return relaxedOk;
   const proc = hostProcess();
-  if (!wasmSimdSupported() || proc?.env?.PLEXUS_WASM_RELAXED === '0') return (relaxedOk = false);
+  const setting = proc?.env?.PLEXUS_WASM_RELAXED ?? '';
+  if (setting !== '' && setting !== '0' && setting !== '1') {
+    throw new ValueError(`PLEXUS_WASM_RELAXED: expected 0 (baseline SIMD) or 1 (relaxed SIMD where available), got '${setting}'`);
+  }
+  if (!wasmSimdSupported() || setting === '0') return (relaxedOk = false);
   const bytes = decode(WASM_PLAIN_RELAXED);
   relaxedOk = WebAssembly.validate(bytes) || (proc !== undefined && enableRelaxedSimdFlag(proc) && WebAssembly.validate(bytes));
   return relaxedOk;
