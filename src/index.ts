@@ -15,7 +15,7 @@ export { Generator, manualSeed, defaultGenerator } from './core/rng.js';
 export { noGrad, enableGrad, isGradEnabled } from './core/grad-mode.js';
 export { gradients, type BackwardOptions, type GradOptions } from './core/autograd.js';
 export { grad, valueAndGrad, customGrad, type GradTransformOptions } from './core/functional.js';
-export { memory, scope, keep, setMemoryBudget, resetPeakMemory, type MemoryInfo } from './core/memory.js';
+export { memory, scope, keep, sweep, setSweepThresholds, setMemoryBudget, resetPeakMemory, type MemoryInfo } from './core/memory.js';
 export { setBackend, getBackend, availableBackends, registerBackend, type Backend, type Storage, type KernelTable } from './core/backend.js';
 export { PRIMITIVE_NAMES, registeredPrimitives, type Primitive, type PrimitiveName, type Kernel, type View, type Meta } from './core/primitive.js';
 export * from './ops/index.js';

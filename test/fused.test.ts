@@ -120,7 +120,7 @@ function heapArrays(n: number, count: number, seed: number): { heap: px.Tensor[]
     for (let k = 0; k < count; k++) {
       const v = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 31 + k * 7 + i * 1.3) * (k === 3 ? 0.01 : 1));
       if (k === 3 || k === 4) for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]!); // second moments are >= 0
-      heap.push(px.tensor(v));
+      heap.push(px.keep(px.tensor(v))); // kept, as a parameter's: its values stay a heap view
       plain.push(v.slice());
     }
     return { heap, plain };

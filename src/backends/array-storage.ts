@@ -9,6 +9,8 @@ export class ArrayStorage implements Storage {
   refs = 0;
   version = 0;
   released = false;
+  tracked = false;
+  young: 0 | 1 | 2 = 0;
   readonly size: number;
   constructor(
     readonly backend: Backend,

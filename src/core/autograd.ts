@@ -8,7 +8,7 @@ import { enableGrad, isGradEnabled, noGrad } from './grad-mode.js';
 import { apply } from './dispatch.js';
 import { getPrimitive } from './primitive.js';
 import { type Shape, shapesEqual } from './shape.js';
-import { allocStorage } from './memory.js';
+import { allocStorage, frame, releaseSaved } from './memory.js';
 import { currentBackend } from './backend.js';
 import { Tensor } from './tensor.js';
 
@@ -114,8 +114,20 @@ function propagate(roots: readonly Tensor[], seeds: readonly Tensor[], stops: Re
       accumulate(x, gx);
     }
   }
-  if (!retain) for (const t of visited) t._node!.inputs = null;
+  if (!retain) for (const t of visited) releaseNode(t);
   return grads;
+}
+
+/**
+ * Frees a node's saved tensors (PyTorch frees saved variables after backward): the inputs and the
+ * output it kept for its vjp. A graph-owned tensor no other node holds is disposed right here.
+ */
+function releaseNode(t: Tensor): void {
+  const node = t._node!;
+  const ins = node.inputs!;
+  node.inputs = null;
+  for (const x of ins) releaseSaved(x);
+  releaseSaved(t);
 }
 
 function checkSeed(root: Tensor, seed: Tensor | undefined, op: string): Tensor {
@@ -136,19 +148,24 @@ function checkSeed(root: Tensor, seed: Tensor | undefined, op: string): Tensor {
 
 /** `t.backward(seed)`: accumulates into `.grad` of leaves that require grad. */
 export function backward(root: Tensor, seed: Tensor | undefined, opts: BackwardOptions): void {
-  const s = checkSeed(root, seed, 'backward');
   const create = opts.createGraph ?? false;
   const retain = opts.retainGraph ?? create;
-  const run = (): void => {
+  // A frame: every gradient temporary (the implicit seed too) is freed on return; only the leaves'
+  // new .grad survive, owned by their slots (Tensor._setGrad) until the user reads them.
+  const run = (): Tensor[] => {
+    const s = checkSeed(root, seed, 'backward');
     const grads = propagate([root], [s], new Set(), retain);
+    const out: Tensor[] = [];
     for (const [t, g] of grads) {
       if (t._node !== null || !t.requiresGrad) continue;
       const gg = create ? g : g.detach();
-      t.grad = t.grad && !t.grad.isDisposed ? apply(getPrimitive('add'), [t.grad, gg], {}) : gg;
+      const prev = t._grad;
+      t._setGrad(prev && !prev.isDisposed ? apply(getPrimitive('add'), [prev, gg], {}) : gg, true);
+      out.push(t._grad!);
     }
+    return out;
   };
-  if (create) enableGrad(run);
-  else noGrad(run);
+  frame(() => (create ? enableGrad(run) : noGrad(run)));
 }
 
 export interface GradOptions extends BackwardOptions {
@@ -163,11 +180,11 @@ export interface GradOptions extends BackwardOptions {
  * as torch.autograd.grad.
  */
 export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions = {}): Tensor[] {
-  const seeds = outputs.map((o, i) => checkSeed(o, opts.gradOutputs?.[i], 'grad'));
   const create = opts.createGraph ?? false;
   const retain = opts.retainGraph ?? create;
   const stops = new Set(inputs);
   const run = (): Tensor[] => {
+    const seeds = outputs.map((o, i) => checkSeed(o, opts.gradOutputs?.[i], 'grad'));
     const grads = propagate(outputs, seeds, stops, retain);
     return inputs.map((x, i) => {
       const g = grads.get(x);
@@ -180,7 +197,7 @@ export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[],
       return z;
     });
   };
-  return create ? enableGrad(run) : noGrad(run);
+  return frame(() => (create ? enableGrad(run) : noGrad(run)));
 }
 
 /** Whether a grad() call should record its backward pass: only when someone may differentiate it. */

@@ -18,6 +18,13 @@ export interface Storage {
   /** Bumped by in-place writes; autograd checks it to catch a saved tensor modified in place. */
   version: number;
   released: boolean;
+  /** Counted by memory() and held in backend memory (false once moved to GC-owned host memory). */
+  tracked: boolean;
+  /**
+   * In the sweep list (made outside any scope, so only a sweep can reclaim it, core/memory.ts):
+   * 0 no, 1 counted toward the next sweep, 2 brought back from host memory (not counted).
+   */
+  young: 0 | 1 | 2;
 }
 
 export type KernelTable = { [P in PrimitiveName]?: Kernel<never> };
@@ -65,6 +72,16 @@ export interface Backend {
   alloc(dtype: DType, size: number): Storage;
   /** Returns the memory; called exactly once per storage. */
   release(s: Storage): void;
+  /**
+   * Moves a storage's values into a fresh GC-owned typed array and returns its backend block (a
+   * sweep, core/memory.ts); `data` then reads the host array. Backends whose storage already is a
+   * JS typed array leave this out: untracking is all a sweep does to them.
+   */
+  evict?(s: Storage): void;
+  /** Moves an evicted storage back into backend memory (before a kernel reads it). */
+  restore?(s: Storage): void;
+  /** Whether `s` is evicted (its values live in a host array). */
+  isEvicted?(s: Storage): boolean;
   readonly kernels: KernelTable;
   /** Fused optimizer updates, where the backend has them. */
   readonly fused?: FusedUpdates;

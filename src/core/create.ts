@@ -40,7 +40,7 @@ function fill(op: string, shape: Shape, opts: CreateOptions, f: (i: number) => n
   const dtype = checkDType(op, opts.dtype ?? getDefaultDType());
   checkShape(op, shape);
   const t = empty(shape, { dtype }, op);
-  const v = t.values;
+  const v = t._peek(); // _peek: a fresh tensor is written here, not handed out (core/memory.ts)
   for (let i = 0; i < v.length; i++) v[i] = f(i);
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
@@ -53,7 +53,7 @@ function fill(op: string, shape: Shape, opts: CreateOptions, f: (i: number) => n
  */
 function fillConst(op: string, shape: Shape, opts: CreateOptions, value: number): Tensor {
   const t = empty(shape, { dtype: checkDType(op, opts.dtype ?? getDefaultDType()) }, op);
-  t.values.fill(value);
+  t._peek().fill(value);
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
 }
@@ -61,7 +61,7 @@ function fillConst(op: string, shape: Shape, opts: CreateOptions, value: number)
 /** A tensor whose elements are `src` converted as by assignment (TypedArray.set, same rule). */
 function fromFlat(op: string, shape: Shape, opts: CreateOptions & { dtype: DType }, src: ArrayLike<number>): Tensor {
   const t = empty(shape, { dtype: opts.dtype }, op);
-  t.values.set(src);
+  t._peek().set(src);
   if (opts.requiresGrad) t.requiresGrad_();
   return t;
 }

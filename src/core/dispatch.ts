@@ -5,7 +5,7 @@
 import { currentBackend, type Backend } from './backend.js';
 import { DisposedError, fmtShape } from './errors.js';
 import { isGradEnabled } from './grad-mode.js';
-import { allocStorage } from './memory.js';
+import { allocStorage, ensureResident, inLibrary } from './memory.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { numel } from './shape.js';
 import { Node, Tensor } from './tensor.js';
@@ -24,25 +24,35 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
       break;
     }
   }
+  // A swept-out input goes back into backend memory first (kernels are fastest on their own memory).
+  for (const t of ins) if (!t._storage.tracked) ensureResident(t._storage, prim.name);
   let out: Tensor;
-  if (prim.view) {
-    out = new Tensor(ins[0]!._storage, meta.shape, meta.dtype);
-  } else {
-    const storage = allocStorage(backend, meta.dtype, numel(meta.shape), meta.shape, prim.name);
-    out = new Tensor(storage, meta.shape, meta.dtype);
-    const kernel = (backend.kernels[prim.name] ?? prim.reference) as Kernel<A>;
-    try {
-      kernel(out, ins, attrs);
-    } catch (e) {
-      out.dispose();
-      throw e;
+  try {
+    if (prim.view) {
+      out = new Tensor(ins[0]!._storage, meta.shape, meta.dtype);
+    } else {
+      const storage = allocStorage(backend, meta.dtype, numel(meta.shape), meta.shape, prim.name);
+      out = new Tensor(storage, meta.shape, meta.dtype);
+      const kernel = (backend.kernels[prim.name] ?? prim.reference) as Kernel<A>;
+      try {
+        inLibrary(() => kernel(out, ins, attrs));
+      } catch (e) {
+        out.dispose();
+        throw e;
+      }
     }
+  } finally {
+    // Copies made for another backend are this call's own temporaries (a view keeps its storage).
+    if (ins !== inputs) for (let i = 0; i < ins.length; i++) if (ins[i] !== inputs[i]) ins[i]!.dispose();
   }
   if (prim.vjp && isGradEnabled()) {
     for (const t of inputs) {
       if (t.requiresGrad) {
         out._node = new Node(prim as unknown as Primitive<never>, inputs, attrs, inputs.map((x) => x._storage.version));
         out.requiresGrad = true;
+        // What the node saved stays alive while the node does (see releaseNode in autograd.ts).
+        for (const x of inputs) x._savedBy++;
+        out._savedBy++;
         break;
       }
     }
@@ -55,6 +65,6 @@ export function toBackend(t: Tensor, backend: Backend): Tensor {
   if (t._storage.backend === backend) return t;
   const s = allocStorage(backend, t.dtype, t.size, t.shape, 'toBackend');
   const out = new Tensor(s, t.shape, t.dtype);
-  (out.values as { set(a: ArrayLike<number>): void }).set(t.values);
+  (out._peek() as { set(a: ArrayLike<number>): void }).set(t._peek());
   return out;
 }

@@ -8,7 +8,7 @@ import { type DType, type TypedArray, isFloat } from './dtype.js';
 import { AutogradError, DTypeError, DisposedError, ShapeError, ValueError, fmtShape } from './errors.js';
 import type { Primitive, View } from './primitive.js';
 import { type Shape, numel, shapesEqual } from './shape.js';
-import { disposeTensor, trackTensor } from './memory.js';
+import { atUserLevel, disposeTensor, exposeForRead, trackTensor } from './memory.js';
 import { isGradEnabled } from './grad-mode.js';
 import { backward as runBackward, type BackwardOptions } from './autograd.js';
 import { formatTensor, toNested, type Nested } from './format.js';
@@ -36,8 +36,32 @@ export class Tensor implements View {
   /** @internal */ _disposed = false;
   /** @internal the op that produced this tensor, or null for leaves */ _node: Node | null = null;
   /** @internal storage version when this tensor was produced (for saved-output checks) */ _version: number;
+  /** @internal live autograd nodes that saved this tensor (core/memory.ts) */ _savedBy = 0;
+  /** @internal owned by the graph: freed when the last node saving it is released */ _graphOwned = false;
+  /** @internal the gradient slot behind `grad` */ _grad: Tensor | null = null;
+  /**
+   * @internal the slot's tensor was made by backward and never handed to user code: replacing it
+   * (zeroGrad, the next accumulation) frees it, as PyTorch frees a dropped .grad.
+   */
+  _gradOwned = false;
+
   /** Gradient accumulated by backward() on leaves that require grad. */
-  grad: Tensor | null = null;
+  get grad(): Tensor | null {
+    if (this._gradOwned && atUserLevel()) this._gradOwned = false; // the user may keep it now
+    return this._grad;
+  }
+
+  set grad(g: Tensor | null) {
+    this._setGrad(g, false);
+  }
+
+  /** @internal sets the slot; `owned` when backward made `g`. Frees the old one if it was owned. */
+  _setGrad(g: Tensor | null, owned: boolean): void {
+    const old = this._grad;
+    if (old !== null && old !== g && this._gradOwned) disposeTensor(old);
+    this._grad = g;
+    this._gradOwned = owned && g !== null;
+  }
   /** Whether backward computes a gradient for this tensor (set on leaves with requiresGrad_). */
   requiresGrad = false;
   /** Optional name shown in errors and summaries (Parameters get their state-dict key). */
@@ -70,6 +94,16 @@ export class Tensor implements View {
   get values(): TypedArray {
     if (this._disposed) throw new DisposedError(`tensor #${this.id} ${fmtShape(this.shape)} was disposed and cannot be read`);
     const s = this._storage;
+    // Read by user code, a young tensor first moves to GC-owned memory, so the array handed out
+    // stays valid whatever the engine reuses its block for later (core/memory.ts).
+    if (s.young) exposeForRead(s);
+    return s.size === this.size ? s.data : s.data.subarray(0, this.size);
+  }
+
+  /** @internal the values without the move of `values`: for copies made right away. */
+  _peek(): TypedArray {
+    if (this._disposed) throw new DisposedError(`tensor #${this.id} ${fmtShape(this.shape)} was disposed and cannot be read`);
+    const s = this._storage;
     return s.size === this.size ? s.data : s.data.subarray(0, this.size);
   }
 
@@ -89,12 +123,12 @@ export class Tensor implements View {
   /** The single value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new ShapeError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, expected 1`);
-    return this.values[0]!;
+    return this._peek()[0]!;
   }
 
   /** A copy of the values as a typed array (Float32Array, Float64Array, Int32Array, Uint8Array for bool). */
   dataSync(): TypedArray {
-    return this.values.slice();
+    return this._peek().slice();
   }
 
   /** Async form of dataSync, for symmetry with backends that compute off-thread. */
@@ -104,7 +138,7 @@ export class Tensor implements View {
 
   /** Nested JS arrays (booleans for bool tensors); a number for rank 0. */
   toArray(): Nested {
-    return toNested(this.values, this.shape, this.dtype === 'bool');
+    return toNested(this._peek(), this.shape, this.dtype === 'bool');
   }
 
   /** A tensor sharing this storage, cut from the graph (PyTorch detach). */
@@ -128,7 +162,17 @@ export class Tensor implements View {
    * Accumulates d(this)/d(leaf) into `.grad` of every leaf that requires grad. A non-scalar needs
    * a seed gradient of its shape.
    */
-  backward(seed?: Tensor, options: BackwardOptions = {}): void {
+  backward(seed?: Tensor | BackwardOptions, options: BackwardOptions = {}): void {
+    // `loss.backward({ retainGraph: true })` as in PyTorch's keyword form: options without a seed.
+    if (seed !== undefined && !(seed instanceof Tensor)) {
+      if (seed === null || typeof seed !== 'object' || Array.isArray(seed)) {
+        throw new ValueError(`backward: the first argument must be a seed Tensor or an options object {createGraph, retainGraph}, got ${seed === null ? 'null' : Array.isArray(seed) ? 'an array' : typeof seed}`);
+      }
+      if (arguments.length > 1) throw new ValueError('backward: options given twice (first argument is already an options object)');
+      options = seed;
+      seed = undefined;
+    }
+    checkBackwardOptions(options);
     runBackward(this, seed, options);
   }
 
@@ -178,11 +222,19 @@ export class Tensor implements View {
 
   toString(): string {
     if (this._disposed) return `tensor(<disposed>, shape=${fmtShape(this.shape)}, dtype=${this.dtype})`;
-    return formatTensor(this.values, this.shape, this.dtype, this.requiresGrad, this._node?.prim.name);
+    return formatTensor(this._peek(), this.shape, this.dtype, this.requiresGrad, this._node?.prim.name);
   }
 
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
+  }
+}
+
+function checkBackwardOptions(o: BackwardOptions): void {
+  if (o === null || typeof o !== 'object') throw new ValueError(`backward: options must be an object, got ${String(o)}`);
+  for (const [k, v] of Object.entries(o)) {
+    if (k !== 'createGraph' && k !== 'retainGraph') throw new ValueError(`backward: unknown option '${k}' (allowed: createGraph, retainGraph)`);
+    if (v !== undefined && typeof v !== 'boolean') throw new ValueError(`backward: option '${k}' must be a boolean, got ${typeof v}`);
   }
 }
 

@@ -3,6 +3,7 @@
  * with a non-finite total norm an error by default (../shared/RELIABILITY.md row 27): scaling by a
  * NaN/Inf norm would silently turn every weight into NaN at the next step.
  */
+import { framed } from '../core/memory.js';
 import { Tensor } from '../core/tensor.js';
 import { PlexusError, ValueError } from '../core/errors.js';
 import { noGrad } from '../core/grad-mode.js';
@@ -58,7 +59,7 @@ function toList(params: Tensor | Iterable<Tensor>): Tensor[] {
  * loss.backward();
  * const norm = clipGradNorm(model.parameters(), 1.0);
  */
-export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
+export const clipGradNorm = framed(function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: ClipGradNormOptions = {}): number {
   const { normType = 2, errorIfNonfinite = true } = options;
   if (!(isNum(maxNorm) && maxNorm >= 0)) throw new ValueError(`clipGradNorm: invalid maxNorm: ${show(maxNorm)}`, 'INVALID_HYPERPARAMETER');
   if (!(typeof normType === 'number' && normType > 0)) {
@@ -77,7 +78,7 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
     for (const p of withGrad) p.grad!.mutate((g) => { for (let i = 0; i < g.length; i++) g[i] = g[i]! * coef; });
   });
   return total;
-}
+});
 
 /** Names the first parameter whose gradient holds NaN/Inf, else the first whose norm overflowed. */
 function nonFiniteError(list: readonly Tensor[], total: number, normType: number): NonFiniteGradientError {
@@ -101,7 +102,7 @@ function nonFiniteError(list: readonly Tensor[], total: number, normType: number
  * @example
  * clipGradValue(model.parameters(), 0.5);
  */
-export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
+export const clipGradValue = framed(function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
   if (!(isNum(clipValue) && clipValue >= 0)) throw new ValueError(`clipGradValue: invalid clipValue: ${show(clipValue)}`, 'INVALID_HYPERPARAMETER');
   noGrad(() => {
     for (const p of toList(params)) {
@@ -114,4 +115,4 @@ export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: numb
       });
     }
   });
-}
+});

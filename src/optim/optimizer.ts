@@ -12,7 +12,7 @@ import { type TypedArray, isFloat } from '../core/dtype.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { enableGrad, noGrad } from '../core/grad-mode.js';
 import { full } from '../core/create.js';
-import { keep } from '../core/memory.js';
+import { ensureResident, frame, keep } from '../core/memory.js';
 import { shapesEqual } from '../core/shape.js';
 import { type Check, copyValue, hyperError, isPlainObject, own } from './hyper.js';
 import { type OptimizerStateDict, type OptimizerStateDictInput, planLoad, saveState } from './optimizer-state.js';
@@ -109,7 +109,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
    */
   step(closure?: () => Tensor | number): number | undefined {
     const loss = closure ? toNumber(enableGrad(closure)) : undefined;
-    noGrad(() => {
+    // A frame: the update reads gradients as heap views and makes no tensor that outlives it.
+    frame(() => noGrad(() => {
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const g = p.grad;
@@ -119,10 +120,16 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
           }
           let s = this.state.get(p);
           if (s === undefined) this.state.set(p, (s = {}));
+          // Resident, so the backend's fused update runs whatever a sweep or a read did to them:
+          // the numbers must not depend on memory management.
+          const op = `${this.spec.name}.step`;
+          ensureResident(p._storage, op);
+          ensureResident(g._storage, op);
+          for (const v of Object.values(s)) if (typeof v !== 'number') ensureResident(v._storage, op);
           this.update(p, g.values, s, group);
         }
       }
-    });
+    }));
     return loss;
   }
 

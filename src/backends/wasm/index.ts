@@ -33,11 +33,19 @@ function view(buffer: ArrayBufferLike, dtype: DType, offset: number, size: numbe
   }
 }
 
-/** A block of the heap; `data` is a typed-array view re-derived when the memory has grown. */
+/**
+ * A block of the heap; `data` is a typed-array view re-derived when the memory has grown. A sweep
+ * may evict it (core/memory.ts): the values move to a GC-owned `host` array, the block goes back to
+ * the heap, and `restore` copies them into a new block before a kernel reads them again.
+ */
 export class WasmStorage implements Storage {
   refs = 0;
   version = 0;
   released = false;
+  tracked = false;
+  young: 0 | 1 | 2 = 0;
+  /** The values while evicted, else null. */
+  host: TypedArray | null = null;
   private cached: TypedArray | null = null;
   private generation = -1;
 
@@ -45,11 +53,12 @@ export class WasmStorage implements Storage {
     readonly backend: WasmBackend,
     readonly dtype: DType,
     readonly size: number,
-    /** Byte offset in the memory. */
-    readonly ptr: number,
+    /** Byte offset in the memory (meaningless while evicted). */
+    public ptr: number,
   ) {}
 
   get data(): TypedArray {
+    if (this.host !== null) return this.host;
     const heap = this.backend.heap;
     if (this.generation !== heap.generation || this.cached === null) {
       if (this.released) {
@@ -129,9 +138,26 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     release(s: Storage): void {
       const w = s as WasmStorage;
-      heap.release(w.ptr, w.size * bytesPerElement(w.dtype));
+      if (w.host === null) heap.release(w.ptr, w.size * bytesPerElement(w.dtype));
       w.forget();
     },
+    evict(s: Storage): void {
+      const w = s as WasmStorage;
+      if (w.host !== null) return;
+      const host = w.data.slice();
+      heap.release(w.ptr, w.size * bytesPerElement(w.dtype));
+      w.forget();
+      w.host = host;
+    },
+    restore(s: Storage): void {
+      const w = s as WasmStorage;
+      const host = w.host;
+      if (host === null) return;
+      w.ptr = heap.alloc(w.size * bytesPerElement(w.dtype)); // may throw RangeError: still evicted then
+      w.host = null;
+      (w.data as { set(a: ArrayLike<number>): void }).set(host);
+    },
+    isEvicted: (s: Storage): boolean => (s as WasmStorage).host !== null,
   };
   return backend;
 }
