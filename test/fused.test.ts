@@ -120,7 +120,7 @@ function heapArrays(n: number, count: number, seed: number): { heap: px.Tensor[]
     for (let k = 0; k < count; k++) {
       const v = Float32Array.from({ length: n }, (_, i) => Math.sin(seed * 31 + k * 7 + i * 1.3) * (k === 3 ? 0.01 : 1));
       if (k === 3 || k === 4) for (let i = 0; i < n; i++) v[i] = Math.abs(v[i]!); // second moments are >= 0
-      heap.push(px.keep(px.tensor(v))); // kept, as a parameter's: its values stay a heap view
+      heap.push(px.tensor(v));
       plain.push(v.slice());
     }
     return { heap, plain };
@@ -148,7 +148,7 @@ describe('wasm fused Adam/AdamW: float32 kernel vs adamUpdate (float64 arithmeti
       for (const n of LENGTHS) {
         // p, g, m, v, vmax
         const { heap, plain } = heapArrays(n, 5, n);
-        const [p, g, m, v, vmax] = heap.map((t) => t.values as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+        const [p, g, m, v, vmax] = heap.map((t) => t._peek() as Float32Array) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
         const fused = fusedOf(heap[0]!);
         const [beta1, beta2] = h.betas;
         for (let step = 1; step <= 6; step++) {
@@ -179,7 +179,7 @@ describe('wasm fused Adam/AdamW: float32 kernel vs adamUpdate (float64 arithmeti
     const { heap } = heapArrays(8, 4, 1);
     const fused = fusedOf(heap[0]!);
     const args = { decay: 1, l2: 0, beta1: 0.9, beta2: 0.999, stepSize: 1e-3, bc2Sqrt: 0.1, eps: 1e-8, maximize: false };
-    const vals = heap.map((t) => t.values as Float32Array);
+    const vals = heap.map((t) => t._peek() as Float32Array);
     assert.equal(fused.adamUpdate!(new Float32Array(8), vals[1]!, vals[2]!, vals[3]!, null, args), false);
     assert.equal(fused.adamUpdate!(new Float64Array(8), vals[1]!, vals[2]!, vals[3]!, null, args), false);
   });
@@ -225,7 +225,7 @@ describe('wasm fused SGD: bit-identical to sgdUpdate', () => {
       const h: SGDOptions = { lr: 0.05, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ...opts };
       for (const n of LENGTHS) {
         const { heap, plain } = heapArrays(n, 3, n + 1);
-        const [p, g, buf] = heap.map((t) => t.values as Float32Array) as [Float32Array, Float32Array, Float32Array];
+        const [p, g, buf] = heap.map((t) => t._peek() as Float32Array) as [Float32Array, Float32Array, Float32Array];
         const fused = fusedOf(heap[0]!);
         const withBuf = h.momentum !== 0;
         for (let step = 1; step <= 4; step++) {

@@ -106,13 +106,18 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     const b = backend();
     assert.equal(waitForWorkers(b), 1);
     const before = b.heap.stats().memoryBytes;
-    const filler = on('wasm', () => px.keep(px.zeros([1 << 25]))); // 128 MiB, kept (not swept out): forces a grow
-    const x = t32([97, 61], 41);
-    const y = t32([61, 45], 42);
-    // _peek: the heap view itself (user code reading a young tensor's values gets a host copy)
-    assert.ok(b.heap.stats().memoryBytes > before && x._peek().byteOffset > before, 'operands live in the grown part');
-    sameAcrossThreads('mm after grow', () => px.matmul(x, y));
-    filler.dispose();
+    px.setSweepThresholds({ bytes: 2 ** 30 }); // keep the 128 MiB filler in the heap for this test
+    try {
+      const filler = on('wasm', () => px.zeros([1 << 25])); // 128 MiB: forces a grow
+      const x = t32([97, 61], 41);
+      const y = t32([61, 45], 42);
+      // _peek: the heap view itself (user code reading a young tensor's values gets a host copy)
+      assert.ok(b.heap.stats().memoryBytes > before && x._peek().byteOffset > before, 'operands live in the grown part');
+      sameAcrossThreads('mm after grow', () => px.matmul(x, y));
+      filler.dispose();
+    } finally {
+      px.setSweepThresholds({ bytes: 64 * 2 ** 20 });
+    }
   });
   it('elementwise maps, broadcasts, comparisons, where, clamp and reductions', () => {
     const x = t32([301, 37], 10);

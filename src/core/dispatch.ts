@@ -5,7 +5,8 @@
 import { currentBackend, type Backend } from './backend.js';
 import { DisposedError, fmtShape } from './errors.js';
 import { isGradEnabled } from './grad-mode.js';
-import { allocStorage, ensureResident, inLibrary } from './memory.js';
+import { allocStorage, ensureResident, evictStorage, inLibrary } from './memory.js';
+import type { Storage } from './backend.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { numel } from './shape.js';
 import { Node, Tensor } from './tensor.js';
@@ -25,7 +26,11 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
     }
   }
   // A swept-out input goes back into backend memory first (kernels are fastest on their own memory).
-  for (const t of ins) if (!t._storage.tracked) ensureResident(t._storage, prim.name);
+  let restored: Storage[] | null = null;
+  for (const t of ins) {
+    const s = t._storage;
+    if (!s.tracked && ensureResident(s, prim.name)) (restored ??= []).push(s);
+  }
   let out: Tensor;
   try {
     if (prim.view) {
@@ -38,6 +43,7 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
         inLibrary(() => kernel(out, ins, attrs));
       } catch (e) {
         out.dispose();
+        if (restored) for (const r of restored) evictStorage(r); // a failed call leaves memory() as it was
         throw e;
       }
     }

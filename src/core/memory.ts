@@ -174,7 +174,8 @@ function sweepDue(): boolean {
 }
 
 /** Moves one storage out of backend memory (a host copy where the backend has one). */
-function evictStorage(s: Storage): void {
+export function evictStorage(s: Storage): void {
+  if (s.young !== 0) leaveYoung(s);
   if (s.released || !s.tracked) return;
   s.backend.evict?.(s);
   untrack(s);
@@ -207,18 +208,19 @@ export function exposeForRead(s: Storage): void {
 }
 
 /** Brings an evicted input back into backend memory before a kernel reads it. */
-export function ensureResident(s: Storage, op: string): void {
-  if (s.tracked || s.released || s.backend.isEvicted?.(s) !== true) return;
+export function ensureResident(s: Storage, op: string): boolean {
+  if (s.tracked || s.released || s.backend.isEvicted?.(s) !== true) return false;
   const bytes = bytesOf(s);
   if (counters.numBytes + bytes > budgetBytes) throw budgetError(op, s.dtype, bytes, [s.size]);
   try {
     s.backend.restore!(s);
   } catch (e) {
-    if (e instanceof RangeError) return; // stays evicted: kernels read host arrays correctly, only slower
+    if (e instanceof RangeError) return false; // stays evicted: kernels read host arrays correctly, only slower
     throw e;
   }
   track(s);
   addYoung(s, false); // only young storage is ever evicted, so it goes back to the young set
+  return true;
 }
 
 function budgetError(op: string, dtype: DType, bytes: number, shape: Shape): OutOfMemoryError {
