@@ -86,7 +86,7 @@ export class Embedding extends Module {
     if (indices.dtype !== 'int32') {
       throw new DTypeError(`Embedding(${this.numEmbeddings}, ${this.embeddingDim}): indices must be int32, got ${indices.dtype}`);
     }
-    const rows = indexSelect(this.weight, reshape(indices, [indices.size]), 0);
+    const rows = indexSelect(this.weight, 0, reshape(indices, [indices.size]));
     return reshape(rows, [...indices.shape, this.embeddingDim]);
   }
 
