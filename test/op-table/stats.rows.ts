@@ -1,5 +1,5 @@
 /**
- * @file Op-table rows: mean, variance, std, logSumExp. Each axes/keepDims configuration is its own row
+ * @file Op-table rows: mean, variance (and its alias var), std, logSumExp (and logsumexp). Each axes/keepDims configuration is its own row
  * (a row's `run` is fixed), all under the op's name. Also exports the plain-array slice helpers that
  * the activation and loss rows use for their references.
  */
@@ -108,6 +108,9 @@ export const statsRows: OpRow[] = [
     { tag: 'constant rows', axes: 1, keepDims: false, cases: [{ name: '[2,3]', inputs: () => [f64([[1, 1, 1], [2, 2, 2]])], grad: false }] },
     { tag: 'one element, unbiased', axes: 0, keepDims: false, cases: [{ name: '[1,2] -> NaN', inputs: () => [f64([[1, 2]])], grad: false }] },
   ]),
+  // The PyTorch-named aliases run through the same configurations (they are separate entry points).
+  ...reductionRows('var', (x, a, k) => px.var(x, a, { correction: 0, keepDims: k }), (v) => varOf(v, 0)),
+  ...reductionRows('logsumexp', (x, a, k) => px.logsumexp(x, a, { keepDims: k }), lseOf),
   ...reductionRows('logSumExp', (x, a, k) => px.logSumExp(x, a, { keepDims: k }), lseOf, [
     {
       tag: 'extreme', axes: -1, keepDims: false, cases: [
