@@ -2,6 +2,7 @@
  * @file Normalisation layers: LayerNorm, RMSNorm and BatchNorm1d (PyTorch semantics: biased variance
  * to normalise, unbiased variance for BatchNorm's running estimate).
  */
+import { checkOptions } from '../core/args.js';
 import { full, ones, zeros, scalar } from '../core/create.js';
 import type { FloatDType } from '../core/dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
@@ -43,6 +44,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', opts, ['eps', 'elementwiseAffine', 'bias', 'dtype']);
     this.normalizedShape = shapeArg('LayerNorm', normalizedShape);
     this.eps = checkNumber('LayerNorm', 'eps', opts.eps ?? 1e-5, 0);
     const dtype = paramDType('LayerNorm', opts.dtype);
@@ -79,6 +81,7 @@ export class RMSNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: { eps?: number | null; elementwiseAffine?: boolean; dtype?: FloatDType } = {}) {
     super();
+    checkOptions('RMSNorm', opts, ['eps', 'elementwiseAffine', 'dtype']);
     this.normalizedShape = shapeArg('RMSNorm', normalizedShape);
     this.eps = opts.eps == null ? null : checkNumber('RMSNorm', 'eps', opts.eps, 0);
     const dtype = paramDType('RMSNorm', opts.dtype);
@@ -128,6 +131,7 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super();
+    checkOptions('BatchNorm1d', opts, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     const where = 'BatchNorm1d';
     this.numFeatures = checkInt(where, 'numFeatures', numFeatures, 1);
     this.eps = checkNumber(where, 'eps', opts.eps ?? 1e-5, 0);
