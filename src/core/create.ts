@@ -35,7 +35,7 @@ function checkDType(op: string, d: unknown): DType {
 
 /** Allocates an uninitialised tensor on the current backend (after shape and budget checks). */
 export function empty(shape: Shape, opts: CreateOptions = {}, op = 'empty'): Tensor {
-  shapeArray(op, shape);
+  created(op, shape, opts, ['dtype', 'requiresGrad']);
   const dtype = checkDType(op, opts.dtype ?? getDefaultDType());
   checkShape(op, shape);
   const s = allocStorage(currentBackend(), dtype, numel(shape), shape, op);
