@@ -120,14 +120,14 @@ async function liveTensors(): Promise<number> {
 async function plexusMlp(threads: number): Promise<void> {
   const { x: X, y: Y, xTest: Xt, yTest } = fashionOnWasm();
   setNumThreads(threads);
-  await settle(() => px.scope(() => px.mm(px.indexSelect(X, px.arange(0, 128).cast('int32'), 0), Xt, false, true)));
+  await settle(() => px.scope(() => px.mm(px.indexSelect(X, 0, px.arange(0, 128).cast('int32')), Xt, false, true)));
   px.manualSeed(0);
   const model = new px.nn.MLP([784, 256, 256, 10], { activation: 'relu' });
   const opt = new px.optim.Adam(model.parameters(), { lr: 1e-3, betas: [0.9, 0.999] });
   const before = await liveTensors();
   const run = trainer(60000, (perm) => px.scope(() => {
     const idx = px.tensor(perm, { dtype: 'int32' });
-    const loss = px.crossEntropy(model.forward(px.indexSelect(X, idx, 0)), px.indexSelect(Y, idx, 0));
+    const loss = px.crossEntropy(model.forward(px.indexSelect(X, 0, idx)), px.indexSelect(Y, 0, idx));
     opt.zeroGrad();
     loss.backward();
     opt.step();

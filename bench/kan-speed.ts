@@ -47,8 +47,8 @@ function measurePlexus(steps: number): Figures {
   for (let s = 0; s < n; s++) {
     px.scope(() => {
       const idx = px.tensor(order.slice(s * 128, (s + 1) * 128), { dtype: 'int32' });
-      const xb = px.indexSelect(x, idx, 0);
-      const yb = px.indexSelect(train.y, idx, 0);
+      const xb = px.indexSelect(x, 0, idx);
+      const yb = px.indexSelect(train.y, 0, idx);
       opt.zeroGrad();
       px.crossEntropy(model.forward(xb), yb).backward();
       opt.step();

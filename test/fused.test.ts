@@ -245,8 +245,8 @@ describe('indexSelect: the row-copy kernel of the js and wasm backends vs the re
       for (const [shape, axis] of [[[7, 40], 0], [[3, 5, 33], 1], [[4, 6], 1], [[3, 3, 4], 0]] as [number[], number][]) {
         const data = uniform(shape, -5, 5);
         const index = px.tensor([2, 0, 1, 1], { dtype: 'int32' });
-        const want = on('reference', () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), index, axis));
-        const got = on(backend, () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), px.tensor([2, 0, 1, 1], { dtype: 'int32' }), axis));
+        const want = on('reference', () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), axis, index));
+        const got = on(backend, () => px.indexSelect(px.tensor(Float32Array.from(data.values), { shape }), axis, px.tensor([2, 0, 1, 1], { dtype: 'int32' })));
         assert.deepEqual(got.shape, want.shape);
         assert.deepEqual(Array.from(got.values), Array.from(want.values), `${backend} [${shape}] axis ${axis}`);
       }

@@ -151,7 +151,7 @@ export function csvModelInput(ctx: Ctx, file: string, meta: ModelMeta, needTarge
   });
   // Columns in the model's order (a file may order them differently).
   const order = meta.features.map((f) => t.columns.indexOf(f));
-  const x = order.every((k, i) => k === i) ? t.x : px.indexSelect(t.x, px.tensor(order, { dtype: 'int32' }), 1);
+  const x = order.every((k, i) => k === i) ? t.x : px.indexSelect(t.x, 1, order);
   const y = !hasTarget ? null : meta.classes ? t.y! : t.y!.reshape([t.rows, 1]);
   return { x: prepare(x, meta), y, rows: t.rows };
 }

@@ -3,7 +3,7 @@
  * with ops, so with `createGraph` the backward pass is itself recorded and can be differentiated
  * again (grad of grad, Hessian-vector products). Broadcasting is undone here, once, for every op.
  */
-import { AutogradError, ShapeError, fmtShape } from './errors.js';
+import { AutogradError, ShapeError, ValueError, fmtShape } from './errors.js';
 import { enableGrad, isGradEnabled, noGrad } from './grad-mode.js';
 import { apply } from './dispatch.js';
 import { getPrimitive } from './primitive.js';
@@ -180,6 +180,7 @@ export interface GradOptions extends BackwardOptions {
  * as torch.autograd.grad.
  */
 export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[], opts: GradOptions = {}): Tensor[] {
+  checkGradArgs(outputs, inputs, opts);
   const create = opts.createGraph ?? false;
   const retain = opts.retainGraph ?? create;
   const stops = new Set(inputs);
@@ -203,4 +204,19 @@ export function gradients(outputs: readonly Tensor[], inputs: readonly Tensor[],
 /** Whether a grad() call should record its backward pass: only when someone may differentiate it. */
 export function outerRecording(args: readonly Tensor[]): boolean {
   return isGradEnabled() && args.some((a) => a.requiresGrad);
+}
+
+const GRAD_OPTION_KEYS = ['createGraph', 'retainGraph', 'gradOutputs', 'allowUnused'];
+
+function checkGradArgs(outputs: unknown, inputs: unknown, opts: unknown): void {
+  for (const [what, list] of [['outputs', outputs], ['inputs', inputs]] as const) {
+    if (!Array.isArray(list) || !list.every((t) => t instanceof Tensor)) {
+      throw new ValueError(`gradients: ${what} must be an array of Tensors, got ${Array.isArray(list) ? 'an array with a non-Tensor' : typeof list}`);
+    }
+  }
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValueError(`gradients: options must be an object, got ${String(opts)}`);
+  for (const [k, v] of Object.entries(opts)) {
+    if (!GRAD_OPTION_KEYS.includes(k)) throw new ValueError(`gradients: unknown option '${k}' (allowed: ${GRAD_OPTION_KEYS.join(', ')})`);
+    if (k !== 'gradOutputs' && v !== undefined && typeof v !== 'boolean') throw new ValueError(`gradients: option '${k}' must be a boolean, got ${typeof v}`);
+  }
 }

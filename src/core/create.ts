@@ -9,6 +9,7 @@ import { allocStorage } from './memory.js';
 import { type Shape, checkShape, numel } from './shape.js';
 import { defaultGenerator, type Generator } from './rng.js';
 import { Tensor } from './tensor.js';
+import { checkOptions, shapeArray, tensorArg } from './args.js';
 
 export interface CreateOptions {
   dtype?: DType;
@@ -21,6 +22,12 @@ export interface RandomOptions extends CreateOptions {
 
 type NestedInput = number | boolean | readonly NestedInput[];
 
+/** The shape and options checks of a creation function (a bare number or misspelt key is refused). */
+function created(op: string, shape: unknown, opts: object, keys: readonly string[]): void {
+  shapeArray(op, shape);
+  checkOptions(op, opts, keys);
+}
+
 function checkDType(op: string, d: unknown): DType {
   if (!isDType(d)) throw new DTypeError(`${op}: unknown dtype ${JSON.stringify(d)}; expected float32, float64, int32 or bool`, 'INVALID_DTYPE');
   return d;
@@ -28,6 +35,7 @@ function checkDType(op: string, d: unknown): DType {
 
 /** Allocates an uninitialised tensor on the current backend (after shape and budget checks). */
 export function empty(shape: Shape, opts: CreateOptions = {}, op = 'empty'): Tensor {
+  created(op, shape, opts, ['dtype', 'requiresGrad']);
   const dtype = checkDType(op, opts.dtype ?? getDefaultDType());
   checkShape(op, shape);
   const s = allocStorage(currentBackend(), dtype, numel(shape), shape, op);
@@ -111,6 +119,7 @@ function allBool(x: NestedInput): boolean {
  * @example tensor([[1, 2], [3, 4]], { dtype: 'float64' })
  */
 export function tensor(data: NestedInput | TypedArray | readonly number[], opts: CreateOptions & { shape?: Shape } = {}): Tensor {
+  checkOptions('tensor', opts, ['dtype', 'requiresGrad', 'shape']);
   const op = 'tensor';
   if (ArrayBuffer.isView(data)) {
     const dtype = checkDType(op, opts.dtype ?? dtypeOfArray(data) ?? getDefaultDType());
@@ -132,37 +141,48 @@ export function tensor(data: NestedInput | TypedArray | readonly number[], opts:
 
 /** A rank-0 tensor. */
 export function scalar(value: number, opts: CreateOptions = {}): Tensor {
+  checkOptions('scalar', opts, ['dtype', 'requiresGrad']);
   return tensor(value, opts);
 }
 
 export function full(shape: Shape, value: number, opts: CreateOptions = {}): Tensor {
+  created('full', shape, opts, ['dtype', 'requiresGrad']);
   const dtype = checkDType('full', opts.dtype ?? getDefaultDType());
   const v = checkValue('full', value, dtype, 'fill value');
   return fillConst('full', shape, { ...opts, dtype }, v);
 }
 
 export function zeros(shape: Shape, opts: CreateOptions = {}): Tensor {
+  created('zeros', shape, opts, ['dtype', 'requiresGrad']);
   return fillConst('zeros', shape, opts, 0);
 }
 
 export function ones(shape: Shape, opts: CreateOptions = {}): Tensor {
+  created('ones', shape, opts, ['dtype', 'requiresGrad']);
   return fillConst('ones', shape, opts, 1);
 }
 
 export function zerosLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  tensorArg('zerosLike', 'input', t);
+  checkOptions('zerosLike', opts, ['dtype', 'requiresGrad']);
   return zeros(t.shape, { dtype: t.dtype, ...opts });
 }
 
 export function onesLike(t: Tensor, opts: CreateOptions = {}): Tensor {
+  tensorArg('onesLike', 'input', t);
+  checkOptions('onesLike', opts, ['dtype', 'requiresGrad']);
   return ones(t.shape, { dtype: t.dtype, ...opts });
 }
 
 export function fullLike(t: Tensor, value: number, opts: CreateOptions = {}): Tensor {
+  tensorArg('fullLike', 'input', t);
+  checkOptions('fullLike', opts, ['dtype', 'requiresGrad']);
   return full(t.shape, value, { dtype: t.dtype, ...opts });
 }
 
 /** `arange(end)` or `arange(start, end, step)`: [start, end) in steps (NumPy). */
 export function arange(start: number, end?: number, step = 1, opts: CreateOptions = {}): Tensor {
+  checkOptions('arange', opts, ['dtype', 'requiresGrad']);
   if (end === undefined) [start, end] = [0, start];
   if (!Number.isFinite(start) || !Number.isFinite(end) || !Number.isFinite(step) || step === 0) {
     throw new ValueError(`arange: start, end and step must be finite and step non-zero, got (${start}, ${end}, ${step})`);
@@ -173,6 +193,7 @@ export function arange(start: number, end?: number, step = 1, opts: CreateOption
 
 /** `num` evenly spaced values from start to end inclusive. */
 export function linspace(start: number, end: number, num: number, opts: CreateOptions = {}): Tensor {
+  checkOptions('linspace', opts, ['dtype', 'requiresGrad']);
   if (!Number.isInteger(num) || num < 0) throw new ValueError(`linspace: num must be a non-negative integer, got ${num}`);
   const step = num > 1 ? (end - start) / (num - 1) : 0;
   return fill('linspace', [num], opts, (i) => (i === num - 1 && num > 1 ? end : start + i * step));
@@ -180,6 +201,7 @@ export function linspace(start: number, end: number, num: number, opts: CreateOp
 
 /** Identity matrix n x m (m defaults to n). */
 export function eye(n: number, m = n, opts: CreateOptions = {}): Tensor {
+  checkOptions('eye', opts, ['dtype', 'requiresGrad']);
   return fill('eye', [n, m], opts, (i) => (Math.floor(i / m) === i % m ? 1 : 0));
 }
 
@@ -191,18 +213,21 @@ function floatOpts(op: string, opts: CreateOptions): CreateOptions {
 
 /** Standard normal samples. */
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
+  created('randn', shape, opts, ['dtype', 'requiresGrad', 'generator']);
   const g = opts.generator ?? defaultGenerator;
   return fill('randn', shape, floatOpts('randn', opts), () => g.nextNormal());
 }
 
 /** Uniform samples in [0, 1). */
 export function rand(shape: Shape, opts: RandomOptions = {}): Tensor {
+  created('rand', shape, opts, ['dtype', 'requiresGrad', 'generator']);
   const g = opts.generator ?? defaultGenerator;
   return fill('rand', shape, floatOpts('rand', opts), () => g.nextFloat());
 }
 
 /** Uniform integers in [low, high); int32 by default. */
 export function randint(low: number, high: number, shape: Shape, opts: RandomOptions = {}): Tensor {
+  created('randint', shape, opts, ['dtype', 'requiresGrad', 'generator']);
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got low=${low}, high=${high}`);
   }
@@ -215,6 +240,8 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
  * Float output by default, as PyTorch's bernoulli.
  */
 export function bernoulli(p: number | Tensor, shape?: Shape, opts: RandomOptions = {}): Tensor {
+  if (shape !== undefined) shapeArray('bernoulli', shape);
+  checkOptions('bernoulli', opts, ['dtype', 'requiresGrad', 'generator']);
   const g = opts.generator ?? defaultGenerator;
   const probs = p instanceof Tensor ? p.values : undefined;
   const outShape = p instanceof Tensor ? p.shape : (shape ?? []);

@@ -3,6 +3,7 @@
  * grad records its backward pass whenever an outer transform is differentiating, so
  * `grad(x => grad(f)(x).sum())` and Hessian-vector products work.
  */
+import { badArgument, checkOptions, describe } from './args.js';
 import { AutogradError, fmtShape } from './errors.js';
 import { enableGrad, isGradEnabled, noGrad } from './grad-mode.js';
 import { apply } from './dispatch.js';
@@ -37,6 +38,8 @@ const flat = (a: Arg): readonly Tensor[] => (a instanceof Tensor ? [a] : a);
  * @example const [loss, g] = valueAndGrad((w) => w.mul(w).sum())(tensor([1, 2]));
  */
 export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradTransformOptions = {}) {
+  if (typeof f !== 'function') throw badArgument(`valueAndGrad: expected a function, got ${describe(f)}`);
+  checkOptions('valueAndGrad', opts, ['argnums']);
   const nums = typeof opts.argnums === 'number' || opts.argnums === undefined ? [opts.argnums ?? 0] : [...opts.argnums];
   const single = typeof opts.argnums !== 'object';
   return (...args: A): [Tensor, Arg | Arg[]] => {
@@ -64,6 +67,7 @@ export function valueAndGrad<A extends unknown[]>(f: (...args: A) => Tensor, opt
  * @example const d2 = grad((x) => grad((y) => y.pow(3).sum())(x).sum()); // 6x
  */
 export function grad<A extends unknown[]>(f: (...args: A) => Tensor, opts: GradTransformOptions = {}) {
+  if (typeof f !== 'function') throw badArgument(`grad: expected a function, got ${describe(f)}`);
   const vg = valueAndGrad(f, opts);
   return (...args: A): Arg | Arg[] => vg(...args)[1];
 }
@@ -77,6 +81,7 @@ export function customGrad<A extends Tensor[]>(
   fn: (...inputs: A) => Tensor,
   vjp: (g: Tensor, out: Tensor, ...inputs: A) => (Tensor | null)[] | Tensor,
 ): (...inputs: A) => Tensor {
+  if (typeof fn !== 'function' || typeof vjp !== 'function') throw badArgument(`customGrad: expected (fn, vjp) functions, got ${describe(fn)}, ${describe(vjp)}`);
   const prim = {
     name: 'customGrad' as PrimitiveName,
     infer: () => { throw new AutogradError('INTERNAL', 'customGrad has no infer'); },

@@ -1,4 +1,5 @@
 /** @file Whether ops record the autograd graph (PyTorch's grad mode). */
+import { ValueError } from './errors.js';
 
 let enabled = true;
 
@@ -8,6 +9,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording gradients (inference, optimizer updates). */
 export function noGrad<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw new ValueError(`noGrad: expected a function, got ${fn === null ? 'null' : typeof fn}`, 'INVALID_ARGUMENT');
   const prev = enabled;
   enabled = false;
   try {
@@ -19,6 +21,7 @@ export function noGrad<R>(fn: () => R): R {
 
 /** Runs `fn` with recording on, even inside noGrad (used by grad() and createGraph backward). */
 export function enableGrad<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw new ValueError(`enableGrad: expected a function, got ${fn === null ? 'null' : typeof fn}`, 'INVALID_ARGUMENT');
   const prev = enabled;
   enabled = true;
   try {

@@ -85,6 +85,7 @@ const thresholds = { bytes: 64 * 2 ** 20, count: 1024 };
  * Lower values give a tighter peak for more copying; a sweep never changes results.
  */
 export function setSweepThresholds(opts: { bytes?: number; count?: number }): void {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValueError(`setSweepThresholds: expected an options object {bytes, count}, got ${describeArg(opts)}`);
   for (const k of Object.keys(opts)) {
     if (k !== 'bytes' && k !== 'count') throw new ValueError(`setSweepThresholds: unknown option '${k}' (allowed: bytes, count)`);
   }
@@ -186,6 +187,7 @@ export function evictStorage(s: Storage): void {
  * stay readable. Safe at user level only; plexus calls it itself, tests and benchmarks may too.
  */
 export function sweep(): void {
+  if (arguments.length > 0) throw new ValueError('sweep: takes no arguments');
   const list = young;
   young = [];
   youngCount = 0;
@@ -312,6 +314,7 @@ export function releaseSaved(t: Tracked): void {
  * loop that builds a new model each round stays bounded), and a live one is copied back on use.
  */
 export function keep<T extends Tracked>(t: T): T {
+  if (t === null || typeof t !== 'object' || !('_storage' in t)) throw new ValueError(`keep: expected a Tensor, got ${describeArg(t)}`);
   kept.add(t);
   ensureResident(t._storage, 'keep');
   return t;
@@ -323,6 +326,8 @@ export function keep<T extends Tracked>(t: T): T {
  * memory return sooner in hot loops; correctness never depends on it.
  */
 export function scope<R>(fn: () => R): R {
+  if (typeof fn !== 'function') throw new ValueError(`scope: expected a function, got ${describeArg(fn)}`);
+  if (arguments.length > 1) throw new ValueError(`scope: takes one function, got ${arguments.length} arguments`);
   return runOwned(fn, false);
 }
 
@@ -391,4 +396,8 @@ export function framed<F extends (...args: never[]) => unknown>(f: F): F {
   const g = (...args: Parameters<F>): ReturnType<F> => frame(() => f(...args) as ReturnType<F>);
   Object.defineProperty(g, 'name', { value: f.name });
   return g as unknown as F;
+}
+
+function describeArg(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
 }

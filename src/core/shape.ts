@@ -45,6 +45,9 @@ export function checkShape(op: string, shape: Shape): void {
 
 /** NumPy broadcasting of two shapes. */
 export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
+  if (typeof op !== 'string' || !Array.isArray(a) || !Array.isArray(b)) {
+    throw new ShapeError(`broadcastShapes(op, a, b): expected an op name and two shape arrays, got ${typeof op}, ${Array.isArray(a) ? 'array' : typeof a}, ${Array.isArray(b) ? 'array' : typeof b}`, 'INVALID_SHAPE');
+  }
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);
   for (let i = 0; i < n; i++) {

@@ -87,6 +87,16 @@ export class Tensor implements View {
     return this.shape.length;
   }
 
+  /** Number of dims (PyTorch `dim()`; same as `ndim` and `rank`). */
+  dim(): number {
+    return this.shape.length;
+  }
+
+  /** Number of elements (PyTorch `numel()`; same as the `size` property). */
+  numel(): number {
+    return this.size;
+  }
+
   /**
    * Live view of the storage, row-major. Read-only by contract: write with `assign` so autograd's
    * version checks see the change.

@@ -3,12 +3,13 @@
  * in a Sequential and be saved in a config. Every one maps any shape to the same shape; only PReLU
  * has a parameter. `activationFromName` builds one from the short names configs use.
  */
+import { checkEnum, checkOptions } from '../core/args.js';
 import { full } from '../core/create.js';
 import type { FloatDType } from '../core/dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { gt, mul, reshape, tanh, where } from '../ops/primitives/index.js';
-import { elu, gelu, leakyRelu, relu, sigmoid, silu, softplus } from '../ops/composite/index.js';
+import { GELU_APPROXIMATIONS, elu, gelu, leakyRelu, relu, sigmoid, silu, softplus } from '../ops/composite/index.js';
 import { Module, Parameter } from './module.js';
 import { Identity } from './linear.js';
 import { type ModuleConfig, registerModule } from './config.js';
@@ -44,6 +45,7 @@ export class PReLU extends Module {
 
   constructor(numParameters = 1, init = 0.25, opts: { dtype?: FloatDType } = {}) {
     super();
+    checkOptions('PReLU', opts, ['dtype']);
     this.numSlopes = numParameters;
     checkInt('PReLU', 'numParameters', numParameters, 1);
     checkNumber('PReLU', 'init', init);
@@ -86,7 +88,7 @@ export class ELU extends Module {
 export class GELU extends Module {
   constructor(readonly approximate: 'none' | 'tanh' = 'none') {
     super();
-    if (approximate !== 'none' && approximate !== 'tanh') throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    checkEnum('GELU', 'approximate', approximate, GELU_APPROXIMATIONS);
   }
 
   forward(x: Tensor): Tensor { return gelu(x, this.approximate); }

@@ -9,6 +9,7 @@
  * BackProp" (LeCun normal); Saxe et al. 2013 (orthogonal, https://arxiv.org/abs/1312.6120).
  */
 import { requireFloat } from '../core/dtype.js';
+import { checkEnum, checkOptions } from '../core/args.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { noGrad } from '../core/grad-mode.js';
 import { type Generator, defaultGenerator } from '../core/rng.js';
@@ -18,8 +19,11 @@ export interface InitOptions {
   generator?: Generator;
 }
 
-export type Nonlinearity = 'linear' | 'identity' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'selu';
-export type FanMode = 'fanIn' | 'fanOut';
+export const NONLINEARITIES = ['linear', 'identity', 'sigmoid', 'tanh', 'relu', 'leakyRelu', 'selu'] as const;
+export type Nonlinearity = (typeof NONLINEARITIES)[number];
+export const FAN_MODES = ['fanIn', 'fanOut'] as const;
+export type FanMode = (typeof FAN_MODES)[number];
+const GAIN_KEYS = ['generator', 'gain'] as const;
 
 export interface KaimingOptions extends InitOptions {
   /** Negative slope of the leaky ReLU that follows (only used with nonlinearity 'leakyRelu'). */
@@ -47,6 +51,7 @@ function fillWith(op: string, t: Tensor, f: (i: number) => number, float = true)
  * 5/3 for tanh, sqrt(2) for relu, sqrt(2 / (1 + a^2)) for leaky relu (a defaults to 0.01), 3/4 for selu.
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
+  checkEnum('calculateGain', 'nonlinearity', nonlinearity, NONLINEARITIES);
   switch (nonlinearity) {
     case 'linear': case 'identity': case 'sigmoid': return 1;
     case 'tanh': return 5 / 3;
@@ -70,6 +75,7 @@ export function computeFans(t: Tensor): { fanIn: number; fanOut: number } {
 
 /** U(a, b). */
 export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor {
+  checkOptions('init.uniform', opts, ['generator']);
   if (!(Number.isFinite(a) && Number.isFinite(b) && a <= b)) throw new ValueError(`init.uniform: need finite a <= b, got a=${a}, b=${b}`);
   const g = opts.generator ?? defaultGenerator;
   return fillWith('uniform', t, () => a + (b - a) * g.nextFloat());
@@ -77,6 +83,7 @@ export function uniform(t: Tensor, a = 0, b = 1, opts: InitOptions = {}): Tensor
 
 /** N(mean, std^2). */
 export function normal(t: Tensor, mean = 0, std = 1, opts: InitOptions = {}): Tensor {
+  checkOptions('init.normal', opts, ['generator']);
   if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new ValueError(`init.normal: need finite mean and std >= 0, got mean=${mean}, std=${std}`);
   const g = opts.generator ?? defaultGenerator;
   return fillWith('normal', t, () => mean + std * g.nextNormal());
@@ -92,21 +99,25 @@ export const ones = (t: Tensor): Tensor => constant(t, 1);
 
 /** Glorot uniform: U(-b, b) with b = gain * sqrt(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, opts: GainOptions = {}): Tensor {
+  checkOptions('init.xavierUniform', opts, GAIN_KEYS);
   const { fanIn, fanOut } = computeFans(t);
   const bound = (opts.gain ?? 1) * Math.sqrt(6 / Math.max(fanIn + fanOut, 1));
-  return uniform(t, -bound, bound, opts);
+  return uniform(t, -bound, bound, { generator: opts.generator });
 }
 
 /** Glorot normal: N(0, std^2) with std = gain * sqrt(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, opts: GainOptions = {}): Tensor {
+  checkOptions('init.xavierNormal', opts, GAIN_KEYS);
   const { fanIn, fanOut } = computeFans(t);
-  return normal(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / Math.max(fanIn + fanOut, 1)), opts);
+  return normal(t, 0, (opts.gain ?? 1) * Math.sqrt(2 / Math.max(fanIn + fanOut, 1)), { generator: opts.generator });
 }
 
 /** The He std: gain(nonlinearity, a) / sqrt(fan); 0 for a zero-size weight (nothing to fill). */
 function kaimingStd(t: Tensor, opts: KaimingOptions): number {
+  checkOptions('init.kaiming', opts, ['generator', 'a', 'mode', 'nonlinearity']);
   const { a = 0, mode = 'fanIn', nonlinearity = 'leakyRelu' } = opts;
-  if (mode !== 'fanIn' && mode !== 'fanOut') throw new ValueError(`init.kaiming: mode must be 'fanIn' or 'fanOut', got ${JSON.stringify(mode)}`);
+  checkEnum('init.kaiming', 'mode', mode, FAN_MODES);
+  checkEnum('init.kaiming', 'nonlinearity', nonlinearity, NONLINEARITIES);
   const fans = computeFans(t);
   const fan = mode === 'fanIn' ? fans.fanIn : fans.fanOut;
   return fan === 0 ? 0 : calculateGain(nonlinearity, a) / Math.sqrt(fan);
@@ -118,12 +129,12 @@ function kaimingStd(t: Tensor, opts: KaimingOptions): number {
  */
 export function kaimingUniform(t: Tensor, opts: KaimingOptions = {}): Tensor {
   const bound = Math.sqrt(3) * kaimingStd(t, opts);
-  return uniform(t, -bound, bound, opts);
+  return uniform(t, -bound, bound, { generator: opts.generator });
 }
 
 /** He normal: N(0, (gain / sqrt(fan))^2). */
 export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
-  return normal(t, 0, kaimingStd(t, opts), opts);
+  return normal(t, 0, kaimingStd(t, opts), { generator: opts.generator });
 }
 
 /**
@@ -131,6 +142,7 @@ export function kaimingNormal(t: Tensor, opts: KaimingOptions = {}): Tensor {
  * JAX's lecun_normal.
  */
 export function lecunNormal(t: Tensor, opts: InitOptions = {}): Tensor {
+  checkOptions('init.lecunNormal', opts, ['generator']);
   const { fanIn } = computeFans(t);
   return normal(t, 0, fanIn === 0 ? 0 : 1 / Math.sqrt(fanIn), opts);
 }
@@ -142,6 +154,7 @@ export function lecunNormal(t: Tensor, opts: InitOptions = {}): Tensor {
  * convention PyTorch enforces so Q is Haar-distributed).
  */
 export function orthogonal(t: Tensor, opts: GainOptions = {}): Tensor {
+  checkOptions('init.orthogonal', opts, GAIN_KEYS);
   if (t.rank < 2) throw new ValueError(`init.orthogonal: needs a tensor of rank >= 2, got ${fmtShape(t.shape)}`);
   requireFloat('init.orthogonal', t.dtype, 'tensor');
   if (t.size === 0) return t;

@@ -2,6 +2,7 @@
  * @file Affine and lookup layers plus the shape/regularisation helpers that sit between them:
  * Linear, Embedding, Identity, Flatten, Dropout.
  */
+import { checkOptions } from '../core/args.js';
 import { empty, bernoulli } from '../core/create.js';
 import { type FloatDType, requireFloat } from '../core/dtype.js';
 import { DTypeError } from '../core/errors.js';
@@ -37,6 +38,7 @@ export class Linear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: LinearOptions = {}) {
     super();
+    checkOptions('Linear', opts, ['bias', 'dtype', 'generator']);
     this.inFeatures = checkInt('Linear', 'inFeatures', inFeatures);
     this.outFeatures = checkInt('Linear', 'outFeatures', outFeatures);
     const dtype = paramDType('Linear', opts.dtype);
@@ -76,6 +78,7 @@ export class Embedding extends Module {
 
   constructor(numEmbeddings: number, embeddingDim: number, opts: { dtype?: FloatDType; generator?: Generator } = {}) {
     super();
+    checkOptions('Embedding', opts, ['dtype', 'generator']);
     this.numEmbeddings = checkInt('Embedding', 'numEmbeddings', numEmbeddings);
     this.embeddingDim = checkInt('Embedding', 'embeddingDim', embeddingDim);
     const dtype = paramDType('Embedding', opts.dtype);
@@ -86,7 +89,7 @@ export class Embedding extends Module {
     if (indices.dtype !== 'int32') {
       throw new DTypeError(`Embedding(${this.numEmbeddings}, ${this.embeddingDim}): indices must be int32, got ${indices.dtype}`);
     }
-    const rows = indexSelect(this.weight, reshape(indices, [indices.size]), 0);
+    const rows = indexSelect(this.weight, 0, reshape(indices, [indices.size]));
     return reshape(rows, [...indices.shape, this.embeddingDim]);
   }
 
@@ -135,6 +138,7 @@ export class Dropout extends Module {
 
   constructor(p = 0.5, opts: { generator?: Generator } = {}) {
     super();
+    checkOptions('Dropout', opts, ['generator']);
     this.p = checkNumber('Dropout', 'p', p, 0, 1);
     this.generator = opts.generator;
   }

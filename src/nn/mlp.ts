@@ -1,6 +1,7 @@
 /**
  * @file A configurable multi-layer perceptron, the workhorse model of plexus.
  */
+import { checkOptions } from '../core/args.js';
 import type { FloatDType } from '../core/dtype.js';
 import { ValueError } from '../core/errors.js';
 import type { Generator } from '../core/rng.js';
@@ -56,6 +57,7 @@ export class MLP extends Module {
 
   constructor(sizes: readonly number[], opts: MLPOptions = {}) {
     super();
+    checkOptions('MLP', opts, ['activation', 'norm', 'dropout', 'residual', 'bias', 'dtype', 'generator']);
     if (!Array.isArray(sizes) || sizes.length < 2) throw new ValueError(`MLP: sizes needs at least [in, out], got ${JSON.stringify(sizes)}`);
     this.sizes = sizes.map((s, i) => checkInt('MLP', `sizes[${i}]`, s, 1));
     this.activationName = opts.activation ?? 'relu';

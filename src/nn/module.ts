@@ -29,6 +29,7 @@ import type { ModuleConfig } from './config.js';
  */
 export class Parameter extends Tensor {
   constructor(data: Tensor, requiresGrad = true) {
+    if (!(data instanceof Tensor)) throw new ValueError(`Parameter: data must be a Tensor, got ${data === null ? 'null' : typeof data}`, 'INVALID_ARGUMENT');
     if (data.isDisposed) throw new DisposedError(`Parameter: source tensor #${data.id} ${fmtShape(data.shape)} was disposed`);
     super(data._storage, [...data.shape], data.dtype);
     if (requiresGrad) this.requiresGrad_();

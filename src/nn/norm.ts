@@ -2,26 +2,18 @@
  * @file Normalisation layers: LayerNorm, RMSNorm and BatchNorm1d (PyTorch semantics: biased variance
  * to normalise, unbiased variance for BatchNorm's running estimate).
  */
+import { checkOptions } from '../core/args.js';
 import { full, ones, zeros, scalar } from '../core/create.js';
 import type { FloatDType } from '../core/dtype.js';
 import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { noGrad } from '../core/grad-mode.js';
 import type { Tensor } from '../core/tensor.js';
 import { add, mul, reshape, sub } from '../ops/primitives/index.js';
-import { mean, rsqrt } from '../ops/composite/index.js';
+import { rsqrt } from '../ops/composite/index.js';
+import { layerNorm, rmsNorm, standardize } from '../ops/composite/norm.js';
 import { Module, Parameter } from './module.js';
 import { type ModuleConfig, registerModule } from './config.js';
 import { checkInputDType, checkInt, checkNumber, checkTrailing, paramDType } from './check.js';
-
-const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
-
-/** (x - mean) / sqrt(biasedVar + eps) over `axes`, plus the mean and biased variance (kept dims). */
-function standardize(x: Tensor, axes: number[], eps: number): { y: Tensor; mu: Tensor; v: Tensor } {
-  const mu = mean(x, axes, true);
-  const d = sub(x, mu);
-  const v = mean(mul(d, d), axes, true);
-  return { y: mul(d, rsqrt(add(v, eps))), mu, v };
-}
 
 function shapeArg(where: string, s: number | readonly number[]): number[] {
   const arr = typeof s === 'number' ? [s] : [...s];
@@ -52,6 +44,7 @@ export class LayerNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: LayerNormOptions = {}) {
     super();
+    checkOptions('LayerNorm', opts, ['eps', 'elementwiseAffine', 'bias', 'dtype']);
     this.normalizedShape = shapeArg('LayerNorm', normalizedShape);
     this.eps = checkNumber('LayerNorm', 'eps', opts.eps ?? 1e-5, 0);
     const dtype = paramDType('LayerNorm', opts.dtype);
@@ -64,10 +57,7 @@ export class LayerNorm extends Module {
     const where = `LayerNorm(${fmtShape(this.normalizedShape)})`;
     checkTrailing(where, x, this.normalizedShape);
     if (this.weight) checkInputDType(where, x, this.weight.dtype as FloatDType);
-    let { y } = standardize(x, range(x.rank - this.normalizedShape.length, x.rank), this.eps);
-    if (this.weight) y = mul(y, this.weight);
-    if (this.bias) y = add(y, this.bias);
-    return y;
+    return layerNorm(x, this.normalizedShape, this.weight, this.bias, this.eps);
   }
 
   override getConfig(): ModuleConfig {
@@ -91,6 +81,7 @@ export class RMSNorm extends Module {
 
   constructor(normalizedShape: number | readonly number[], opts: { eps?: number | null; elementwiseAffine?: boolean; dtype?: FloatDType } = {}) {
     super();
+    checkOptions('RMSNorm', opts, ['eps', 'elementwiseAffine', 'dtype']);
     this.normalizedShape = shapeArg('RMSNorm', normalizedShape);
     this.eps = opts.eps == null ? null : checkNumber('RMSNorm', 'eps', opts.eps, 0);
     const dtype = paramDType('RMSNorm', opts.dtype);
@@ -101,10 +92,7 @@ export class RMSNorm extends Module {
     const where = `RMSNorm(${fmtShape(this.normalizedShape)})`;
     checkTrailing(where, x, this.normalizedShape);
     if (this.weight) checkInputDType(where, x, this.weight.dtype as FloatDType);
-    const eps = this.eps ?? (x.dtype === 'float64' ? 2 ** -52 : 2 ** -23);
-    const ms = mean(mul(x, x), range(x.rank - this.normalizedShape.length, x.rank), true);
-    const y = mul(x, rsqrt(add(ms, eps)));
-    return this.weight ? mul(y, this.weight) : y;
+    return rmsNorm(x, this.normalizedShape, this.weight, this.eps);
   }
 
   override getConfig(): ModuleConfig {
@@ -143,6 +131,7 @@ export class BatchNorm1d extends Module {
 
   constructor(numFeatures: number, opts: BatchNormOptions = {}) {
     super();
+    checkOptions('BatchNorm1d', opts, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     const where = 'BatchNorm1d';
     this.numFeatures = checkInt(where, 'numFeatures', numFeatures, 1);
     this.eps = checkNumber(where, 'eps', opts.eps ?? 1e-5, 0);

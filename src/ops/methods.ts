@@ -1,13 +1,17 @@
 /**
- * @file Tensor methods (`x.add(y)`, `x.relu()`, ...): thin forwards to the functional ops, installed
- * on Tensor.prototype here so core stays free of imports from ops.
+ * @file Tensor methods (`x.add(y)`, `x.relu()`, `x.sum(1, { keepDims: true })`, ...): forwards to the
+ * functional ops with `this` as the first argument and every other argument passed on unchanged, so
+ * each method checks its arguments exactly as its function does (extra or wrong-typed arguments are
+ * the same typed errors). Installed on Tensor.prototype here so core stays free of imports from ops.
  */
 import type { DType } from '../core/dtype.js';
 import { Tensor } from '../core/tensor.js';
 import * as P from './primitives/index.js';
 import * as C from './composite/index.js';
 import type { TensorLike } from './tensor-like.js';
-import type { Axes } from './primitives/reduce.js';
+import type { Axes, IndexLike, ReduceOptions } from './primitives/index.js';
+
+type Dims = readonly number[] | [readonly number[]];
 
 declare module '../core/tensor.js' {
   interface Tensor {
@@ -41,90 +45,73 @@ declare module '../core/tensor.js' {
     rsqrt(): Tensor;
     cast(dtype: DType): Tensor;
     clamp(min?: number | null, max?: number | null): Tensor;
-    sum(axes?: Axes, keepDims?: boolean): Tensor;
-    mean(axes?: Axes, keepDims?: boolean): Tensor;
-    max(axes?: Axes, keepDims?: boolean): Tensor;
-    min(axes?: Axes, keepDims?: boolean): Tensor;
-    argmax(axis?: number, keepDims?: boolean): Tensor;
-    argmin(axis?: number, keepDims?: boolean): Tensor;
-    variance(axes?: Axes, opts?: C.VarOptions): Tensor;
-    std(axes?: Axes, opts?: C.VarOptions): Tensor;
-    logSumExp(axes?: Axes, keepDims?: boolean): Tensor;
-    reshape(shape: readonly number[]): Tensor;
-    permute(perm: readonly number[]): Tensor;
+    /** PyTorch's alias of clamp. */
+    clip(min?: number | null, max?: number | null): Tensor;
+    sum(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    mean(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    max(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    min(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    amax(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    amin(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    argmax(dim?: number | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    argmin(dim?: number | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    variance(dim?: Axes | null | C.VarOptions, opts?: C.VarOptions): Tensor;
+    /** PyTorch's name for variance. */
+    var(dim?: Axes | null | C.VarOptions, opts?: C.VarOptions): Tensor;
+    std(dim?: Axes | null | C.VarOptions, opts?: C.VarOptions): Tensor;
+    logSumExp(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    /** PyTorch's name for logSumExp. */
+    logsumexp(dim?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor;
+    /** `x.reshape(2, 3)` or `x.reshape([2, 3])`. */
+    reshape(...shape: Dims): Tensor;
+    /** Same as reshape (plexus tensors are contiguous, so every reshape is a view). */
+    view(...shape: Dims): Tensor;
+    /** `x.permute(1, 0)` or `x.permute([1, 0])`. */
+    permute(...dims: Dims): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
+    /** Matrix transpose of a tensor of rank <= 2 (PyTorch t()). */
+    t(): Tensor;
     /** The matrix transpose (last two dims). */
     readonly T: Tensor;
-    expand(shape: readonly number[]): Tensor;
-    squeeze(axes?: number | readonly number[]): Tensor;
-    unsqueeze(axis: number): Tensor;
-    flatten(startAxis?: number, endAxis?: number): Tensor;
+    /** `x.expand(4, -1)` or `x.expand([4, -1])`. */
+    expand(...sizes: Dims): Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
     clone(): Tensor;
     relu(): Tensor;
     sigmoid(): Tensor;
-    softmax(axis?: number): Tensor;
-    logSoftmax(axis?: number): Tensor;
+    softmax(dim?: number): Tensor;
+    logSoftmax(dim?: number): Tensor;
+    gather(dim: number, index: IndexLike): Tensor;
+    indexSelect(dim: number, index: IndexLike): Tensor;
   }
 }
 
-type Method = (this: Tensor, ...args: never[]) => Tensor;
+type Fn = (x: Tensor, ...args: never[]) => Tensor;
 
-const methods: Record<string, Method> = {
-  add(o: TensorLike) { return P.add(this, o); },
-  sub(o: TensorLike) { return P.sub(this, o); },
-  mul(o: TensorLike) { return P.mul(this, o); },
-  div(o: TensorLike) { return P.div(this, o); },
-  pow(o: TensorLike) { return P.pow(this, o); },
-  maximum(o: TensorLike) { return P.maximum(this, o); },
-  minimum(o: TensorLike) { return P.minimum(this, o); },
-  eq(o: TensorLike) { return P.eq(this, o); },
-  ne(o: TensorLike) { return P.ne(this, o); },
-  lt(o: TensorLike) { return P.lt(this, o); },
-  le(o: TensorLike) { return P.le(this, o); },
-  gt(o: TensorLike) { return P.gt(this, o); },
-  ge(o: TensorLike) { return P.ge(this, o); },
-  matmul(o: TensorLike) { return P.matmul(this, o); },
-  neg() { return P.neg(this); },
-  exp() { return P.exp(this); },
-  log() { return P.log(this); },
-  log1p() { return P.log1p(this); },
-  sqrt() { return P.sqrt(this); },
-  abs() { return P.abs(this); },
-  sin() { return P.sin(this); },
-  cos() { return P.cos(this); },
-  tanh() { return P.tanh(this); },
-  sign() { return P.sign(this); },
-  erf() { return P.erf(this); },
-  square() { return C.square(this); },
-  reciprocal() { return C.reciprocal(this); },
-  rsqrt() { return C.rsqrt(this); },
-  cast(d: DType) { return P.cast(this, d); },
-  clamp(lo?: number | null, hi?: number | null) { return P.clamp(this, lo, hi); },
-  sum(a?: Axes, k?: boolean) { return P.sum(this, a, k); },
-  mean(a?: Axes, k?: boolean) { return C.mean(this, a, k); },
-  max(a?: Axes, k?: boolean) { return P.max(this, a, k); },
-  min(a?: Axes, k?: boolean) { return P.min(this, a, k); },
-  argmax(a?: number, k?: boolean) { return P.argmax(this, a, k); },
-  argmin(a?: number, k?: boolean) { return P.argmin(this, a, k); },
-  variance(a?: Axes, o?: C.VarOptions) { return C.variance(this, a, o); },
-  std(a?: Axes, o?: C.VarOptions) { return C.std(this, a, o); },
-  logSumExp(a?: Axes, k?: boolean) { return C.logSumExp(this, a, k); },
-  reshape(s: readonly number[]) { return P.reshape(this, s); },
-  permute(p: readonly number[]) { return P.permute(this, p); },
-  transpose(a?: number, b?: number) { return P.transpose(this, a, b); },
-  expand(s: readonly number[]) { return P.expand(this, s); },
-  squeeze(a?: number | readonly number[]) { return C.squeeze(this, a); },
-  unsqueeze(a: number) { return C.unsqueeze(this, a); },
-  flatten(s?: number, e?: number) { return C.flatten(this, s, e); },
-  clone() { return C.clone(this); },
-  relu() { return C.relu(this); },
-  sigmoid() { return C.sigmoid(this); },
-  softmax(a?: number) { return C.softmax(this, a); },
-  logSoftmax(a?: number) { return P.logSoftmax(this, a); },
+/** Method name -> the function it forwards to (aliases share the function, hence its checks). */
+const methods: Record<string, Fn> = {
+  add: P.add, sub: P.sub, mul: P.mul, div: P.div, pow: P.pow, maximum: P.maximum, minimum: P.minimum,
+  eq: P.eq, ne: P.ne, lt: P.lt, le: P.le, gt: P.gt, ge: P.ge, matmul: P.matmul,
+  neg: P.neg, exp: P.exp, log: P.log, log1p: P.log1p, sqrt: P.sqrt, abs: P.abs, sin: P.sin, cos: P.cos,
+  tanh: P.tanh, sign: P.sign, erf: P.erf, square: C.square, reciprocal: C.reciprocal, rsqrt: C.rsqrt,
+  cast: P.cast, clamp: P.clamp, clip: P.clip,
+  sum: P.sum, mean: C.mean, max: P.max, min: P.min, amax: P.amax, amin: P.amin, argmax: P.argmax, argmin: P.argmin,
+  variance: C.variance, var: C.var, std: C.std, logSumExp: C.logSumExp, logsumexp: C.logsumexp,
+  reshape: P.reshape, view: P.reshape, permute: P.permute, transpose: P.transpose, t: P.t, expand: P.expand,
+  squeeze: C.squeeze, unsqueeze: C.unsqueeze, flatten: C.flatten, clone: C.clone,
+  relu: C.relu, sigmoid: C.sigmoid, softmax: C.softmax, logSoftmax: P.logSoftmax,
+  gather: P.gather, indexSelect: P.indexSelect,
 };
 
+/** Names of the op methods (for the API-conventions coverage test). */
+export const TENSOR_METHODS: readonly string[] = Object.keys(methods);
+
 for (const [name, fn] of Object.entries(methods)) {
-  Object.defineProperty(Tensor.prototype, name, { value: fn, writable: true, configurable: true });
+  const f = fn as (...args: unknown[]) => Tensor;
+  const method = { [name](this: Tensor, ...args: unknown[]): Tensor { return f(this, ...args); } }[name]!;
+  Object.defineProperty(Tensor.prototype, name, { value: method, writable: true, configurable: true });
 }
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) { return P.transpose(this); },

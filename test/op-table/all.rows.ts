@@ -13,8 +13,9 @@ import { activationRows } from './activations.rows.js';
 import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
 import { fusedRows } from './fused.rows.js';
+import { normRows } from './norm.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...fusedRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...fusedRows, ...normRows,
 ];

@@ -16,7 +16,7 @@ const withAxis = (c: readonly number[], axis: number, k: number): number[] => c.
 
 function gatherRow(axis: number, cases: OpRow['cases']): OpRow {
   return {
-    op: 'gather', kind: 'primitive', run: (x, i) => px.gather(x, i, axis), cases,
+    op: 'gather', kind: 'primitive', run: (x, i) => px.gather(x, axis, i), cases,
     // out[c] = x[c with c[axis] = index[c]]
     reference: (x, index) => build(index.shape, (c) => at(x, withAxis(c, normAxis(axis, x.shape.length), at(index, c)))),
   };
@@ -38,14 +38,14 @@ function scatterAddRef(axis: number) {
 
 function scatterAddRow(axis: number, cases: OpRow['cases']): OpRow {
   return {
-    op: 'scatterAdd', kind: 'primitive', run: (b, i, s) => px.scatterAdd(b, i, s, axis), cases,
+    op: 'scatterAdd', kind: 'primitive', run: (b, i, s) => px.scatterAdd(b, axis, i, s), cases,
     reference: (b, i, s) => scatterAddRef(axis)(b, i, s),
   };
 }
 
 function indexSelectRow(axis: number, cases: OpRow['cases']): OpRow {
   return {
-    op: 'indexSelect', kind: 'primitive', run: (x, i) => px.indexSelect(x, i, axis), cases,
+    op: 'indexSelect', kind: 'primitive', run: (x, i) => px.indexSelect(x, axis, i), cases,
     reference: (x, index) => {
       const a = normAxis(axis, x.shape.length);
       const shape = withAxis(x.shape, a, index.values.length);
@@ -71,7 +71,7 @@ function indexAddRef(axis: number) {
 
 function indexAddRow(axis: number, cases: OpRow['cases']): OpRow {
   return {
-    op: 'indexAdd', kind: 'primitive', run: (b, i, s) => px.indexAdd(b, i, s, axis), cases,
+    op: 'indexAdd', kind: 'primitive', run: (b, i, s) => px.indexAdd(b, axis, i, s), cases,
     reference: (b, i, s) => indexAddRef(axis)(b, i, s),
   };
 }

@@ -114,7 +114,7 @@ const W3 = (): px.Tensor => f64([0.5, 1.5, 2]);
 // ---- rows --------------------------------------------------------------------------------------
 
 const mseRows = perReduction('mse', (r) => ({
-  run: (a, b) => px.mse(a!, b!, r),
+  run: (a, b) => px.mse(a!, b!, { reduction: r }),
   reference: (a, b) => reduced({ shape: [...a!.shape], values: a!.values.map((x, i) => (x - b!.values[i]!) ** 2) }, r),
 }), [
   { name: '[2,3]', inputs: () => [uniform([2, 3]), uniform([2, 3])] },

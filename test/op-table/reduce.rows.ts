@@ -60,14 +60,14 @@ const CONFIGS: { label: string; axes: Axes; keepDims: boolean; keptZero?: number
 ];
 
 type Config = (typeof CONFIGS)[number];
-type ReduceFn = (x: px.Tensor, axes?: number | number[], keepDims?: boolean) => px.Tensor;
+type ReduceFn = (x: px.Tensor, axes?: number | number[], opts?: { keepDims?: boolean }) => px.Tensor;
 
 function reductionRows(op: string, f: ReduceFn, ref: (vs: number[]) => number, extra: (c: Config) => OpCase[]): OpRow[] {
   return CONFIGS.map((c) => {
     const { label, axes, keepDims, keptZero } = c;
     return {
       op, kind: 'primitive' as const,
-      run: (x: px.Tensor) => f(x, axes, keepDims),
+      run: (x: px.Tensor) => f(x, axes, { keepDims }),
       reference: reduceRef(ref, axes, keepDims),
       cases: [
         { name: `${label}: [2,3,4]`, inputs: () => [uniform([2, 3, 4])] },
@@ -129,7 +129,7 @@ const firstBest = (better: (a: number, b: number) => boolean) => (vs: number[]):
   return k;
 };
 
-type ArgFn = (x: px.Tensor, axis?: number, keepDims?: boolean) => px.Tensor;
+type ArgFn = (x: px.Tensor, axis?: number, opts?: { keepDims?: boolean }) => px.Tensor;
 
 function argRows(op: string, f: ArgFn, better: (a: number, b: number) => boolean): OpRow[] {
   const pick = firstBest(better);
@@ -141,7 +141,7 @@ function argRows(op: string, f: ArgFn, better: (a: number, b: number) => boolean
   return configs.map(({ label, axis, keepDims }) => ({
     op, kind: 'primitive' as const, grad: false,
     run: (x: px.Tensor) => {
-      const y = f(x, axis, keepDims);
+      const y = f(x, axis, { keepDims });
       if (y.dtype !== 'int32') throw new Error(`${op} returned ${y.dtype}, expected int32`);
       return y;
     },

@@ -1,5 +1,5 @@
 /**
- * @file Op-table rows: mean, variance, std, logSumExp. Each axes/keepDims configuration is its own row
+ * @file Op-table rows: mean, variance (and its alias var), std, logSumExp (and logsumexp). Each axes/keepDims configuration is its own row
  * (a row's `run` is fixed), all under the op's name. Also exports the plain-array slice helpers that
  * the activation and loss rows use for their references.
  */
@@ -99,7 +99,7 @@ function reductionRows(op: string, run: (x: px.Tensor, axes: Axes, keepDims: boo
 }
 
 export const statsRows: OpRow[] = [
-  ...reductionRows('mean', (x, a, k) => px.mean(x, a, k), meanOf),
+  ...reductionRows('mean', (x, a, k) => px.mean(x, a, { keepDims: k }), meanOf),
   // correction: 1 (default, unbiased), 0 (population), 2; N - correction <= 0 gives 0/0 = NaN as PyTorch.
   ...[1, 0, 2].flatMap((corr) => reductionRows('variance', (x, a, k) => px.variance(x, a, { correction: corr, keepDims: k }), (v) => varOf(v, corr))
     .map((r) => ({ ...r, cases: r.cases.map((k) => ({ ...k, name: `correction ${corr}, ${k.name}` })) }))),
@@ -108,7 +108,10 @@ export const statsRows: OpRow[] = [
     { tag: 'constant rows', axes: 1, keepDims: false, cases: [{ name: '[2,3]', inputs: () => [f64([[1, 1, 1], [2, 2, 2]])], grad: false }] },
     { tag: 'one element, unbiased', axes: 0, keepDims: false, cases: [{ name: '[1,2] -> NaN', inputs: () => [f64([[1, 2]])], grad: false }] },
   ]),
-  ...reductionRows('logSumExp', (x, a, k) => px.logSumExp(x, a, k), lseOf, [
+  // The PyTorch-named aliases run through the same configurations (they are separate entry points).
+  ...reductionRows('var', (x, a, k) => px.var(x, a, { correction: 0, keepDims: k }), (v) => varOf(v, 0)),
+  ...reductionRows('logsumexp', (x, a, k) => px.logsumexp(x, a, { keepDims: k }), lseOf),
+  ...reductionRows('logSumExp', (x, a, k) => px.logSumExp(x, a, { keepDims: k }), lseOf, [
     {
       tag: 'extreme', axes: -1, keepDims: false, cases: [
         // exp(1000) overflows; the max shift must avoid it.

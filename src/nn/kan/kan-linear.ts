@@ -399,8 +399,8 @@ export function edgeRegularization(edges: Tensor, x: Tensor, opts: Regularizatio
   const x2 = reshape(x, [x.size / x.shape.at(-1)!, x.shape.at(-1)!]);
   const vec = div(sqrt(variance(e, 0, { correction: 1 })), add(sqrt(variance(x2, 0, { correction: 1 })), 0.1));
   const l1 = sum(vec);
-  const pRow = div(vec, add(sum(vec, 1, true), 1));
-  const pCol = div(vec, add(sum(vec, 0, true), 1));
+  const pRow = div(vec, add(sum(vec, 1, { keepDims: true }), 1));
+  const pCol = div(vec, add(sum(vec, 0, { keepDims: true }), 1));
   const entropy = add(mean(plogp(pRow, 1)), mean(plogp(pCol, 0)));
   return add(mul(l1, l1w), mul(entropy, -entw));
 }

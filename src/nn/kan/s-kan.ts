@@ -198,7 +198,7 @@ export class SKANLinear extends Module {
     if (!this.splineScaler) return grp.splineWeight;
     const nf = grp.features.length;
     const nb = grp.basis.numBases;
-    const S = nf === this.inFeatures ? this.splineScaler : indexSelect(this.splineScaler, tensor(grp.features, { dtype: 'int32' }), 1);
+    const S = nf === this.inFeatures ? this.splineScaler : indexSelect(this.splineScaler, 1, grp.features);
     return reshape(mul(reshape(grp.splineWeight, [this.outFeatures, nf, nb]), unsqueeze(S, -1)), [this.outFeatures, nf * nb]);
   }
 
@@ -253,7 +253,7 @@ export class SKANLinear extends Module {
       const nf = grp.features.length;
       const W3 = reshape(this.effectiveWeight(grp), [this.outFeatures, nf, grp.basis.numBases]);
       const eg = sum(mul(unsqueeze(this.groupBasis(grp, x2, mix), 1), W3), -1); // [N, out, nf]
-      e = nf === this.inFeatures ? add(e, eg) : indexAdd(e, tensor(grp.features, { dtype: 'int32' }), eg, 2);
+      e = nf === this.inFeatures ? add(e, eg) : indexAdd(e, 2, grp.features, eg);
     }
     return reshape(e, [...lead, this.outFeatures, this.inFeatures]);
   }
@@ -348,7 +348,7 @@ export class SKANLinear extends Module {
 
   /** B_g(x[:, features]) [N, nf, nb], times the group's mixing weight per feature before selection. */
   private groupBasis(grp: SKANGroup, x2: Tensor, mix: Tensor | null): Tensor {
-    const xg = grp.features.length === this.inFeatures ? x2 : indexSelect(x2, tensor(grp.features, { dtype: 'int32' }), 1);
+    const xg = grp.features.length === this.inFeatures ? x2 : indexSelect(x2, 1, grp.features);
     const B = grp.basis.evaluate(xg);
     return mix ? mul(B, sliceAxis(mix, 1, grp.space, grp.space + 1)) : B; // [N, in, nb] * [in, 1]
   }

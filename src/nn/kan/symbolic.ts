@@ -96,9 +96,9 @@ export class SymbolicKANLayer extends Module {
     for (const name of new Set(this.functions)) {
       if (name === '' || name === '0') continue;
       const ids = range(E).filter((k) => this.functions[k] === name);
-      const sel = indexSelect(table, tensor(ids, { dtype: 'int32' }), 0); // [m, 4]
+      const sel = indexSelect(table, 0, ids); // [m, 4]
       const col = (c: number): Tensor => reshape(sliceAxis(sel, 1, c, c + 1), [ids.length]);
-      const xi = indexSelect(x2, tensor(ids.map((k) => k % F), { dtype: 'int32' }), 1); // [N, m]
+      const xi = indexSelect(x2, 1, ids.map((k) => k % F)); // [N, m]
       const v = add(mul(symbolicFunction(name).op(add(mul(xi, col(0)), col(1))), col(2)), col(3));
       // Scatter the m edge values to their places with a constant one-hot [m, E] matrix.
       const place = new Float64Array(ids.length * E);

@@ -8,6 +8,7 @@ import { framed } from '../../core/memory.js';
 import * as A from './activations.js';
 import * as L from './losses.js';
 import * as S from './stats.js';
+import * as N from './norm.js';
 
 export * from './shape.js';
 export * from './math.js';
@@ -25,5 +26,10 @@ export const nll = framed(L.nll);
 export const crossEntropy = framed(L.crossEntropy);
 export const bceWithLogits = framed(L.bceWithLogits);
 export const variance = framed(S.variance);
+const var_ = framed(S.var_);
+export { var_ as var };
 export const std = framed(S.std);
 export const logSumExp = framed(S.logSumExp);
+export const logsumexp = logSumExp;
+export const layerNorm = framed(N.layerNorm);
+export const rmsNorm = framed(N.rmsNorm);

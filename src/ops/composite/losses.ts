@@ -9,9 +9,33 @@ import { abs, add, cast, div, eq, exp, gather, indexSelect, log1p, maximum, mul,
 import { logSoftmax } from '../primitives/log-softmax.js';
 import { mean } from './stats.js';
 import { squeeze, unsqueeze } from './shape.js';
-import { checkIndices } from '../primitives/indexing.js';
+import { type IndexLike, checkIndices } from '../primitives/indexing.js';
+import { badArgument, checkArgCount, checkEnum, checkOptions, describe, tensorArg } from '../../core/args.js';
+import { indexArg } from '../args.js';
 
-export type Reduction = 'mean' | 'sum' | 'none';
+export const REDUCTIONS = ['mean', 'sum', 'none'] as const;
+export type Reduction = (typeof REDUCTIONS)[number];
+
+/**
+ * The entry check of a loss: tensors where tensors go (a plain array of class indices becomes an
+ * int32 target when `classTargets`), a known-keys options object and a valid `reduction`, all
+ * before anything is computed.
+ */
+function lossArgs<O extends { reduction?: Reduction }>(
+  op: string, argc: number, input: unknown, target: unknown, opts: unknown, keys: readonly string[], classTargets: boolean,
+): { input: Tensor; target: Tensor; opts: O; reduction: Reduction } {
+  checkArgCount(op, argc, 3, `${op}(input, target, { ${keys.join(', ')} })`);
+  const x = tensorArg(op, 'input', input);
+  const t = classTargets && Array.isArray(target) ? indexArg(op, target) : tensorArg(op, 'target', target);
+  if (typeof opts === 'string') throw badArgument(`${op}: pass the reduction in the options object: ${op}(input, target, { reduction: ${JSON.stringify(opts)} })`);
+  const o = checkOptions(op, opts as O | undefined, keys);
+  const reduction = o.reduction === undefined ? 'mean' : checkEnum(op, 'reduction', o.reduction, REDUCTIONS);
+  for (const k of ['weight', 'posWeight'] as const) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) tensorArg(op, k, v);
+  }
+  return { input: x, target: t, opts: o, reduction };
+}
 
 function reduce(op: string, loss: Tensor, reduction: Reduction): Tensor {
   switch (reduction) {
@@ -28,8 +52,13 @@ function sameShape(op: string, a: Tensor, b: Tensor): void {
   }
 }
 
-/** Mean squared error. */
-export function mse(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+export interface MseOptions {
+  reduction?: Reduction;
+}
+
+/** Mean squared error (PyTorch mse_loss). @example mse(pred, y, { reduction: 'sum' }) */
+export function mse(pred: Tensor, y: Tensor, opts?: MseOptions): Tensor {
+  const { input, target, reduction } = lossArgs('mse', arguments.length, pred, y, opts, ['reduction'], false);
   requireFloat('mse', input.dtype);
   sameShape('mse', input, target);
   const d = sub(input, target);
@@ -52,20 +81,24 @@ function checkClassTargets(op: string, input: Tensor, target: Tensor): void {
   }
 }
 
+const NLL_KEYS = ['reduction', 'weight', 'ignoreIndex'] as const;
+
 /** Negative log-likelihood of class-index targets given log-probabilities [N, C, ...]. */
-export function nll(logProbs: Tensor, target: Tensor, opts: NllOptions = {}): Tensor {
-  const { reduction = 'mean', weight, ignoreIndex = -100 } = opts;
+export function nll(input: Tensor, classes: IndexLike, options?: NllOptions): Tensor {
+  const { input: logProbs, target, opts, reduction } = lossArgs<NllOptions>('nll', arguments.length, input, classes, options, NLL_KEYS, true);
+  const { weight, ignoreIndex = -100 } = opts;
+  if (opts.ignoreIndex !== undefined && !Number.isInteger(ignoreIndex)) throw badArgument(`nll: ignoreIndex must be an integer, got ${describe(ignoreIndex)}`);
   requireFloat('nll', logProbs.dtype);
   checkClassTargets('nll', logProbs, target);
   const C = logProbs.shape[1]!;
   const keepMask = ne(target, ignoreIndex);
   const safeTarget = where(keepMask, target, 0);
   checkIndices('nll', safeTarget, C);
-  const picked = squeeze(gather(logProbs, unsqueeze(safeTarget, 1), 1), 1);
+  const picked = squeeze(gather(logProbs, 1, unsqueeze(safeTarget, 1)), 1);
   let w = cast(keepMask, logProbs.dtype);
   if (weight) {
     if (weight.rank !== 1 || weight.shape[0] !== C) throw new ShapeError(`nll: weight must have shape [${C}], got ${fmtShape(weight.shape)}`);
-    w = mul(w, reshape(indexSelect(weight, reshape(safeTarget, [safeTarget.size]), 0), safeTarget.shape));
+    w = mul(w, reshape(indexSelect(weight, 0, reshape(safeTarget, [safeTarget.size])), safeTarget.shape));
   }
   const loss = neg(mul(picked, w));
   if (reduction === 'mean') return div(sum(loss), sum(w));
@@ -92,8 +125,10 @@ function classWeights(op: string, weight: Tensor, C: number, rank: number): Tens
  * (the 0 log 0 = 0 convention) rather than 0 * -Inf = NaN, which PyTorch returns.
  * @example crossEntropy(logits, tensor([2, 0], { dtype: 'int32' }), { labelSmoothing: 0.1 })
  */
-export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyOptions = {}): Tensor {
-  const { reduction = 'mean', labelSmoothing = 0, weight } = opts;
+export function crossEntropy(input: Tensor, classesOrProbs: IndexLike, options?: CrossEntropyOptions): Tensor {
+  const { input: logits, target, opts, reduction } = lossArgs<CrossEntropyOptions>(
+    'crossEntropy', arguments.length, input, classesOrProbs, options, [...NLL_KEYS, 'labelSmoothing'], true);
+  const { labelSmoothing = 0, weight } = opts;
   requireFloat('crossEntropy', logits.dtype);
   if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) throw new ValueError(`crossEntropy: labelSmoothing must be in [0, 1], got ${labelSmoothing}`);
   if (logits.rank < 2) throw new ShapeError(`crossEntropy: logits must be [N, C, ...], got ${fmtShape(logits.shape)}`);
@@ -108,7 +143,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
     const terms = mul(safeLogp, wc ? mul(t, wc) : t);
     return reduce('crossEntropy', neg(sum(terms, 1)), reduction);
   }
-  const base = nll(logp, target, opts);
+  const base = nll(logp, target, { reduction, ...(weight ? { weight } : {}), ...(opts.ignoreIndex === undefined ? {} : { ignoreIndex: opts.ignoreIndex }) });
   if (!labelSmoothing) return base;
   // eps/C * sum_c -w_c logp_c over non-ignored samples, reduced like the NLL term (PyTorch): 'mean'
   // divides by the summed weights of the targets, the same denominator as the NLL term.
@@ -118,7 +153,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, opts: CrossEntropyO
   const smooth = mul(neg(sum(wc ? mul(logp, wc) : logp, 1)), keep);
   let smoothRed: Tensor;
   if (reduction === 'mean') {
-    const tw = weight ? mul(keep, reshape(indexSelect(weight, reshape(where(keepMask, target, 0), [target.size]), 0), target.shape)) : keep;
+    const tw = weight ? mul(keep, reshape(indexSelect(weight, 0, reshape(where(keepMask, target, 0), [target.size])), target.shape)) : keep;
     smoothRed = div(sum(smooth), sum(tw));
   } else {
     smoothRed = reduce('crossEntropy', smooth, reduction);
@@ -136,8 +171,9 @@ export interface BceOptions {
  * Binary cross-entropy on logits, stable for any magnitude:
  * (1 - t) x + (1 + (pw - 1) t) (log1p(e^-|x|) + max(-x, 0)).
  */
-export function bceWithLogits(logits: Tensor, target: Tensor, opts: BceOptions = {}): Tensor {
-  const { reduction = 'mean', posWeight } = opts;
+export function bceWithLogits(input: Tensor, y: Tensor, options?: BceOptions): Tensor {
+  const { input: logits, target, opts, reduction } = lossArgs<BceOptions>('bceWithLogits', arguments.length, input, y, options, ['reduction', 'posWeight'], false);
+  const { posWeight } = opts;
   requireFloat('bceWithLogits', logits.dtype);
   sameShape('bceWithLogits', logits, target);
   const softplusNeg = add(log1p(exp(neg(abs(logits)))), maximum(neg(logits), 0));

@@ -4,6 +4,7 @@
  * composite/index.ts: users get the fused primitives, which compute the same function.
  */
 import { requireFloat } from '../../core/dtype.js';
+import { normalizeAxes } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { add, eq, exp, log, mm, reshape, sub, sum, tanh, where } from '../primitives/index.js';
 import type { LinearActivation } from '../primitives/linear.js';
@@ -13,8 +14,9 @@ import { stableShift } from './stats.js';
 /** log(softmax(x)) along `axis` from primitives: the shift, exp, sum and log as separate ops. */
 export function logSoftmaxComposite(x: Tensor, axis = -1): Tensor {
   requireFloat('logSoftmax', x.dtype);
-  const z = sub(x, stableShift(x, axis));
-  const s = sum(exp(z), axis, true);
+  const a = normalizeAxes('logSoftmax', axis, x.rank, x.shape);
+  const z = sub(x, stableShift(x, a));
+  const s = sum(exp(z), a, { keepDims: true });
   return sub(z, log(where(eq(s, 0), 1, s)));
 }
 

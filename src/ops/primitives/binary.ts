@@ -9,7 +9,8 @@ import { apply } from '../../core/dispatch.js';
 import { type Meta, type Primitive, type PrimitiveName, registerPrimitive } from '../../core/primitive.js';
 import { broadcastShapes } from '../../core/shape.js';
 import { getDefaultDType } from '../../core/dtype.js';
-import type { Tensor } from '../../core/tensor.js';
+import { Tensor } from '../../core/tensor.js';
+import { badArgument, checkArgCount, describe } from '../../core/args.js';
 import { mapKernel } from './kernel-util.js';
 import { log, neg } from './unary.js';
 import { type TensorLike, asTensor, castTo, commonOperands } from '../tensor-like.js';
@@ -71,22 +72,33 @@ export const LE = comparison('le', (a, b) => a <= b);
 export const GT = comparison('gt', (a, b) => a > b);
 export const GE = comparison('ge', (a, b) => a >= b);
 
-const bin = (p: Primitive<unknown>, a: TensorLike, b: TensorLike, min?: DType): Tensor => apply(p, commonOperands(a, b, min), {});
+function operand(op: string, name: string, v: unknown): void {
+  if (!(v instanceof Tensor) && typeof v !== 'number' && typeof v !== 'boolean') {
+    throw badArgument(`${op}: ${name} must be a Tensor or a number, got ${describe(v)}`);
+  }
+}
 
-export const add = (a: TensorLike, b: TensorLike): Tensor => bin(ADD, a, b, 'int32');
-export const sub = (a: TensorLike, b: TensorLike): Tensor => bin(SUB, a, b, 'int32');
-export const mul = (a: TensorLike, b: TensorLike): Tensor => bin(MUL, a, b, 'int32');
+function bin(p: Primitive<unknown>, argc: number, a: TensorLike, b: TensorLike, min?: DType): Tensor {
+  checkArgCount(p.name, argc, 2, `${p.name}(input, other)`);
+  operand(p.name, 'input', a);
+  operand(p.name, 'other', b);
+  return apply(p, commonOperands(a, b, min), {});
+}
+
+export function add(a: TensorLike, b: TensorLike): Tensor { return bin(ADD, arguments.length, a, b, 'int32'); }
+export function sub(a: TensorLike, b: TensorLike): Tensor { return bin(SUB, arguments.length, a, b, 'int32'); }
+export function mul(a: TensorLike, b: TensorLike): Tensor { return bin(MUL, arguments.length, a, b, 'int32'); }
 /** True division: integer operands give the default float dtype (PyTorch). */
-export const div = (a: TensorLike, b: TensorLike): Tensor => bin(DIV, a, b, getDefaultDType());
-export const pow = (a: TensorLike, b: TensorLike): Tensor => bin(POW, a, b, 'int32');
-export const maximum = (a: TensorLike, b: TensorLike): Tensor => bin(MAXIMUM, a, b, 'int32');
-export const minimum = (a: TensorLike, b: TensorLike): Tensor => bin(MINIMUM, a, b, 'int32');
-export const eq = (a: TensorLike, b: TensorLike): Tensor => bin(EQ, a, b);
-export const ne = (a: TensorLike, b: TensorLike): Tensor => bin(NE, a, b);
-export const lt = (a: TensorLike, b: TensorLike): Tensor => bin(LT, a, b);
-export const le = (a: TensorLike, b: TensorLike): Tensor => bin(LE, a, b);
-export const gt = (a: TensorLike, b: TensorLike): Tensor => bin(GT, a, b);
-export const ge = (a: TensorLike, b: TensorLike): Tensor => bin(GE, a, b);
+export function div(a: TensorLike, b: TensorLike): Tensor { return bin(DIV, arguments.length, a, b, getDefaultDType()); }
+export function pow(a: TensorLike, b: TensorLike): Tensor { return bin(POW, arguments.length, a, b, 'int32'); }
+export function maximum(a: TensorLike, b: TensorLike): Tensor { return bin(MAXIMUM, arguments.length, a, b, 'int32'); }
+export function minimum(a: TensorLike, b: TensorLike): Tensor { return bin(MINIMUM, arguments.length, a, b, 'int32'); }
+export function eq(a: TensorLike, b: TensorLike): Tensor { return bin(EQ, arguments.length, a, b); }
+export function ne(a: TensorLike, b: TensorLike): Tensor { return bin(NE, arguments.length, a, b); }
+export function lt(a: TensorLike, b: TensorLike): Tensor { return bin(LT, arguments.length, a, b); }
+export function le(a: TensorLike, b: TensorLike): Tensor { return bin(LE, arguments.length, a, b); }
+export function gt(a: TensorLike, b: TensorLike): Tensor { return bin(GT, arguments.length, a, b); }
+export function ge(a: TensorLike, b: TensorLike): Tensor { return bin(GE, arguments.length, a, b); }
 
 export const WHERE = registerPrimitive<unknown>({
   name: 'where',
@@ -102,6 +114,10 @@ export const WHERE = registerPrimitive<unknown>({
 
 /** Elementwise `cond ? a : b` with broadcasting; a non-bool condition means `!= 0`. */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  checkArgCount('where', arguments.length, 3, 'where(condition, input, other)');
+  operand('where', 'condition', cond);
+  operand('where', 'input', a);
+  operand('where', 'other', b);
   const c = asTensor(cond, 'bool');
   const [x, y] = commonOperands(a, b);
   return apply(WHERE, [c.dtype === 'bool' ? c : ne(c, 0), x, y], {});

@@ -1,18 +1,32 @@
 /**
  * @file Indexing primitives in pairs whose vjps are each other: gather <-> scatterAdd (per-element
  * indices along an axis) and indexSelect <-> indexAdd (whole slices picked by a 1-D index), plus
- * oneHot. Index values are checked by the wrappers before anything is allocated.
+ * oneHot. Index values are checked by the wrappers before anything is allocated. The wrappers take
+ * PyTorch's argument order (x, dim, index[, src]) and accept a plain array of integers as the index.
  */
-import { type DType, getDefaultDType } from '../../core/dtype.js';
+import { type DType, getDefaultDType, isDType } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
 import { type Meta, registerPrimitive } from '../../core/primitive.js';
-import { normalizeAxis, stridesOf } from '../../core/shape.js';
-import type { Tensor } from '../../core/tensor.js';
+import { stridesOf } from '../../core/shape.js';
+import { Tensor } from '../../core/tensor.js';
 import { zeros } from '../../core/create.js';
+import { axisArg, badArgument, checkArgCount, describe, tensorArg } from '../../core/args.js';
+import { type IndexLike, indexArg } from '../args.js';
+
+export type { IndexLike };
 
 export interface AxisAttrs {
   axis: number;
+}
+
+/** The input tensor and its dim; a tensor or array where the dim goes is the pre-PyTorch order. */
+function dimArg(op: string, x: unknown, dim: unknown, signature: string): number {
+  const t = tensorArg(op, 'input', x);
+  if (dim instanceof Tensor || Array.isArray(dim)) {
+    throw badArgument(`${op}: dim must be an integer, got ${describe(dim)}; the argument order is PyTorch's, ${signature}`);
+  }
+  return axisArg(op, dim, t.rank, t.shape);
 }
 
 function requireIndex(op: string, index: Meta): void {
@@ -73,12 +87,17 @@ export const GATHER = registerPrimitive<AxisAttrs>({
     const xs = x!.values;
     for (let i = 0; i < o.length; i++) o[i] = xs[offs[i]!]!;
   },
-  vjp: (g, [x, index], _out, { axis }) => [scatterAdd(zeros(x!.shape, { dtype: g.dtype }), index!, g, axis), null],
+  vjp: (g, [x, index], _out, { axis }) => [scatterAdd(zeros(x!.shape, { dtype: g.dtype }), axis, index!, g), null],
 });
 
-/** out[..., i, ...] = x[..., index[..., i, ...], ...] along `axis` (torch.gather). */
-export function gather(x: Tensor, index: Tensor, axis: number): Tensor {
-  const a = normalizeAxis('gather', axis, x.rank);
+/**
+ * out[..., i, ...] = x[..., index[..., i, ...], ...] along `dim` (torch.gather, same argument order).
+ * @example gather(x, 1, [[0], [2]])
+ */
+export function gather(x: Tensor, dim: number, index: IndexLike): Tensor {
+  checkArgCount('gather', arguments.length, 3, 'gather(x, dim, index)');
+  const a = dimArg('gather', x, dim, 'gather(x, dim, index)');
+  index = indexArg('gather', index);
   checkGatherShapes('gather', x, index, a);
   checkIndices('gather', index, x.shape[a]!);
   return apply(GATHER, [x, index], { axis: a });
@@ -101,12 +120,15 @@ export const SCATTER_ADD = registerPrimitive<AxisAttrs>({
     const s = src!.values;
     for (let i = 0; i < offs.length; i++) o[offs[i]!] = o[offs[i]!]! + s[i]!;
   },
-  vjp: (g, [, index], _out, { axis }) => [g, null, gather(g, index!, axis)],
+  vjp: (g, [, index], _out, { axis }) => [g, null, gather(g, axis, index!)],
 });
 
-/** A copy of `base` with `src` added at the positions `index` names along `axis` (torch.scatter_add). */
-export function scatterAdd(base: Tensor, index: Tensor, src: Tensor, axis: number): Tensor {
-  const a = normalizeAxis('scatterAdd', axis, base.rank);
+/** A copy of `base` with `src` added at the positions `index` names along `dim` (torch.scatter_add). */
+export function scatterAdd(base: Tensor, dim: number, index: IndexLike, src: Tensor): Tensor {
+  checkArgCount('scatterAdd', arguments.length, 4, 'scatterAdd(x, dim, index, src)');
+  const a = dimArg('scatterAdd', base, dim, 'scatterAdd(x, dim, index, src)');
+  index = indexArg('scatterAdd', index);
+  tensorArg('scatterAdd', 'src', src);
   checkGatherShapes('scatterAdd', base, index, a);
   checkIndices('scatterAdd', index, base.shape[a]!);
   return apply(SCATTER_ADD, [base, index, src], { axis: a });
@@ -137,12 +159,17 @@ export const INDEX_SELECT = registerPrimitive<AxisAttrs>({
       }
     }
   },
-  vjp: (g, [x, index], _out, { axis }) => [indexAdd(zeros(x!.shape, { dtype: g.dtype }), index!, g, axis), null],
+  vjp: (g, [x, index], _out, { axis }) => [indexAdd(zeros(x!.shape, { dtype: g.dtype }), axis, index!, g), null],
 });
 
-/** Slices of `x` along `axis` picked by a 1-D int32 index (torch.index_select; embedding lookup). */
-export function indexSelect(x: Tensor, index: Tensor, axis = 0): Tensor {
-  const a = normalizeAxis('indexSelect', axis, x.rank);
+/**
+ * Slices of `x` along `dim` picked by a 1-D int32 index or a plain array of integers
+ * (torch.index_select, same argument order; embedding lookup). @example indexSelect(x, 0, [2, 0])
+ */
+export function indexSelect(x: Tensor, dim: number, index: IndexLike): Tensor {
+  checkArgCount('indexSelect', arguments.length, 3, 'indexSelect(x, dim, index)');
+  const a = dimArg('indexSelect', x, dim, 'indexSelect(x, dim, index)');
+  index = indexArg('indexSelect', index);
   checkSelectIndex('indexSelect', index);
   checkIndices('indexSelect', index, x.shape[a]!);
   return apply(INDEX_SELECT, [x, index], { axis: a });
@@ -174,12 +201,15 @@ export const INDEX_ADD = registerPrimitive<AxisAttrs>({
       }
     }
   },
-  vjp: (g, [, index], _out, { axis }) => [g, null, indexSelect(g, index!, axis)],
+  vjp: (g, [, index], _out, { axis }) => [g, null, indexSelect(g, axis, index!)],
 });
 
-/** A copy of `base` with slice j of `src` added to slice index[j] along `axis` (torch.index_add). */
-export function indexAdd(base: Tensor, index: Tensor, src: Tensor, axis = 0): Tensor {
-  const a = normalizeAxis('indexAdd', axis, base.rank);
+/** A copy of `base` with slice j of `source` added to slice index[j] along `dim` (torch.index_add). */
+export function indexAdd(base: Tensor, dim: number, index: IndexLike, src: Tensor): Tensor {
+  checkArgCount('indexAdd', arguments.length, 4, 'indexAdd(x, dim, index, source)');
+  const a = dimArg('indexAdd', base, dim, 'indexAdd(x, dim, index, source)');
+  index = indexArg('indexAdd', index);
+  tensorArg('indexAdd', 'source', src);
   checkSelectIndex('indexAdd', index);
   checkIndices('indexAdd', index, base.shape[a]!);
   return apply(INDEX_ADD, [base, index, src], { axis: a });
@@ -206,7 +236,10 @@ export const ONE_HOT = registerPrimitive<OneHotAttrs>({
 });
 
 /** One-hot rows of length `numClasses` for int32 class indices (default float dtype output). */
-export function oneHot(index: Tensor, numClasses: number, dtype: DType = getDefaultDType()): Tensor {
+export function oneHot(index: IndexLike, numClasses: number, dtype: DType = getDefaultDType()): Tensor {
+  checkArgCount('oneHot', arguments.length, 3, 'oneHot(index, numClasses, dtype?)');
+  index = indexArg('oneHot', index);
+  if (!isDType(dtype)) throw new DTypeError(`oneHot: unknown dtype ${describe(dtype)}; expected float32, float64, int32 or bool`, 'INVALID_DTYPE');
   requireIndex('oneHot', index);
   if (!Number.isInteger(numClasses) || numClasses < 1) throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   checkIndices('oneHot', index, numClasses);

@@ -18,6 +18,7 @@
 import { isFloat } from '../../core/dtype.js';
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
+import { checkArgCount, checkEnum, tensorArg } from '../../core/args.js';
 import { type Meta, registerPrimitive } from '../../core/primitive.js';
 import { numel } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
@@ -124,5 +125,10 @@ function activationGrad(g: Tensor, y: Tensor, activation: LinearActivation, z: (
  * @example px.linear(x, layer.weight, layer.bias, 'relu')
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, activation: LinearActivation = 'none'): Tensor {
+  checkArgCount('linear', arguments.length, 4, 'linear(x, weight, bias?, activation?)');
+  tensorArg('linear', 'input', x);
+  tensorArg('linear', 'weight', weight);
+  if (bias !== null && bias !== undefined) tensorArg('linear', 'bias', bias);
+  checkEnum('linear', 'activation', activation, LINEAR_ACTIVATIONS);
   return apply(LINEAR, bias ? [x, weight, bias] : [x, weight], { activation });
 }

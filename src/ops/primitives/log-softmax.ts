@@ -14,7 +14,8 @@
 import { requireFloat } from '../../core/dtype.js';
 import { apply } from '../../core/dispatch.js';
 import { registerPrimitive } from '../../core/primitive.js';
-import { normalizeAxis, type Shape } from '../../core/shape.js';
+import type { Shape } from '../../core/shape.js';
+import { axisArg, checkArgCount, tensorArg } from '../../core/args.js';
 import type { Tensor } from '../../core/tensor.js';
 import { mul, sub } from './binary.js';
 import { exp } from './unary.js';
@@ -64,7 +65,7 @@ export const LOG_SOFTMAX = registerPrimitive<LogSoftmaxAttrs>({
       }
     }
   },
-  vjp: (g, _inputs, out, { axis }) => [sub(g, mul(exp(out), sum(g, axis, true)))],
+  vjp: (g, _inputs, out, { axis }) => [sub(g, mul(exp(out), sum(g, axis, { keepDims: true })))],
 });
 
 /**
@@ -73,6 +74,8 @@ export const LOG_SOFTMAX = registerPrimitive<LogSoftmaxAttrs>({
  * @example px.logSoftmax(logits, -1)
  */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
+  checkArgCount('logSoftmax', arguments.length, 2, 'logSoftmax(x, dim?)');
+  tensorArg('logSoftmax', 'input', x);
   requireFloat('logSoftmax', x.dtype);
-  return apply(LOG_SOFTMAX, [x], { axis: normalizeAxis('logSoftmax', axis, x.rank, x.shape) });
+  return apply(LOG_SOFTMAX, [x], { axis: axisArg('logSoftmax', axis, x.rank, x.shape) });
 }

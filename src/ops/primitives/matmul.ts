@@ -9,6 +9,7 @@ import { apply } from '../../core/dispatch.js';
 import { registerPrimitive } from '../../core/primitive.js';
 import { type Shape, broadcastShapes, numel } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { checkArgCount, checkBoolArg, tensorArg } from '../../core/args.js';
 import { broadcastIndex } from './kernel-util.js';
 import { commonOperands, type TensorLike } from '../tensor-like.js';
 import { reshape } from './shape-ops.js';
@@ -77,6 +78,11 @@ export const MATMUL = registerPrimitive<MatmulAttrs>({
 
 /** The primitive with explicit transpose flags (for layers and backends that want them). */
 export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor {
+  checkArgCount('mm', arguments.length, 4, 'mm(a, b, transA?, transB?)');
+  tensorArg('mm', 'input', a);
+  tensorArg('mm', 'mat2', b);
+  checkBoolArg('mm', 'transA', transA);
+  checkBoolArg('mm', 'transB', transB);
   return apply(MATMUL, [a, b], { transA, transB });
 }
 
@@ -85,6 +91,9 @@ export function mm(a: Tensor, b: Tensor, transA = false, transB = false): Tensor
  * batch dims broadcast.
  */
 export function matmul(x: TensorLike, y: TensorLike): Tensor {
+  checkArgCount('matmul', arguments.length, 2, 'matmul(input, other)');
+  tensorArg('matmul', 'input', x);
+  tensorArg('matmul', 'other', y);
   const [a, b] = commonOperands(x, y, 'int32');
   if (a.rank === 0 || b.rank === 0) throw new ShapeError(`matmul: operands must not be scalars, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const a2 = a.rank === 1 ? reshape(a, [1, a.shape[0]!]) : a;

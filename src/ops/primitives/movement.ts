@@ -5,8 +5,10 @@
 import { DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
 import { registerPrimitive } from '../../core/primitive.js';
-import { type Shape, normalizeAxis, stridesOf } from '../../core/shape.js';
+import { type Shape, stridesOf } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { axisArg, badArgument, checkArgCount, checkNumberArg, describe, tensorArg } from '../../core/args.js';
+import { tensorList } from '../args.js';
 
 /** Visits every index of `shape` in row-major order with the flat offset under `strides`. */
 function forEachIndex(shape: Shape, strides: readonly number[], f: (i: number, off: number) => void): void {
@@ -62,6 +64,11 @@ export const SLICE = registerPrimitive<SliceAttrs>({
  * from the end and out-of-range bounds are clamped, as Python slicing.
  */
 export function slice(x: Tensor, ranges: readonly (readonly [number?, number?] | null | undefined)[]): Tensor {
+  checkArgCount('slice', arguments.length, 2, 'slice(x, [[start, end], ...])');
+  tensorArg('slice', 'input', x);
+  if (!Array.isArray(ranges) || ranges.some((r) => r != null && !Array.isArray(r))) {
+    throw badArgument(`slice: ranges must be an array of [start, end] pairs (null keeps a dim), got ${describe(ranges)}`);
+  }
   if (ranges.length > x.rank) throw new ShapeError(`slice: ${ranges.length} ranges for a tensor of shape ${fmtShape(x.shape)}`);
   const starts: number[] = [];
   const ends: number[] = [];
@@ -81,7 +88,9 @@ export function slice(x: Tensor, ranges: readonly (readonly [number?, number?] |
 
 /** Elements [start, end) along one axis (PyTorch narrow, with end instead of length). */
 export function sliceAxis(x: Tensor, axis: number, start: number, end: number): Tensor {
-  const a = normalizeAxis('sliceAxis', axis, x.rank);
+  checkArgCount('sliceAxis', arguments.length, 4, 'sliceAxis(x, dim, start, end)');
+  tensorArg('sliceAxis', 'input', x);
+  const a = axisArg('sliceAxis', axis, x.rank, x.shape);
   const ranges: ([number, number] | null)[] = x.shape.map(() => null);
   ranges[a] = [start, end];
   return slice(x, ranges);
@@ -114,6 +123,12 @@ export const PAD = registerPrimitive<PadAttrs>({
 
 /** Pads with a constant; `pads` gives [before, after] for leading dims (missing dims unpadded). */
 export function pad(x: Tensor, pads: readonly (readonly [number, number])[], value = 0): Tensor {
+  checkArgCount('pad', arguments.length, 3, 'pad(x, [[before, after], ...], value?)');
+  tensorArg('pad', 'input', x);
+  if (!Array.isArray(pads) || pads.some((p) => !Array.isArray(p))) {
+    throw badArgument(`pad: pads must be an array of [before, after] pairs, got ${describe(pads)}`);
+  }
+  checkNumberArg('pad', 'value', value, true);
   if (pads.length > x.rank) throw new ShapeError(`pad: ${pads.length} pad pairs for a tensor of shape ${fmtShape(x.shape)}`);
   const full = x.shape.map((_, d) => pads[d] ?? ([0, 0] as const));
   return apply(PAD, [x], { pads: full, value });
@@ -162,8 +177,16 @@ export const CONCAT = registerPrimitive<ConcatAttrs>({
   },
 });
 
-/** Joins tensors along an existing axis (same dtype; equal shapes elsewhere). */
+/** Joins tensors along an existing dim (same dtype; equal shapes elsewhere). */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
-  if (xs.length === 0) throw new ShapeError('concat: needs at least one tensor');
-  return apply(CONCAT, xs, { axis: normalizeAxis('concat', axis, xs[0]!.rank) });
+  checkArgCount('concat', arguments.length, 2, 'concat(tensors, dim?)');
+  const list = tensorList('concat', xs);
+  return apply(CONCAT, list, { axis: axisArg('concat', axis, list[0]!.rank, list[0]!.shape) });
+}
+
+/** PyTorch's name for `concat`. */
+export function cat(xs: readonly Tensor[], axis = 0): Tensor {
+  checkArgCount('cat', arguments.length, 2, 'cat(tensors, dim?)');
+  const list = tensorList('cat', xs);
+  return apply(CONCAT, list, { axis: axisArg('cat', axis, list[0]!.rank, list[0]!.shape) });
 }

@@ -1,12 +1,15 @@
 /**
  * @file Reductions over any set of axes, with or without keepDims: sum, max, min, argmax, argmin.
- * Axes are normalised by the wrappers; the primitives take sorted, non-negative axes.
+ * Axes are normalised by the wrappers; the primitives take sorted, non-negative axes. The wrappers
+ * share one calling convention, `op(x, dim?, { keepDims })` (reduceArgs).
  */
 import { isFloat } from '../../core/dtype.js';
 import { DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
 import { type Meta, type Primitive, type PrimitiveName, registerPrimitive } from '../../core/primitive.js';
-import { normalizeAxes, normalizeAxis, reducedShape } from '../../core/shape.js';
+import { reducedShape } from '../../core/shape.js';
+import { badArgument, describe, isPlainObject } from '../../core/args.js';
+import { type ReduceOptions, reduceArgs } from '../args.js';
 import type { Tensor } from '../../core/tensor.js';
 import { forEachReduced } from './kernel-util.js';
 import { castTo } from '../tensor-like.js';
@@ -112,23 +115,51 @@ export const ARGMAX = argExtremum('argmax', (a, b) => a > b);
 export const ARGMIN = argExtremum('argmin', (a, b) => a < b);
 
 export type Axes = number | readonly number[];
+export type { ReduceOptions };
 
-function reduce(p: Primitive<ReduceAttrs>, x: Tensor, axes: Axes | undefined, keepDims: boolean): Tensor {
-  return apply(p, [x], { axes: normalizeAxes(p.name, axes, x.rank, x.shape), keepDims });
+const KEEP = ['keepDims'] as const;
+
+/** Sum over `dim` (all when omitted). Ints and bools sum to int32. @example sum(x, 1, { keepDims: true }) */
+export function sum(x: Tensor, axes?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor {
+  const a = reduceArgs('sum', x, axes, opts, KEEP, arguments.length);
+  return apply(SUM, [a.x], { axes: a.axes, keepDims: a.keepDims });
 }
 
-/** Sum over `axes` (all when omitted). Ints and bools sum to int32. */
-export const sum = (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce(SUM, x, axes, keepDims);
-/** Largest value over `axes` (PyTorch amax). */
-export const max = (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce(MAX, x, axes, keepDims);
-/** Smallest value over `axes` (PyTorch amin). */
-export const min = (x: Tensor, axes?: Axes, keepDims = false): Tensor => reduce(MIN, x, axes, keepDims);
-
-function argReduce(p: Primitive<ReduceAttrs>, x: Tensor, axis: number | undefined, keepDims: boolean): Tensor {
-  if (axis === undefined) return apply(p, [reshape(x, [x.size])], { axes: [0], keepDims: false });
-  return apply(p, [x], { axes: [normalizeAxis(p.name, axis, x.rank, x.shape)], keepDims });
+/** Largest value over `dim` (PyTorch amax: values only; for indices use argmax). */
+export function max(x: Tensor, axes?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor {
+  const a = reduceArgs('max', x, axes, opts, KEEP, arguments.length);
+  return apply(MAX, [a.x], { axes: a.axes, keepDims: a.keepDims });
 }
 
-/** Index of the largest value along `axis` (over the flattened tensor when omitted); int32. */
-export const argmax = (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce(ARGMAX, x, axis, keepDims);
-export const argmin = (x: Tensor, axis?: number, keepDims = false): Tensor => argReduce(ARGMIN, x, axis, keepDims);
+/** Smallest value over `dim` (PyTorch amin: values only; for indices use argmin). */
+export function min(x: Tensor, axes?: Axes | null | ReduceOptions, opts?: ReduceOptions): Tensor {
+  const a = reduceArgs('min', x, axes, opts, KEEP, arguments.length);
+  return apply(MIN, [a.x], { axes: a.axes, keepDims: a.keepDims });
+}
+
+/** PyTorch's name for `max` over dims. */
+export const amax = max;
+/** PyTorch's name for `min` over dims. */
+export const amin = min;
+
+function argReduce(p: Primitive<ReduceAttrs>, x: unknown, axis: unknown, opts: unknown, argc: number): Tensor {
+  const op = p.name;
+  if (Array.isArray(axis)) throw badArgument(`${op}: dim must be one integer, got ${describe(axis)}`);
+  const a = reduceArgs(op, x, axis, opts, KEEP, argc);
+  if (axis === undefined || axis === null || isPlainObject(axis)) {
+    // Over the flattened tensor, as PyTorch (keepDims then keeps every dim as 1).
+    const flat = apply(p, [reshape(a.x, [a.x.size])], { axes: [0], keepDims: false });
+    return a.keepDims ? reshape(flat, a.x.shape.map(() => 1)) : flat;
+  }
+  return apply(p, [a.x], { axes: a.axes, keepDims: a.keepDims });
+}
+
+/** Index of the largest value along `dim` (over the flattened tensor when omitted); int32. */
+export function argmax(x: Tensor, axis?: number | null | ReduceOptions, opts?: ReduceOptions): Tensor {
+  return argReduce(ARGMAX, x, axis, opts, arguments.length);
+}
+
+/** Index of the smallest value along `dim` (over the flattened tensor when omitted); int32. */
+export function argmin(x: Tensor, axis?: number | null | ReduceOptions, opts?: ReduceOptions): Tensor {
+  return argReduce(ARGMIN, x, axis, opts, arguments.length);
+}

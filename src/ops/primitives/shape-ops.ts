@@ -7,6 +7,7 @@ import { apply } from '../../core/dispatch.js';
 import { registerPrimitive } from '../../core/primitive.js';
 import { type Shape, broadcastsTo, checkShape, normalizeAxis, numel, stridesOf } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
+import { axisArg, checkArgCount, shapeArgs, tensorArg } from '../../core/args.js';
 import { broadcastIndex } from './kernel-util.js';
 
 export interface ReshapeAttrs {
@@ -43,9 +44,13 @@ export function resolveShape(op: string, from: Shape, shape: readonly number[]):
   return shape.map((d) => (d === -1 ? total / known : d));
 }
 
-/** Same data, new shape (one dim may be -1). Shares storage: no copy. */
-export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  return apply(RESHAPE, [x], { shape: resolveShape('reshape', x.shape, shape) });
+/**
+ * Same data, new shape (one dim may be -1). Shares storage: no copy. The shape is one array or
+ * varargs, as PyTorch's `x.reshape(2, 3)`. @example reshape(x, [2, -1]); reshape(x, 2, -1)
+ */
+export function reshape(x: Tensor, ...shape: readonly number[] | [readonly number[]]): Tensor {
+  tensorArg('reshape', 'input', x);
+  return apply(RESHAPE, [x], { shape: resolveShape('reshape', x.shape, shapeArgs('reshape', shape)) });
 }
 
 export interface PermuteAttrs {
@@ -88,20 +93,35 @@ export const PERMUTE = registerPrimitive<PermuteAttrs>({
   },
 });
 
-/** Reorders dims: out.shape[i] = x.shape[perm[i]]. Negative entries count from the end. */
-export function permute(x: Tensor, perm: readonly number[]): Tensor {
-  return apply(PERMUTE, [x], { perm: perm.map((p) => normalizeAxis('permute', p, x.rank)) });
+/**
+ * Reorders dims: out.shape[i] = x.shape[dims[i]]. Negative entries count from the end. The dims are
+ * one array or varargs, as PyTorch's `x.permute(1, 0)`. @example permute(x, 1, 0); permute(x, [1, 0])
+ */
+export function permute(x: Tensor, ...dims: readonly number[] | [readonly number[]]): Tensor {
+  tensorArg('permute', 'input', x);
+  const perm = shapeArgs('permute', dims, 'dims');
+  return apply(PERMUTE, [x], { perm: perm.map((p) => normalizeAxis('permute', p, x.rank, x.shape)) });
 }
 
-/** Swaps two dims (default: the last two, the matrix transpose). */
+/** Swaps two dims (default: the last two, the matrix transpose; a no-op below rank 2). */
 export function transpose(x: Tensor, dim0 = -2, dim1 = -1): Tensor {
-  if (x.rank < 2) return x;
-  const a = normalizeAxis('transpose', dim0, x.rank);
-  const b = normalizeAxis('transpose', dim1, x.rank);
+  checkArgCount('transpose', arguments.length, 3, 'transpose(x, dim0?, dim1?)');
+  tensorArg('transpose', 'input', x);
+  if (x.rank < 2 && arguments.length === 1) return x;
+  const a = axisArg('transpose', dim0, x.rank, x.shape, 'dim0');
+  const b = axisArg('transpose', dim1, x.rank, x.shape, 'dim1');
   const perm = Array.from({ length: x.rank }, (_, i) => i);
   perm[a] = b;
   perm[b] = a;
   return permute(x, perm);
+}
+
+/** PyTorch's `t`: the transpose of a matrix; 0-D and 1-D tensors are returned as they are. */
+export function t(x: Tensor): Tensor {
+  checkArgCount('t', arguments.length, 1, 't(x)');
+  tensorArg('t', 'input', x);
+  if (x.rank > 2) throw new ShapeError(`t: expects a tensor of rank <= 2, got ${fmtShape(x.shape)}; use transpose(x, dim0, dim1)`);
+  return x.rank < 2 ? x : permute(x, [1, 0]);
 }
 
 export interface ExpandAttrs {
@@ -125,8 +145,10 @@ export const EXPAND = registerPrimitive<ExpandAttrs>({
   vjp: (g) => [g],
 });
 
-/** Broadcasts to `shape` (a copy; -1 keeps a dim). */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+/** Broadcasts to `shape` (a copy; -1 keeps a dim); one array or varargs. @example expand(x, 4, -1) */
+export function expand(x: Tensor, ...sizes: readonly number[] | [readonly number[]]): Tensor {
+  tensorArg('expand', 'input', x);
+  const shape = shapeArgs('expand', sizes, 'sizes');
   const off = shape.length - x.rank;
   const full = shape.map((d, i) => (d === -1 && i >= off ? x.shape[i - off]! : d));
   return apply(EXPAND, [x], { shape: full });

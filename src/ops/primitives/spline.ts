@@ -14,6 +14,7 @@
  */
 import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
+import { badArgument, checkArgCount, checkEnum, describe, tensorArg } from '../../core/args.js';
 import { registerPrimitive } from '../../core/primitive.js';
 import type { Tensor } from '../../core/tensor.js';
 import { isFloat } from '../../core/dtype.js';
@@ -97,12 +98,18 @@ function derivativeCoefficients(grid: Tensor, k: number): [Tensor, Tensor] {
 
 /** B_{j,k}(x) for each feature's knot vector: x [..., F], grid [F, knots] -> [..., F, knots - k - 1]. */
 export function splineBasis(x: Tensor, grid: Tensor, k = 3): Tensor {
+  checkArgCount('splineBasis', arguments.length, 3, 'splineBasis(x, grid, k?)');
+  tensorArg('splineBasis', 'input', x);
+  tensorArg('splineBasis', 'grid', grid);
   checkSpline(x, grid, k);
   return apply(SPLINE_BASIS, [x, grid], { k });
 }
 
 /** A uniform knot grid [F, G + 2k + 1] on [lo, hi] with k extra knots each side (efficient-kan). */
 export function uniformGrid(features: number, intervals: number, k = 3, range: readonly [number, number] = [-1, 1], dtype: 'float32' | 'float64' = 'float32'): Tensor {
+  checkArgCount('uniformGrid', arguments.length, 5, 'uniformGrid(features, intervals, k?, range?, dtype?)');
+  if (!Array.isArray(range) || range.length !== 2) throw badArgument(`uniformGrid: range must be a [lo, hi] pair, got ${describe(range)}`);
+  checkEnum('uniformGrid', 'dtype', dtype, ['float32', 'float64']);
   if (!Number.isInteger(intervals) || intervals < 1) throw new ValueError(`uniformGrid: grid must have at least 1 interval, got ${intervals}`);
   if (!Number.isInteger(k) || k < 0) throw new ValueError(`uniformGrid: order k must be a non-negative integer, got ${k}`);
   const [lo, hi] = range;

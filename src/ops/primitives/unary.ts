@@ -1,7 +1,9 @@
 /**
  * @file Elementwise unary primitives. Each: shape rule (same shape), float64 reference, vjp with ops.
  */
-import { type DType, isFloat, requireFloat } from '../../core/dtype.js';
+import { type DType, isDType, isFloat, requireFloat } from '../../core/dtype.js';
+import { checkArgCount, checkNumberArg, describe, tensorArg } from '../../core/args.js';
+import { unaryArgs } from '../args.js';
 import { DTypeError, ValueError } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
 import { type Meta, type Primitive, type PrimitiveName, registerPrimitive } from '../../core/primitive.js';
@@ -52,17 +54,33 @@ export const TANH = floatUnary('tanh', Math.tanh, (g, _x, out) => mul(g, sub(1, 
 export const SIGN = numericUnary('sign', (x) => (x > 0 ? 1 : x < 0 ? -1 : x), () => null); // NaN stays NaN
 export const ERF = floatUnary('erf', erfScalar, (g, x) => mul(g, mul(exp(neg(mul(x, x))), SQRT_2_OVER_PI))); // 2/sqrt(pi) e^{-x^2}
 
-export const neg = (x: Tensor | number): Tensor => apply(NEG, [asTensor(x)], {});
-export const exp = (x: Tensor): Tensor => apply(EXP, [x], {});
-export const log = (x: Tensor): Tensor => apply(LOG, [x], {});
-export const log1p = (x: Tensor): Tensor => apply(LOG1P, [x], {});
-export const sqrt = (x: Tensor): Tensor => apply(SQRT, [x], {});
-export const abs = (x: Tensor): Tensor => apply(ABS, [x], {});
-export const sin = (x: Tensor): Tensor => apply(SIN, [x], {});
-export const cos = (x: Tensor): Tensor => apply(COS, [x], {});
-export const tanh = (x: Tensor): Tensor => apply(TANH, [x], {});
-export const sign = (x: Tensor): Tensor => apply(SIGN, [x], {});
-export const erf = (x: Tensor): Tensor => apply(ERF, [x], {});
+/** The public wrapper of a one-input primitive, named after it. */
+function unaryOp(p: Primitive<unknown>): (x: Tensor) => Tensor {
+  const name = p.name;
+  return {
+    [name](x: Tensor): Tensor {
+      unaryArgs(name, x, arguments.length);
+      return apply(p, [x], {});
+    },
+  }[name]!;
+}
+
+/** -x; also takes a number (a rank-0 result). */
+export function neg(x: Tensor | number): Tensor {
+  checkArgCount('neg', arguments.length, 1, 'neg(x)');
+  if (typeof x !== 'number') tensorArg('neg', 'input', x);
+  return apply(NEG, [asTensor(x)], {});
+}
+export const exp = unaryOp(EXP);
+export const log = unaryOp(LOG);
+export const log1p = unaryOp(LOG1P);
+export const sqrt = unaryOp(SQRT);
+export const abs = unaryOp(ABS);
+export const sin = unaryOp(SIN);
+export const cos = unaryOp(COS);
+export const tanh = unaryOp(TANH);
+export const sign = unaryOp(SIGN);
+export const erf = unaryOp(ERF);
 
 export interface CastAttrs {
   dtype: DType;
@@ -84,7 +102,11 @@ export const CAST = registerPrimitive<CastAttrs>({
 });
 
 /** Converts to `dtype` (float -> int truncates toward zero; nonzero -> true). */
-export const cast = (x: Tensor, dtype: DType): Tensor => apply(CAST, [x], { dtype });
+export function cast(x: Tensor, dtype: DType): Tensor {
+  unaryArgs('cast', x, arguments.length, 2, 'cast(x, dtype)');
+  if (!isDType(dtype)) throw new DTypeError(`cast: unknown dtype ${describe(dtype)}; expected float32, float64, int32 or bool`, 'INVALID_DTYPE');
+  return apply(CAST, [x], { dtype });
+}
 
 export interface ClampAttrs {
   min: number;
@@ -105,5 +127,11 @@ export const CLAMP = registerPrimitive<ClampAttrs>({
 
 /** Limits values to [min, max]; either bound may be omitted. */
 export function clamp(x: Tensor, min?: number | null, max?: number | null): Tensor {
+  unaryArgs('clamp', x, arguments.length, 3, 'clamp(x, min?, max?)');
+  if (min != null) checkNumberArg('clamp', 'min', min, true);
+  if (max != null) checkNumberArg('clamp', 'max', max, true);
   return apply(CLAMP, [x], { min: min ?? -Infinity, max: max ?? Infinity });
 }
+
+/** PyTorch's alias of `clamp`. */
+export const clip = clamp;

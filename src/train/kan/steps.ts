@@ -62,8 +62,8 @@ export function trainSteps(model: Module, data: RegressionData, opts: TrainSteps
     if (B < N) {
       if (order.length < B) order = shuffled(N, g);
       idx = tensor(order.splice(0, B), { dtype: 'int32' });
-      x = indexSelect(data.x, idx, 0);
-      y = indexSelect(data.y, idx, 0);
+      x = indexSelect(data.x, 0, idx);
+      y = indexSelect(data.y, 0, idx);
     }
     const closure = (): number => scope(() => {
       model.zeroGrad(); // parameters outside the optimizer too: their gradients are scope temporaries
