@@ -11,8 +11,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as px from '../src/index.js';
-import * as io from '../src/io/index.js';
+import * as px from '../src/node.js';
+import { io } from '../src/node.js';
 import { bytesOf, failsWith, hex, makeFile } from './io-helpers.js';
 
 // dist/test/x.js -> repo root is ../../, the shared fixtures sit beside the repo.

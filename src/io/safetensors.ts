@@ -13,11 +13,11 @@
  * file with those 64 hex digits replaced by ASCII '0'. So a flipped bit anywhere, header included, is
  * caught, and any reader can check it with a few lines (scripts/check_safetensors.py does).
  */
-import { createHash } from 'node:crypto';
 import { type DType, bytesPerElement } from '../core/dtype.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { ModelFormatError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 import { type JsonObject, type JsonValue, JsonNumber, clip, describeJson, parseJsonBytes } from './json.js';
 
 /** Dtype names of the safetensors format that plexus understands. */
@@ -202,7 +202,7 @@ const ZERO_DIGEST = new TextEncoder().encode('0'.repeat(64));
 
 /** SHA-256 of `bytes` with the 64 digest bytes at `pos` read as ASCII zeros. */
 function fileDigest(bytes: Uint8Array, pos: number): string {
-  return createHash('sha256').update(bytes.subarray(0, pos)).update(ZERO_DIGEST).update(bytes.subarray(pos + 64)).digest('hex');
+  return sha256Hex([bytes.subarray(0, pos), ZERO_DIGEST, bytes.subarray(pos + 64)]);
 }
 
 function checkIntegrity(source: string, bytes: Uint8Array, headerEnd: number, metadata: Map<string, string>, opts: ParseOptions): void {
