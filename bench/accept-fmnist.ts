@@ -8,11 +8,10 @@
  * $PLEXUS_BACKEND, else the fastest registered one (wasm, then js).
  * Needs the Debian package dataset-fashion-mnist (or FASHION_MNIST_DIR pointing at the IDX files).
  */
-import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import * as optim from '../src/optim/index.js';
-import { DataLoader, TensorDataset, fashionMnist } from '../src/data/index.js';
-import { fit } from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { fit, nn, optim } from '../src/node.js';
+
+const { DataLoader, TensorDataset, fashionMnist } = px.data;
 
 const SEED = 0;
 

@@ -18,8 +18,8 @@
 import { createRequire, register } from 'node:module';
 import readline from 'node:readline';
 import { pathToFileURL } from 'node:url';
-import * as px from '../src/index.js';
-import { setNumThreads } from '../src/backends/wasm/index.js';
+import * as px from '../src/node.js';
+import { setNumThreads } from '../src/node.js';
 import { mulberry32, orderChecksum, permutation } from './common.js';
 
 type Tf = typeof import('@tensorflow/tfjs-core');

@@ -32,7 +32,8 @@
  */
 import { createRequire } from 'node:module';
 import * as px from '../src/index.js';
-import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
+import { getNumThreads, setNumThreads } from '../src/index.js';
+import { createWasmBackend, type WasmBackend } from '../src/internal.js';
 import { load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
 import { Stepwise } from './stepwise.js';
 

@@ -27,7 +27,9 @@
  * + scale_base + scale_sp)).
  */
 import * as px from '../src/index.js';
-import { LBFGS } from '../src/optim/index.js';
+
+const { LBFGS } = px.optim;
+type LBFGS = px.optim.LBFGS;
 
 type Model = px.Module;
 const RESTARTS = 5;

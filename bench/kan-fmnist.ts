@@ -10,11 +10,12 @@
  * Backend: $PLEXUS_BACKEND, else the fastest registered (wasm, then js). Slow on the js backend
  * (~3 min per KAN epoch on a shared 2-core machine): run it in the background.
  */
-import * as px from '../src/index.js';
-import { KAN } from '../src/nn/kan/kan.js';
-import { AdamW } from '../src/optim/index.js';
-import { DataLoader, TensorDataset, fashionMnist } from '../src/data/index.js';
-import { fit } from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { fit } from '../src/node.js';
+
+const { KAN } = px.nn;
+const { AdamW } = px.optim;
+const { DataLoader, TensorDataset, fashionMnist } = px.data;
 
 const SEED = 0;
 

@@ -20,11 +20,12 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
-import * as px from '../src/index.js';
-import { KAN } from '../src/nn/kan/kan.js';
-import { AdamW } from '../src/optim/index.js';
-import { fashionMnist } from '../src/data/index.js';
-import { setNumThreads } from '../src/backends/wasm/index.js';
+import * as px from '../src/node.js';
+import { setNumThreads } from '../src/node.js';
+
+const { KAN } = px.nn;
+const { AdamW } = px.optim;
+const { fashionMnist } = px.data;
 import { PYTHON, mulberry32, permutation, repoPath, threadEnv, torchPeers } from './common.js';
 
 function flag(name: string, dflt: string): string {

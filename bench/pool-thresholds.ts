@@ -9,9 +9,8 @@
  */
 import os from 'node:os';
 import * as px from '../src/index.js';
-import { setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
-import { THREADING } from '../src/backends/wasm/kernels/matmul.js';
-import { configurePool, forceThreading, waitForWorkers } from '../src/backends/wasm/pool/testing.js';
+import { setNumThreads } from '../src/index.js';
+import { THREADING, type WasmBackend, configurePool, forceThreading, waitForWorkers } from '../src/internal.js';
 
 px.setBackend('wasm');
 setNumThreads(2);

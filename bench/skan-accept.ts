@@ -37,12 +37,14 @@
  * (exit 1 on failure).
  */
 import * as px from '../src/index.js';
-import { KAN } from '../src/nn/kan/kan.js';
-import { SELECT_CRITERIA, SKAN, type SelectCriterion } from '../src/nn/kan/s-kan.js';
-import { BASIS_NAMES, type BasisName } from '../src/nn/kan/basis.js';
-import { LBFGS } from '../src/optim/lbfgs.js';
-import { type RegressionData, trainSteps } from '../src/train/kan/steps.js';
-import { rmse, trainSKAN } from '../src/train/kan/skan.js';
+
+const { KAN, SELECT_CRITERIA, SKAN, BASIS_NAMES } = px.nn;
+const { LBFGS } = px.optim;
+type LBFGS = px.optim.LBFGS;
+const { trainSteps, rmse, trainSKAN } = px.train.kan;
+type SelectCriterion = px.nn.SelectCriterion;
+type BasisName = px.nn.BasisName;
+type RegressionData = px.train.kan.RegressionData;
 
 px.setBackend(process.env.PLEXUS_BACKEND ?? (px.availableBackends().includes('wasm') ? 'wasm' : 'js'));
 px.setNumThreads(1); // deterministic and fair on a shared machine

@@ -9,8 +9,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as px from '../src/index.js';
-import { evaluate, fit } from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { evaluate, fit } from '../src/node.js';
 import { removeTempDirs, runCli, tempDir } from './cli-helpers.js';
 
 after(removeTempDirs);

@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as px from '../src/index.js';
+import * as px from '../src/node.js';
 import { refused, removeTempDirs, runCli, tempDir } from './cli-helpers.js';
 
 after(removeTempDirs);

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import * as px from '../src/index.js';
+import * as px from '../src/node.js';
 import { loadTrainConfig } from '../apps/cli/config.js';
 import { makeCtx } from '../apps/cli/context.js';
 import { type CliRun, removeTempDirs, runCli, tempDir } from './cli-helpers.js';

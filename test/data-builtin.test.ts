@@ -6,8 +6,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as px from '../src/index.js';
-import * as data from '../src/data/index.js';
+import * as px from '../src/node.js';
+import { data } from '../src/node.js';
 import { throwsTyped } from './data-helpers.js';
 
 const DIGIT_COUNTS = [178, 182, 177, 183, 181, 182, 181, 179, 174, 180];

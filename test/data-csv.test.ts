@@ -8,8 +8,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as px from '../src/index.js';
-import * as data from '../src/data/index.js';
+import * as px from '../src/node.js';
+import { data } from '../src/node.js';
 import { tempDir, throwsTyped } from './data-helpers.js';
 
 const tokens = (text: string, opts: data.TokenizeOptions = {}): string[][] => {

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import * as px from '../src/index.js';
-import * as data from '../src/data/index.js';
+import * as px from '../src/node.js';
+import { data } from '../src/node.js';
 import { tempDir, throwsTyped } from './data-helpers.js';
 
 /** IDX bytes: magic 00 00 type ndim, big-endian dims, then `body`. */

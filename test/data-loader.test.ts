@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as data from '../src/data/index.js';
+import { data } from '../src/index.js';
 import { throwsTyped } from './data-helpers.js';
 
 /** n samples: x row i = [i, 10 i] (float64), y = i (int32), so every batch row can be traced. */

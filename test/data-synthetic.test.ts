@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as data from '../src/data/index.js';
+import { data } from '../src/index.js';
 import { throwsTyped } from './data-helpers.js';
 
 const vals = (t: px.Tensor): number[] => Array.from(t.values);

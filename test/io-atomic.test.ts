@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as px from '../src/index.js';
-import * as io from '../src/io/index.js';
+import * as px from '../src/node.js';
+import { io } from '../src/node.js';
 import { hex } from './io-helpers.js';
 
 const CHILD = fileURLToPath(new URL('./io-atomic-child.js', import.meta.url));

@@ -11,12 +11,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import * as optim from '../src/optim/index.js';
-import * as io from '../src/io/index.js';
-import * as data from '../src/data/index.js';
-import { fit } from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { data, fit, io, nn, optim } from '../src/node.js';
 import { bytesOf, hex } from './io-helpers.js';
 import { settledMemory } from './settle.js';
 

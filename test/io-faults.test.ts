@@ -6,7 +6,7 @@
 import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as io from '../src/io/index.js';
+import { io } from '../src/index.js';
 import { failsWith, makeFile, u8, withLength } from './io-helpers.js';
 
 const parse = (b: Uint8Array, o?: io.ParseOptions): io.SafetensorsFile => io.parseSafetensors(b, o);

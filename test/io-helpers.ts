@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import { ModelFormatError } from '../src/io/index.js';
+import { ModelFormatError } from '../src/index.js';
 
 /** `u64 LE length | header | data`, with no padding so tests control every byte. */
 export function makeFile(header: string | object, data: Uint8Array | number[] = []): Uint8Array {

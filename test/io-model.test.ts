@@ -11,9 +11,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import * as io from '../src/io/index.js';
+import * as px from '../src/node.js';
+import { io, nn } from '../src/node.js';
 import { bytesOf, hex } from './io-helpers.js';
 import { settledMemory } from './settle.js';
 

@@ -11,8 +11,8 @@ import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as px from '../src/index.js';
-import * as io from '../src/io/index.js';
+import * as px from '../src/node.js';
+import { io } from '../src/node.js';
 import { bytesOf, failsWith, hex, makeFile } from './io-helpers.js';
 
 // dist/test/x.js -> repo root is ../../, the shared fixtures sit beside the repo.
@@ -312,11 +312,12 @@ describe('conversions are exact or refused', () => {
     assert.equal(new Uint32Array(b.values.buffer, b.values.byteOffset, 3)[2], 0x7fc10000);
   });
 
-  it('I64/U64 convert to float64 up to 2^53 and refuse beyond; int32 when asked and in range', () => {
-    const ok = io.toTensor(one('I64', [...le64(2n ** 53n), ...le64(-5n)]), { convert: true });
+  it('I64 reads as int32 (float64 when asked, up to 2^53); U64 converts to float64; both refuse what does not fit', () => {
+    const ok = io.toTensor(one('I64', [...le64(2n ** 53n), ...le64(-5n)]), { convert: true, dtype: 'float64' });
     assert.equal(ok.dtype, 'float64');
     assert.deepEqual(arr(ok), [2 ** 53, -5]);
-    failsWith(() => io.toTensor(one('I64', [...le64(0n), ...le64(2n ** 53n + 1n)]), { convert: true }), 'INEXACT_CONVERSION', ['element 1', '9007199254740993']);
+    failsWith(() => io.toTensor(one('I64', [...le64(0n), ...le64(2n ** 53n + 1n)]), { convert: true, dtype: 'float64' }), 'INEXACT_CONVERSION', ['element 1', '9007199254740993']);
+    failsWith(() => io.toTensor(one('I64', [...le64(0n), ...le64(2n ** 53n + 1n)]), { convert: true }), 'INEXACT_CONVERSION', ['element 1', '9007199254740993', 'int32']);
     failsWith(() => io.toTensor(one('U64', le64(2n ** 64n - 1n)), { convert: true }), 'INEXACT_CONVERSION', ['18446744073709551615']);
     assert.deepEqual(arr(io.toTensor(one('I64', [...le64(-7n), ...le64(3n)]), { convert: true, dtype: 'int32' })), [-7, 3]);
     failsWith(() => io.toTensor(one('I64', le64(2n ** 31n)), { convert: true, dtype: 'int32' }), 'INEXACT_CONVERSION', ['2147483648']);

@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import * as px from '../src/index.js';
-import { KAN } from '../src/nn/kan/kan.js';
-import { SKAN } from '../src/nn/kan/s-kan.js';
-import { SymbolicKAN } from '../src/nn/kan/symbolic.js';
+import * as px from '../src/node.js';
 import { inflateSync } from 'node:zlib';
-import { kanScene, plotKAN, plotKANPng } from '../src/nn/kan/plot.js';
 import { encodePng, crc32 } from '../src/viz/png.js';
+
+const { KAN, SKAN, SymbolicKAN, kanScene, plotKAN, plotKANPng } = px.nn;
 
 const previous = px.getBackend();
 let dir = '';

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
+import { nn } from '../src/index.js';
 
 const structure = (m: nn.Module): string[] => [...m.stateDict()].map(([k, t]) => `${k}:${t.dtype}[${t.shape.join(',')}]`);
 

@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
+import { nn } from '../src/index.js';
 import { assertClose } from '../src/testing/index.js';
 
 interface Arr { shape: number[]; dtype: 'float64' | 'int32'; values: number[] }

@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
+import { nn } from '../src/index.js';
 
 const { init } = nn;
 const stats = (t: px.Tensor): { mean: number; std: number; min: number; max: number } => {

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as optim from '../src/optim/index.js';
+import { optim } from '../src/index.js';
 
 /** A float64 leaf with a given gradient. */
 function withGrad(grad: number[], name?: string): px.Tensor {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as px from '../src/index.js';
-import * as optim from '../src/optim/index.js';
+import { optim } from '../src/index.js';
 
 export interface Arr { shape: number[]; values: number[] }
 export interface OptConfig {

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import * as optim from '../src/optim/index.js';
+import { optim } from '../src/index.js';
 import { assertClose } from '../src/testing/index.js';
 import { freshParams, golden, lossOf } from './optim-golden-helpers.js';
 

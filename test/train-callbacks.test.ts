@@ -8,14 +8,15 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import * as optim from '../src/optim/index.js';
-import * as data from '../src/data/index.js';
-import { loadCheckpoint, loadModel } from '../src/io/index.js';
-import {
-  type EpochLogs, type StopReason, type TrainControl, EarlyStopping, History, ModelCheckpoint, accuracy, fit,
-} from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { data, fit, History, io, nn, optim, train } from '../src/node.js';
+
+const { loadCheckpoint, loadModel } = io;
+const { EarlyStopping, ModelCheckpoint, accuracy } = train;
+type EarlyStopping = train.EarlyStopping;
+type EpochLogs = train.EpochLogs;
+type StopReason = train.StopReason;
+type TrainControl = train.TrainControl;
 
 before(() => px.setBackend('js'));
 

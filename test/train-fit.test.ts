@@ -6,12 +6,9 @@
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import * as px from '../src/index.js';
+import * as px from '../src/node.js';
 import { settledMemory } from './settle.js';
-import * as nn from '../src/nn/index.js';
-import * as optim from '../src/optim/index.js';
-import * as data from '../src/data/index.js';
-import { type EpochLogs, evaluate, fit, predict } from '../src/train/index.js';
+import { data, evaluate, fit, nn, optim, predict, type train } from '../src/node.js';
 import { TOLERANCE, assertClose } from '../src/testing/index.js';
 
 before(() => px.setBackend('js'));
@@ -179,7 +176,7 @@ describe('schedules, abort and options', () => {
     const seen: number[] = [];
     await fit(model, { ...s, batchSize: 10 }, {
       optimizer: new optim.SGD(model.parameters(), { lr: 0.1 }), epochs: 4, initialEpoch: 2, initialStep: 6, progress: false,
-      callbacks: [{ onEpochEnd: (e: number, _l: Readonly<EpochLogs>) => { seen.push(e); }, onBatchEnd: (l) => { if (l.batch === 1) seen.push(-l.step); } }],
+      callbacks: [{ onEpochEnd: (e: number, _l: Readonly<train.EpochLogs>) => { seen.push(e); }, onBatchEnd: (l) => { if (l.batch === 1) seen.push(-l.step); } }],
     });
     assert.deepEqual(seen, [-7, 3, -10, 4]);
   });

@@ -10,8 +10,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as px from '../src/index.js';
-import { getNumThreads, setNumThreads } from '../src/backends/wasm/index.js';
+import * as px from '../src/node.js';
+import { getNumThreads, setNumThreads } from '../src/node.js';
 
 const DIR = process.env.FASHION_MNIST_DIR ?? px.data.FASHION_MNIST_DIR;
 const present = existsSync(join(DIR, 'train-images-idx3-ubyte.gz')) || existsSync(join(DIR, 'train-images-idx3-ubyte'));

@@ -9,13 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as px from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import * as optim from '../src/optim/index.js';
-import * as data from '../src/data/index.js';
-import {
-  type FitOptions, type TrainControl, ModelCheckpoint, NonFiniteInputError, NonFiniteLossError, fit,
-} from '../src/train/index.js';
+import * as px from '../src/node.js';
+import { NonFiniteInputError, NonFiniteLossError, data, fit, nn, optim, type FitOptions, train } from '../src/node.js';
+
+const { ModelCheckpoint } = train;
+type TrainControl = train.TrainControl;
 
 before(() => px.setBackend('js'));
 

@@ -1,11 +1,14 @@
 /**
- * @file The one place the CLI takes the library from. Everything comes through the public entry
- * (src/index.ts) except the train layer, which that entry does not export yet: when src/index.ts
- * exports `train`, the line below becomes `px.train` and nothing else in apps/cli changes.
+ * @file The one place the CLI takes the library from: the Node entry (src/node.ts, `plexus/node`),
+ * which is the public entry plus files on disk. The CLI's only other library import is the strict
+ * JSON parser, from the documented internal entry (src/internal.ts) in json-file.ts.
  */
-import * as px from '../../src/index.js';
+import * as px from '../../src/node.js';
 
 export { px };
-export { fit, evaluate, predict, type EpochLogs, type Callback, type History } from '../../src/train/index.js';
+export { fit, evaluate, predict, type History } from '../../src/node.js';
+export type EpochLogs = px.train.EpochLogs;
+export type Callback = px.train.Callback;
 export const { saveModel, loadModel, readModelInfo, saveCheckpoint } = px.io;
-export type { ModelInfo, LoadedModel } from '../../src/io/index.js';
+export type ModelInfo = px.io.ModelInfo;
+export type LoadedModel = px.io.LoadedModel;

@@ -7,7 +7,7 @@
  * and both deserve to be told.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { JsonNumber, type JsonValue, parseJsonBytes } from '../../src/io/json.js';
+import { JsonNumber, type JsonValue, parseJsonBytes } from '../../src/internal.js';
 import { px } from './api.js';
 import { CliError, type ConfigProblem } from './errors.js';
 

@@ -3,6 +3,8 @@
  * the UCI optical digits 8x8 set and Fisher's Iris. Loaders return seeded, stratified train/test
  * splits as tensors. The files are found relative to this module (import.meta.url), both from the
  * compiled dist/src/data/ and from src/data/ when run from source, so nothing depends on the cwd.
+ * Node-only (plexus/node): it reads the shipped files; a browser can fetch data/builtin/digits.txt
+ * and decode it with the portable `data.parseDigitsText` (digits-text.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import { ValueError } from '../core/errors.js';
 import { Generator } from '../core/rng.js';
 import { parseCsv } from './csv.js';
 import type { Split } from './dataset.js';
+import { parseDigitsText } from './digits-text.js';
 import { DataError } from './errors.js';
 import { fromTyped, gatherRows } from './rows.js';
 import { splitIndices } from './split.js';
@@ -36,6 +39,8 @@ export interface BuiltinDataset {
   features: string[];
 }
 
+export { parseDigitsText };
+
 /** Absolute path of a shipped file; tries the layouts of dist/src/data/ and src/data/. */
 export function builtinPath(file: string): string {
   const tried: string[] = [];
@@ -47,23 +52,7 @@ export function builtinPath(file: string): string {
   throw new DataError('DATASET_NOT_FOUND', `built-in dataset file ${file} not found; looked in ${tried.join(' and ')} (is data/builtin in the package "files"?)`);
 }
 
-const B17 = '0123456789abcdefg';
-const DIGITS_N = 1797;
 let digitsCache: { px: Uint8Array; labels: Int32Array } | null = null;
-
-/** Decodes digits.txt (format in data/builtin/README.md), checking every line. */
-export function parseDigitsText(text: string, name = 'digits.txt'): { px: Uint8Array; labels: Int32Array } {
-  const lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
-  if (lines.length !== DIGITS_N) throw new DataError('CORRUPT_BUILTIN', `${name}: expected ${DIGITS_N} samples, found ${lines.length}`);
-  const px = new Uint8Array(DIGITS_N * 64);
-  const labels = new Int32Array(DIGITS_N);
-  lines.forEach((l, i) => {
-    if (!/^[0-9] [0-9a-g]{64}$/.test(l)) throw new DataError('CORRUPT_BUILTIN', `${name}: sample ${i} is not "label 64×[0-9a-g]": ${JSON.stringify(l.slice(0, 80))}`);
-    labels[i] = l.charCodeAt(0) - 48;
-    for (let j = 0; j < 64; j++) px[i * 64 + j] = B17.indexOf(l[2 + j]!);
-  });
-  return { px, labels };
-}
 
 function split(x: Float64Array, nFeat: number, labels: Int32Array, opts: BuiltinOptions): { train: Split; test: Split } {
   const f = opts.testFraction ?? 0.2;

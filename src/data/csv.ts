@@ -4,15 +4,14 @@
  * (numeric order when every label is a number), or in the order of `classes` when given; the mapping
  * is returned so it can be saved with the model and reused for the test file (a test file lacking a
  * class would otherwise shift the ids). Faults are `CsvError`s with line:column (RELIABILITY.md 21-23).
+ * Reading files is plexus/node's `readCsv` (csv-file.ts).
  */
-import { readFileSync } from 'node:fs';
 import type { FloatDType } from '../core/dtype.js';
 import type { Tensor } from '../core/tensor.js';
 import { CsvError } from './errors.js';
 import { type CsvRecord, type TokenizeOptions, tokenizeCsv } from './csv-tokenize.js';
 import { parseNumberCell } from './csv-number.js';
 import { fromTyped } from './rows.js';
-import { fileSize } from './files.js';
 
 export interface CsvOptions extends TokenizeOptions {
   /** First record holds column names (default true). */
@@ -188,19 +187,4 @@ function targetTensor(labels: string[], at: [number, number][], opts: CsvOptions
   });
   const { ids, classes } = mapClasses(labels, at, opts, name, tcol);
   return { y: fromTyped(ids, [labels.length], 'int32'), classes };
-}
-
-/** Reads a CSV file (UTF-8, checked) and parses it; errors name the path. */
-export function readCsv(path: string, opts: CsvOptions = {}): CsvTable {
-  const cap = opts.maxBytes ?? CSV_DEFAULT_MAX_BYTES;
-  const size = fileSize(path);
-  if (size > cap) throw new CsvError('FILE_TOO_LARGE', `${path}: file has ${size} bytes, more than the cap of ${cap} (maxBytes)`);
-  const bytes = readFileSync(path);
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch (e) {
-    throw new CsvError('BAD_ENCODING', `${path}: not valid UTF-8 (${(e as Error).message})`);
-  }
-  return parseCsv(text, { name: path, ...opts });
 }

@@ -1,4 +1,4 @@
-/** @file File checks shared by the readers: size before reading, and a typed error for a missing file. */
+/** @file Node-only (plexus/node): file checks shared by the readers: size before reading, and a typed error for a missing file. */
 import { statSync } from 'node:fs';
 import { DataError } from './errors.js';
 

@@ -8,11 +8,18 @@
  * or one byte over both fail, labels included) and against a byte cap. For gzip the header is inflated
  * from a bounded prefix first, so a file declaring 2^31 x 2^31 is refused without inflating the body,
  * and the body is inflated with a hard output limit (a zip bomb cannot grow past the declared size).
+ * Inflating needs node:zlib (taken from the host, no static import: browsers have no synchronous
+ * inflate; there, decompress with DecompressionStream('gzip') first). Reading files is
+ * plexus/node's `readIdx` (idx-file.ts).
  */
-import { readFileSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
+import { nodeBuiltin } from '../core/host.js';
 import { IdxFormatError } from './errors.js';
-import { fileSize } from './files.js';
+
+/** The part of node:zlib used to inflate gzipped IDX (synchronously, with an output cap). */
+export interface IdxZlib {
+  gunzipSync(b: Uint8Array, opts: { finishFlush?: number; maxOutputLength?: number }): Uint8Array;
+  constants: { Z_SYNC_FLUSH: number };
+}
 
 export type IdxType = 'ubyte' | 'byte' | 'short' | 'int' | 'float' | 'double';
 export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -116,7 +123,11 @@ function decode(b: Uint8Array, h: Header, owned: boolean): IdxData {
 const isGzip = (b: Uint8Array): boolean => b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 
 /** Inflates a gzipped IDX after checking its header against the cap; returns the raw IDX bytes. */
-function inflate(b: Uint8Array, name: string, cap: number): Uint8Array {
+function inflate(b: Uint8Array, name: string, cap: number, zlib: IdxZlib | undefined): Uint8Array {
+  if (!zlib) {
+    throw new IdxFormatError('BAD_GZIP', `${name}: gzipped IDX needs node:zlib, which this host lacks; decompress it first (DecompressionStream('gzip') in a browser)`);
+  }
+  const { constants, gunzipSync } = zlib;
   let head: Uint8Array;
   try {
     // Z_SYNC_FLUSH lets a truncated stream return what it decoded so far: just the header here.
@@ -143,22 +154,18 @@ function inflate(b: Uint8Array, name: string, cap: number): Uint8Array {
  * @example const { shape, data } = parseIdx(bytes, { name: 'labels.idx' });
  */
 export function parseIdx(bytes: Uint8Array, opts: IdxOptions = {}): IdxArray {
+  return parseIdxWith(bytes, opts, isGzip(bytes) ? nodeBuiltin<IdxZlib>('node:zlib') : undefined);
+}
+
+/** parseIdx with the inflater given (plexus/node's readIdx passes node:zlib, imported statically). */
+export function parseIdxWith(bytes: Uint8Array, opts: IdxOptions, zlib: IdxZlib | undefined): IdxArray {
   const name = opts.name ?? 'IDX data';
   const cap = opts.maxBytes ?? IDX_DEFAULT_MAX_BYTES;
   let b = bytes;
-  if (isGzip(b)) b = inflate(b, name, cap);
+  if (isGzip(b)) b = inflate(b, name, cap, zlib);
   const label = b === bytes ? name : `${name} (gunzipped)`;
   const h = parseHeader(b, label, b.length);
   if (h.declared > cap) throw capError(name, h, cap);
   if (h.declared !== b.length) throw sizeError(label, h, b.length);
   return { type: h.type, shape: h.shape, data: decode(b, h, b !== bytes) };
-}
-
-/** Reads and parses an IDX file; errors name the path. */
-export function readIdx(path: string, opts: IdxOptions = {}): IdxArray {
-  const cap = opts.maxBytes ?? IDX_DEFAULT_MAX_BYTES;
-  // A file larger than the cap cannot hold a valid IDX within it (compressed or not): refuse unread.
-  const size = fileSize(path);
-  if (size > cap) throw new IdxFormatError('IDX_TOO_LARGE', `${path}: file has ${size} bytes, more than the cap of ${cap} bytes (maxBytes)`);
-  return parseIdx(readFileSync(path), { name: path, ...opts });
 }

@@ -3,12 +3,14 @@
  * `dataset-fashion-mnist` (gzipped IDX in /usr/share/datasets/fashion-mnist) or a directory the user
  * gives. `loadIdxPair` does the checking any MNIST-family pair needs: image and label counts agree
  * (DATASET_MISMATCH) and every label is a valid class (LABEL_OUT_OF_RANGE, with its index).
+ * Node-only (plexus/node): it reads files.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Split } from './dataset.js';
 import { DataError } from './errors.js';
-import { type IdxArray, readIdx } from './idx.js';
+import type { IdxArray } from './idx.js';
+import { readIdx } from './idx-file.js';
 import { empty } from '../core/create.js';
 import { fromTyped } from './rows.js';
 

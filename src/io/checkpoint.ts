@@ -8,16 +8,13 @@
  * and data-loader positions, the RNG state, the model config (when it has one) and the caller's extra.
  * One file, so the parts can never come from two different saves; its SHA-256 covers all of it.
  *
- * In a directory: `last.safetensors` is the newest; with `keep: N` the last N are also kept as
- * `step-<step>.safetensors`. `last` is written first, so a crash between the two writes leaves `last`
- * the newest, and `latestCheckpoint` reads it first. Temp files of interrupted writes are never picked.
+ * This module is the bytes (every host); directories, `last.safetensors` / `step-<n>` files and
+ * atomic writes are plexus/node's (checkpoint-files.ts).
  *
  * Loading validates the whole file against every target (tensor names, shapes and dtypes, optimizer
  * type and buffers, the presence of each requested part) before changing anything; the parts whose
  * own loadStateDict/setState can still refuse are applied first and rolled back if a later one does.
  */
-import { mkdir, readdir, stat, unlink } from 'node:fs/promises';
-import path from 'node:path';
 import { type DType, bytesPerElement } from '../core/dtype.js';
 import { PlexusError, ValueError, fmtShape } from '../core/errors.js';
 import { Generator, defaultGenerator } from '../core/rng.js';
@@ -26,21 +23,19 @@ import { Tensor } from '../core/tensor.js';
 import { Module } from '../nn/index.js';
 import { type BaseHyper, Optimizer } from '../optim/optimizer.js';
 import type { OptimizerStateDictInput, SavedParamGroup } from '../optim/optimizer-state.js';
-import { type WriteAtomicOptions, cleanupTemp, isTempName, writeFileAtomic } from './atomic.js';
-import { CheckpointWriteError, ModelFormatError } from './errors.js';
-import { readSafetensorsFile } from './files.js';
+import { ModelFormatError } from './errors.js';
 import {
   type Json, NonFiniteWeightsError, countNonFinite, firstNonFinite, isJsonObject, parseJsonText,
   plexusVersion, stateSpecs, toJsonText,
 } from './model.js';
-import { type ParseOptions, type SafetensorsEntry, FILE_DTYPE, copyBytes, serializeSafetensors } from './safetensors.js';
+import { type ParseOptions, type SafetensorsEntry, type SafetensorsFile, FILE_DTYPE, copyBytes, parseSafetensors, serializeSafetensors } from './safetensors.js';
+import { type ByteSource, readSource } from './source.js';
 import { checkTensorSpecs, toTensor } from './tensors.js';
 
 export const CHECKPOINT_KEY = 'plexus.checkpoint';
 export const CHECKPOINT_FORMAT = 'plexus-checkpoint';
 export const CHECKPOINT_VERSION = 1;
 export const LAST_CHECKPOINT = 'last.safetensors';
-const STEP_RE = /^step-([0-9]{1,15})\.safetensors$/;
 const OPTIM_RE = /^optim\.(0|[1-9][0-9]*)\.([A-Za-z_][A-Za-z0-9_]*)$/;
 
 /** Anything with PyTorch-style state dicts whose content is JSON (every plexus LR scheduler). */
@@ -74,17 +69,17 @@ export interface CheckpointState extends CheckpointTargets {
   extra?: unknown;
 }
 
-export interface SaveCheckpointOptions extends WriteAtomicOptions {
+export interface SaveCheckpointOptions {
   /** Also keep the last N checkpoints as step-<step>.safetensors (default 0: only `last`). */
   keep?: number;
   /** Save even with NaN/Inf weights (default false: NonFiniteWeightsError, previous files untouched). */
   allowNonFinite?: boolean;
 }
 
-const invalid = (msg: string): never => { throw new ValueError(msg, 'INVALID_ARGUMENT'); };
-const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+export const invalid = (msg: string): never => { throw new ValueError(msg, 'INVALID_ARGUMENT'); };
+export const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0;
 
-function checkTargets(t: CheckpointTargets, who: string): void {
+export function checkTargets(t: CheckpointTargets, who: string): void {
   if (typeof t !== 'object' || t === null) invalid(`${who}: expected {model, optimizer?, scheduler?, loader?, rng?}`);
   if (!(t.model instanceof Module)) invalid(`${who}: model must be an nn.Module`);
   if (t.optimizer !== undefined && !(t.optimizer instanceof Optimizer)) invalid(`${who}: optimizer must be an Optimizer`);
@@ -149,81 +144,32 @@ function encode(s: CheckpointState): Uint8Array {
   }
 }
 
-const errnoOf = (e: unknown): string => (typeof (e as { code?: unknown })?.code === 'string' ? (e as { code: string }).code : 'UNKNOWN');
-
-/** Step files in `dir`, newest first (temp files and other names ignored). */
-async function stepFiles(dir: string): Promise<{ name: string; step: number }[]> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch (e) {
-    if (errnoOf(e) === 'ENOENT' || errnoOf(e) === 'ENOTDIR') return [];
-    throw e;
-  }
-  const out: { name: string; step: number }[] = [];
-  for (const d of entries) {
-    const m = d.isFile() && !isTempName(d.name) ? STEP_RE.exec(d.name) : null;
-    if (m) out.push({ name: d.name, step: Number(m[1]) });
-  }
-  return out.sort((a, b) => b.step - a.step);
+/**
+ * The bytes of a checkpoint of `state` (every host): model, optimizer, scheduler, loader position,
+ * RNG, one safetensors buffer with a SHA-256. Refuses NaN/Inf weights or optimizer state with
+ * NonFiniteWeightsError. The state is captured when called. plexus/node's
+ * `io.saveCheckpoint(dir, state)` writes it atomically into a directory.
+ * @example const bytes = io.saveCheckpoint({ model, optimizer, scheduler, loader, epoch, step });
+ */
+export function saveCheckpoint(state: CheckpointState, opts: Omit<SaveCheckpointOptions, 'keep'> = {}): Uint8Array {
+  return checkpointBytes(state, opts, 'saveCheckpoint', 'nothing was written');
 }
 
-/**
- * Saves a checkpoint into `dir` (created if needed) as `last.safetensors`, atomically: a crash or a
- * write error leaves the previous `last` intact. Refuses NaN/Inf weights or optimizer state with
- * NonFiniteWeightsError before touching the disk. The state is captured when called; the promise
- * resolves once the file is durable. Returns the path of `last`.
- * @example await io.saveCheckpoint('runs/a/ckpt', { model, optimizer, scheduler, loader, epoch, step });
- */
-export async function saveCheckpoint(dir: string, state: CheckpointState, opts: SaveCheckpointOptions = {}): Promise<string> {
-  if (typeof dir !== 'string' || dir === '') invalid('saveCheckpoint: dir must be a non-empty path');
-  checkTargets(state, 'saveCheckpoint');
-  if (!isCount(state.epoch)) invalid(`saveCheckpoint: epoch must be a non-negative integer, got ${String(state.epoch)}`);
-  if (!isCount(state.step)) invalid(`saveCheckpoint: step must be a non-negative integer, got ${String(state.step)}`);
-  const keep = opts.keep ?? 0;
-  if (!isCount(keep)) invalid(`saveCheckpoint: keep must be a non-negative integer, got ${String(keep)}`);
-  const last = path.join(dir, LAST_CHECKPOINT);
+/** saveCheckpoint's checks and encoding, shared with the directory writer (`kept`: what a refusal leaves). */
+export function checkpointBytes(state: CheckpointState, opts: { allowNonFinite?: boolean }, who: string, kept: string): Uint8Array {
+  checkTargets(state, who);
+  if (!isCount(state.epoch)) invalid(`${who}: epoch must be a non-negative integer, got ${String(state.epoch)}`);
+  if (!isCount(state.step)) invalid(`${who}: step must be a non-negative integer, got ${String(state.step)}`);
   if (!opts.allowNonFinite) {
     const bad = nonFiniteTarget(state);
-    if (bad) throw new NonFiniteWeightsError(bad.name, bad.count, 'saveCheckpoint', `the last good checkpoint ${last} is kept`);
+    if (bad) throw new NonFiniteWeightsError(bad.name, bad.count, who, kept);
   }
-  const bytes = encode(state);
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (e) {
-    throw new CheckpointWriteError(dir, errnoOf(e), 'open', `cannot create the directory: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
-  }
-  await cleanupTemp(dir); // orphans of crashed writers (RELIABILITY.md row 34)
-  await writeFileAtomic(last, bytes, opts);
-  if (keep > 0) {
-    await writeFileAtomic(path.join(dir, `step-${String(state.step).padStart(8, '0')}.safetensors`), bytes, opts);
-    for (const old of (await stepFiles(dir)).slice(keep)) {
-      await unlink(path.join(dir, old.name)).catch((e: unknown) => {
-        if (errnoOf(e) !== 'ENOENT') throw e;
-      });
-    }
-  }
-  return last;
-}
-
-/**
- * The newest checkpoint in `dir`: `last.safetensors` when present, else the highest
- * `step-<n>.safetensors`; null when there is none (or no such directory). Temp files of interrupted
- * writes are never returned.
- */
-export async function latestCheckpoint(dir: string): Promise<string | null> {
-  try {
-    if ((await stat(path.join(dir, LAST_CHECKPOINT))).isFile()) return path.join(dir, LAST_CHECKPOINT);
-  } catch (e) {
-    if (!['ENOENT', 'ENOTDIR'].includes(errnoOf(e))) throw e;
-  }
-  const steps = await stepFiles(dir);
-  return steps.length ? path.join(dir, steps[0]!.name) : null;
+  return encode(state);
 }
 
 /** What loadCheckpoint returns besides restoring the targets. */
 export interface LoadedCheckpoint {
-  /** The file read (the latest one when a directory was given). */
+  /** The file read (the latest one when a directory was given; `source`, or "checkpoint", for bytes). */
   path: string;
   epoch: number;
   step: number;
@@ -315,23 +261,27 @@ function wrap(e: unknown, source: string, part: string): unknown {
 }
 
 /**
- * Restores a checkpoint (a file, or a directory: its latest) into the targets: model weights and
+ * Restores a checkpoint (its bytes, a Response or a Blob; plexus/node's also takes a file or a
+ * directory) into the targets: model weights and
  * buffers, optimizer state, scheduler, loader position and RNG state. Only the targets given are
  * restored; each must be present in the file. Nothing changes unless everything fits; errors are
  * ModelFormatError (STATE_MISMATCH, MISSING_STATE, INVALID_CHECKPOINT, the container codes, or the
  * code a target's own loadStateDict/setState raised).
- * @example const { epoch, step } = await io.loadCheckpoint('runs/a/ckpt', { model, optimizer, scheduler, loader });
+ * @example const { epoch, step } = await io.loadCheckpoint(bytes, { model, optimizer, scheduler, loader });
  */
-export async function loadCheckpoint(file: string, targets: CheckpointTargets, opts: Pick<ParseOptions, 'maxHeader' | 'maxTensors' | 'requireChecksum'> = {}): Promise<LoadedCheckpoint> {
+export async function loadCheckpoint(
+  source: ByteSource, targets: CheckpointTargets, opts: Pick<ParseOptions, 'maxHeader' | 'maxTensors' | 'requireChecksum' | 'source'> = {},
+): Promise<LoadedCheckpoint> {
   checkTargets(targets, 'loadCheckpoint');
-  let source = file;
-  if ((await stat(file).catch(() => null))?.isDirectory()) {
-    const latest = await latestCheckpoint(file);
-    if (latest === null) throw new ModelFormatError('NO_CHECKPOINT', `${file}: no checkpoint in this directory (expected ${LAST_CHECKPOINT} or step-<n>.safetensors)`);
-    source = latest;
-  }
+  const name = opts.source ?? 'checkpoint';
   // We always write a checksum: a checkpoint without one was not written by plexus.
-  const parsed = await readSafetensorsFile(source, { requireChecksum: true, ...opts });
+  const parsed = parseSafetensors(await readSource(source, 'loadCheckpoint'), { requireChecksum: true, ...opts, source: name });
+  return restoreCheckpoint(parsed, name, targets);
+}
+
+/** loadCheckpoint after the container was parsed (shared with the file reader). */
+export function restoreCheckpoint(parsed: SafetensorsFile, source: string, targets: CheckpointTargets): LoadedCheckpoint {
+  checkTargets(targets, 'loadCheckpoint');
   const h = readHeader(parsed.metadata, source);
 
   // Split the tensors by owner; anything else is not ours.

@@ -1,5 +1,6 @@
 /**
- * @file Whole models on disk: `saveModel`, `loadModel`, `readModelInfo`.
+ * @file Whole models as bytes: `saveModel`, `loadModel`, `readModelInfo` (every host; the file
+ * versions, with atomic writes, are plexus/node's, in model-files.ts).
  *
  * Layout: ONE safetensors file. Its tensors are the state dict under the model's own keys
  * (`layers.0.weight`), so any safetensors reader (Python's safetensors, numpy) sees ordinary weights.
@@ -16,20 +17,17 @@
  * (checkTensorSpecs) -> only then create tensors and copy. Any failure disposes what was built, so
  * `memory()` is back where it was and no half-loaded model escapes.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type DType, type FloatDType, isDType, isFloat } from '../core/dtype.js';
 import { PlexusError, ValueError } from '../core/errors.js';
 import { scope } from '../core/memory.js';
 import { defaultGenerator } from '../core/rng.js';
+import { PLEXUS_VERSION } from '../core/version.js';
 import type { Tensor } from '../core/tensor.js';
 import { type ModuleConfig, Module, fromConfig, registeredModules } from '../nn/index.js';
-import { writeFileAtomic, type WriteAtomicOptions } from './atomic.js';
 import { ModelFormatError } from './errors.js';
-import { readSafetensorsFile } from './files.js';
+import { type ByteSource, readSource } from './source.js';
 import { JsonNumber, type JsonValue, parseJsonBytes } from './json.js';
-import { type ParseOptions, type SafeDType, type SafetensorsEntry, type SafetensorsFile, serializeSafetensors } from './safetensors.js';
+import { type ParseOptions, type SafeDType, type SafetensorsEntry, type SafetensorsFile, parseSafetensors, serializeSafetensors } from './safetensors.js';
 import { type TensorSpec, checkTensorSpecs, toTensor } from './tensors.js';
 
 /** Metadata key holding the model JSON. */
@@ -129,31 +127,9 @@ export function isJsonObject(v: Json | undefined): v is { [key: string]: Json } 
 // ---------------------------------------------------------------------------------------------------
 // Shared helpers for model and checkpoint files.
 
-let cachedVersion: string | undefined;
-
-/** The version in plexus' package.json (found by walking up from this file), or "unknown". */
+/** The plexus version recorded in files (a constant, so it is known in browser bundles too). */
 export function plexusVersion(): string {
-  if (cachedVersion !== undefined) return cachedVersion;
-  cachedVersion = 'unknown';
-  try {
-    let dir = path.dirname(fileURLToPath(import.meta.url));
-    for (let i = 0; i < 8; i++) {
-      const f = path.join(dir, 'package.json');
-      if (existsSync(f)) {
-        const pkg = JSON.parse(readFileSync(f, 'utf8')) as { name?: unknown; version?: unknown };
-        if (pkg.name === 'plexus' && typeof pkg.version === 'string') {
-          cachedVersion = pkg.version;
-          break;
-        }
-      }
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  } catch {
-    // A bundled or browser build has no package.json to read; "unknown" is only informative.
-  }
-  return cachedVersion;
+  return PLEXUS_VERSION;
 }
 
 /** Weights (or optimizer state) with NaN/Inf must not replace a good file (RELIABILITY.md row 26). */
@@ -218,42 +194,56 @@ function disposeModel(model: Module): void {
 // ---------------------------------------------------------------------------------------------------
 // saveModel / loadModel.
 
-export interface SaveModelOptions extends WriteAtomicOptions {
+export interface SaveModelOptions {
   /**
    * Anything JSON the model needs at prediction time: standardisation stats, class names, the
    * training config. Round-trips through loadModel.
    */
   metadata?: Record<string, unknown>;
-  /** Save even when a weight is NaN/Inf (default false: NonFiniteWeightsError, old file kept). */
+  /** Save even when a weight is NaN/Inf (default false: NonFiniteWeightsError). */
   allowNonFinite?: boolean;
 }
 
+const SAVE_KEYS = ['metadata', 'allowNonFinite'];
+
+/** Rejects option keys a function does not know (a typo must not be silently ignored). */
+export function checkOptionKeys(who: string, opts: object, allowed: readonly string[]): void {
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) throw new ValueError(`${who}: options must be an object`, 'INVALID_ARGUMENT');
+  const unknown = Object.keys(opts).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new ValueError(`${who}: unknown option(s) ${unknown.map((k) => JSON.stringify(k)).join(', ')}; allowed: ${allowed.join(', ')}`, 'UNKNOWN_OPTION');
+}
+
 /**
- * Writes `model` (weights + architecture + metadata) to `file` atomically: the previous file survives
- * any failure. Needs `model.getConfig()` (every built-in layer has it).
- * @example await io.saveModel(model, 'runs/a/model.safetensors', { metadata: { classNames } });
+ * The bytes of a model file: weights + architecture + metadata, one safetensors buffer with a
+ * SHA-256 in its header. Works in every host: in a browser, hand the bytes to a download or
+ * IndexedDB; plexus/node's `io.saveModel(model, path)` writes them atomically to a file. Needs
+ * `model.getConfig()` (every built-in layer has it).
+ * @example const bytes = io.saveModel(model, { metadata: { classNames } });
  */
-export async function saveModel(model: Module, file: string, opts: SaveModelOptions = {}): Promise<void> {
-  if (!(model instanceof Module)) throw new ValueError(`saveModel: expected an nn.Module, got ${model === null ? 'null' : typeof model}`, 'INVALID_ARGUMENT');
-  if (typeof file !== 'string' || file === '') throw new ValueError('saveModel: file must be a non-empty path', 'INVALID_ARGUMENT');
+export function saveModel(model: Module, opts: SaveModelOptions = {}): Uint8Array {
+  return modelBytes(model, opts, 'saveModel', 'nothing was written', SAVE_KEYS);
+}
+
+/** saveModel's body, shared with the file writer (`kept` says what a refusal leaves in place). */
+export function modelBytes(model: Module, opts: SaveModelOptions, who: string, kept: string, allowed: readonly string[]): Uint8Array {
+  if (!(model instanceof Module)) throw new ValueError(`${who}: expected an nn.Module, got ${model === null ? 'null' : typeof model}`, 'INVALID_ARGUMENT');
+  checkOptionKeys(who, opts, allowed);
   const metadata = opts.metadata ?? {};
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new ValueError('saveModel: metadata must be a plain object', 'INVALID_METADATA');
+    throw new ValueError(`${who}: metadata must be a plain object`, 'INVALID_METADATA');
   }
   if (!opts.allowNonFinite) {
     const bad = firstNonFinite(model);
-    if (bad) throw new NonFiniteWeightsError(`tensor "${bad.name}"`, bad.count, 'saveModel', `${file} is unchanged`);
+    if (bad) throw new NonFiniteWeightsError(`tensor "${bad.name}"`, bad.count, who, kept);
   }
   const header = { format: MODEL_FORMAT, version: MODEL_VERSION, plexusVersion: plexusVersion(), model: model.getConfig(), metadata };
-  const text = toJsonText(header, 'saveModel');
+  const text = toJsonText(header, who);
   const sd = model.stateDict();
-  let bytes: Uint8Array;
   try {
-    bytes = serializeSafetensors(sd, { [MODEL_KEY]: text });
+    return serializeSafetensors(sd, { [MODEL_KEY]: text });
   } finally {
     for (const t of sd.values()) t.dispose();
   }
-  await writeFileAtomic(file, bytes, opts);
 }
 
 /** The model JSON of a parsed file. */
@@ -347,21 +337,44 @@ export interface LoadedModel {
 
 /**
  * Rebuilds a model saved by saveModel: architecture from the config, then the weights, bit for bit.
+ * `source` is the file's bytes: a Uint8Array, an ArrayBuffer, or anything with `arrayBuffer()` (a
+ * fetch Response, a Blob or File from an <input>); plexus/node's `io.loadModel` also takes a path.
  * The file is validated completely before any tensor is created; on any error nothing is left
  * allocated. Errors: ModelFormatError (MISSING_CONFIG, INVALID_CONFIG, UNKNOWN_LAYER,
  * UNSUPPORTED_VERSION, STATE_MISMATCH listing every missing/unexpected/mis-shaped tensor, and the
  * container codes of safetensors.ts).
- * @example const { model, metadata } = await io.loadModel('runs/a/model.safetensors');
+ * @example const { model, metadata } = await io.loadModel(await fetch('model.safetensors'));
  */
-export async function loadModel(file: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
+export async function loadModel(source: ByteSource, opts: LoadModelOptions & { source?: string } = {}): Promise<LoadedModel> {
+  checkLoadOptions(opts);
+  const name = opts.source ?? 'model';
+  return loadParsedModel(parseSafetensors(await readSource(source, 'loadModel'), { ...parseOpts(opts), source: name }), name, opts);
+}
+
+const LOAD_KEYS = ['maxHeader', 'maxTensors', 'requireChecksum', 'dtype', 'source'];
+
+function parseOpts(opts: LoadModelOptions): Pick<ParseOptions, 'maxHeader' | 'maxTensors' | 'requireChecksum'> {
+  const out: Pick<ParseOptions, 'maxHeader' | 'maxTensors' | 'requireChecksum'> = {};
+  if (opts.maxHeader !== undefined) out.maxHeader = opts.maxHeader;
+  if (opts.maxTensors !== undefined) out.maxTensors = opts.maxTensors;
+  if (opts.requireChecksum !== undefined) out.requireChecksum = opts.requireChecksum;
+  return out;
+}
+
+/** The option checks of loadModel, before any byte is read. */
+export function checkLoadOptions(opts: LoadModelOptions): void {
+  checkOptionKeys('loadModel', opts, LOAD_KEYS);
   if (opts.dtype !== undefined && !(isDType(opts.dtype) && isFloat(opts.dtype as DType))) {
     throw new ValueError(`loadModel: dtype must be "float32" or "float64", got ${JSON.stringify(opts.dtype)}`, 'INVALID_DTYPE');
   }
-  const parsed = await readSafetensorsFile(file, opts);
-  const header = readModelHeader(parsed, file);
-  const model = build(header.config, file);
+}
+
+/** loadModel after the container was parsed (shared with the file reader). */
+export function loadParsedModel(parsed: SafetensorsFile, source: string, opts: LoadModelOptions): LoadedModel {
+  const header = readModelHeader(parsed, source);
+  const model = build(header.config, source);
   try {
-    checkTensorSpecs(parsed, stateSpecs(model), { strict: true, source: file });
+    checkTensorSpecs(parsed, stateSpecs(model), { strict: true, source });
     loadEntries(model, parsed.tensors);
     if (opts.dtype !== undefined) convert(model, opts.dtype);
   } catch (e) {
@@ -388,10 +401,16 @@ export interface ModelInfo extends ModelHeader {
   fileMetadata: Map<string, string>;
 }
 
-/** Reads and validates a model file's header and layout without creating tensors. */
-export async function readModelInfo(file: string, opts: Pick<ParseOptions, 'maxHeader' | 'maxTensors'> = {}): Promise<ModelInfo> {
-  const parsed = await readSafetensorsFile(file, opts);
-  const header = readModelHeader(parsed, file);
+/** Reads and validates a model file's header and layout (bytes, as loadModel) without creating tensors. */
+export async function readModelInfo(source: ByteSource, opts: Pick<ParseOptions, 'maxHeader' | 'maxTensors' | 'source'> = {}): Promise<ModelInfo> {
+  checkOptionKeys('readModelInfo', opts, ['maxHeader', 'maxTensors', 'source']);
+  const name = opts.source ?? 'model';
+  return modelInfo(parseSafetensors(await readSource(source, 'readModelInfo'), { ...opts, source: name }), name);
+}
+
+/** readModelInfo after the container was parsed (shared with the file reader). */
+export function modelInfo(parsed: SafetensorsFile, source: string): ModelInfo {
+  const header = readModelHeader(parsed, source);
   const tensors = [...parsed.tensors.values()].map((e) => ({ name: e.name, dtype: e.dtype, shape: e.shape }));
   const numValues = tensors.reduce((n, t) => n + t.shape.reduce((a, b) => a * b, 1), 0);
   const fileMetadata = new Map([...parsed.metadata].filter(([k]) => k !== MODEL_KEY));

@@ -13,11 +13,11 @@
  * file with those 64 hex digits replaced by ASCII '0'. So a flipped bit anywhere, header included, is
  * caught, and any reader can check it with a few lines (scripts/check_safetensors.py does).
  */
-import { createHash } from 'node:crypto';
 import { type DType, bytesPerElement } from '../core/dtype.js';
 import { ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { ModelFormatError } from './errors.js';
+import { sha256Hex } from './sha256.js';
 import { type JsonObject, type JsonValue, JsonNumber, clip, describeJson, parseJsonBytes } from './json.js';
 
 /** Dtype names of the safetensors format that plexus understands. */
@@ -33,6 +33,13 @@ const DTYPE_SIZE: ReadonlyMap<string, number> = new Map<SafeDType, number>([
 export const NATIVE: ReadonlyMap<SafeDType, DType> = new Map<SafeDType, DType>([
   ['F32', 'float32'], ['F64', 'float64'], ['I32', 'int32'], ['BOOL', 'bool'],
 ]);
+
+/**
+ * File dtypes read into a plexus dtype without `{convert: true}`, value by value, each checked to
+ * fit: I64 (PyTorch's int64: BatchNorm's num_batches_tracked, integer labels) becomes int32, since
+ * plexus has no int64; a value outside int32 is an error naming the tensor, element and value.
+ */
+export const IMPLICIT: ReadonlyMap<SafeDType, DType> = new Map<SafeDType, DType>([['I64', 'int32']]);
 
 /**
  * Targets of `{convert: true}` when no dtype is asked for: the narrowest plexus dtype holding every
@@ -202,7 +209,7 @@ const ZERO_DIGEST = new TextEncoder().encode('0'.repeat(64));
 
 /** SHA-256 of `bytes` with the 64 digest bytes at `pos` read as ASCII zeros. */
 function fileDigest(bytes: Uint8Array, pos: number): string {
-  return createHash('sha256').update(bytes.subarray(0, pos)).update(ZERO_DIGEST).update(bytes.subarray(pos + 64)).digest('hex');
+  return sha256Hex([bytes.subarray(0, pos), ZERO_DIGEST, bytes.subarray(pos + 64)]);
 }
 
 function checkIntegrity(source: string, bytes: Uint8Array, headerEnd: number, metadata: Map<string, string>, opts: ParseOptions): void {
@@ -312,7 +319,13 @@ export function copyBytes(src: Uint8Array, dst: ArrayBufferView, elem: number): 
 export interface SerializeOptions {
   /** Write "plexus.sha256" and "plexus.format_version" into the metadata (default true). */
   checksum?: boolean;
+  /**
+   * File dtype of int32 tensors: 'I32' (default) or 'I64', PyTorch's dtype for integer buffers and
+   * labels (`torch.load_state_dict` then gets the int64 it expects; plexus reads I64 back as int32).
+   */
+  intDType?: 'I32' | 'I64';
 }
+
 
 export type TensorSource = ReadonlyMap<string, Tensor> | Iterable<readonly [string, Tensor]>;
 export type MetadataSource = ReadonlyMap<string, string> | Readonly<Record<string, string>>;
@@ -334,6 +347,11 @@ function metadataEntries(metadata: MetadataSource | undefined): [string, string]
  * aligned to its element size. Values are copied byte-for-byte.
  */
 export function serializeSafetensors(tensors: TensorSource, metadata?: MetadataSource, opts: SerializeOptions = {}): Uint8Array {
+  const intDType = opts.intDType ?? 'I32';
+  if (intDType !== 'I32' && intDType !== 'I64') throw new ValueError(`serializeSafetensors: intDType must be 'I32' or 'I64', got ${JSON.stringify(intDType)}`, 'INVALID_DTYPE');
+  const wide = intDType === 'I64';
+  const fileDType = (t: Tensor): SafeDType => (wide && t.dtype === 'int32' ? 'I64' : FILE_DTYPE[t.dtype]);
+  const elemSize = (t: Tensor): number => DTYPE_SIZE.get(fileDType(t))!;
   const list: [string, Tensor][] = [];
   const seen = new Set<string>();
   for (const [name, t] of tensors as Iterable<readonly [string, Tensor]>) {
@@ -345,11 +363,11 @@ export function serializeSafetensors(tensors: TensorSource, metadata?: MetadataS
     list.push([name, t]);
   }
   const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-  const layout = [...list].sort((a, b) => bytesPerElement(b[1].dtype) - bytesPerElement(a[1].dtype) || byName(a[0], b[0]));
+  const layout = [...list].sort((a, b) => elemSize(b[1]) - elemSize(a[1]) || byName(a[0], b[0]));
   const offsets = new Map<string, [number, number]>();
   let at = 0;
   for (const [name, t] of layout) {
-    const len = t.size * bytesPerElement(t.dtype);
+    const len = t.size * elemSize(t);
     offsets.set(name, [at, at + len]);
     at += len;
   }
@@ -362,7 +380,7 @@ export function serializeSafetensors(tensors: TensorSource, metadata?: MetadataS
   if (meta.length > 0) parts.push(`"${METADATA}":{${meta.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
   for (const [name, t] of [...list].sort((a, b) => byName(a[0], b[0]))) {
     const [b, e] = offsets.get(name)!;
-    parts.push(`${JSON.stringify(name)}:{"dtype":"${FILE_DTYPE[t.dtype]}","shape":[${t.shape.join(',')}],"data_offsets":[${b},${e}]}`);
+    parts.push(`${JSON.stringify(name)}:{"dtype":"${fileDType(t)}","shape":[${t.shape.join(',')}],"data_offsets":[${b},${e}]}`);
   }
   const json = `{${parts.join(',')}}`;
   let header = new TextEncoder().encode(json);
@@ -378,6 +396,12 @@ export function serializeSafetensors(tensors: TensorSource, metadata?: MetadataS
   for (const [name, t] of layout) {
     const [b, e] = offsets.get(name)!;
     const v = t.values;
+    if (fileDType(t) === 'I64') {
+      // Sign-extended, little-endian, through a DataView (any host byte order).
+      const dv = new DataView(out.buffer, 8 + header.length + b, e - b);
+      for (let i = 0; i < v.length; i++) dv.setBigInt64(8 * i, BigInt(v[i]!), true);
+      continue;
+    }
     const dst = new Uint8Array(out.buffer, 8 + header.length + b, e - b);
     copyBytes(new Uint8Array(v.buffer, v.byteOffset, e - b), dst, bytesPerElement(t.dtype));
   }

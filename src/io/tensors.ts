@@ -1,6 +1,7 @@
 /**
  * @file From validated safetensors entries to plexus tensors. F32/F64/I32/BOOL are copied as bytes
- * (NaN payloads intact); every other file dtype, or a different wanted dtype, needs `{convert: true}`
+ * (NaN payloads intact); I64 (PyTorch's int64) reads as int32 when every value fits, else an error
+ * naming tensor, element and value; every other file dtype, or a different wanted dtype, needs `{convert: true}`
  * and then converts only exactly: a value the target cannot hold is an error naming tensor, element
  * and value, never rounded or reinterpreted (RELIABILITY.md row 6). Also the check of a file against
  * the tensors a model expects (row 11), done before anything is allocated.
@@ -12,7 +13,7 @@ import type { Tensor } from '../core/tensor.js';
 import { ModelFormatError } from './errors.js';
 import {
   type ParseOptions, type SafetensorsEntry, type SafetensorsFile,
-  CONVERT_TO, FILE_DTYPE, MAX_SAFE, NATIVE, copyBytes, parseSafetensors, q,
+  CONVERT_TO, FILE_DTYPE, IMPLICIT, MAX_SAFE, NATIVE, copyBytes, parseSafetensors, q,
 } from './safetensors.js';
 
 export interface ConvertOptions {
@@ -27,10 +28,11 @@ export function targetDType(entry: SafetensorsEntry, opts: ConvertOptions = {}):
   if (opts.dtype !== undefined && !isDType(opts.dtype)) {
     throw new ValueError(`toTensor: unknown dtype ${JSON.stringify(opts.dtype)}; expected float32, float64, int32 or bool`, 'INVALID_DTYPE');
   }
-  const native = NATIVE.get(entry.dtype);
+  // I64 reads as int32 without convert (every value checked in toTensor): PyTorch's integer buffers.
+  const native = NATIVE.get(entry.dtype) ?? IMPLICIT.get(entry.dtype);
   const target = opts.dtype ?? native ?? (opts.convert ? CONVERT_TO.get(entry.dtype) : undefined);
   if (target === undefined) {
-    throw new ModelFormatError('DTYPE_MISMATCH', `tensor ${q(entry.name)}: file dtype ${entry.dtype} is not a plexus dtype (plexus holds F32, F64, I32, BOOL); pass {convert: true} to convert it exactly to ${CONVERT_TO.get(entry.dtype)}`);
+    throw new ModelFormatError('DTYPE_MISMATCH', `tensor ${q(entry.name)}: file dtype ${entry.dtype} is not a plexus dtype (plexus holds F32, F64, I32, BOOL, and reads I64 as int32); pass {convert: true} to convert it exactly to ${CONVERT_TO.get(entry.dtype)}`);
   }
   if (target !== native && !opts.convert) {
     throw new ModelFormatError('DTYPE_MISMATCH', `tensor ${q(entry.name)}: expected ${FILE_DTYPE[target]} (${target}), got ${entry.dtype}; pass {convert: true} to convert exactly`);
@@ -128,6 +130,14 @@ export function toTensor(entry: SafetensorsEntry, opts: ConvertOptions = {}): Te
   const n = entry.shape.reduce((a, b) => a * b, 1);
   const native = NATIVE.get(entry.dtype) === target;
   if (!native || target === 'bool') checkValues(entry, target, n);
+  if (entry.dtype === 'I64' && target === 'int32' && !native) {
+    // Checked above: every value is in int32, so the low 32 bits of each little-endian word are it.
+    const t64 = empty(entry.shape, { dtype: 'int32' }, 'safetensors');
+    const dv = new DataView(entry.bytes.buffer, entry.bytes.byteOffset, entry.bytes.byteLength);
+    const o = t64.values as Int32Array;
+    for (let i = 0; i < n; i++) o[i] = dv.getInt32(8 * i, true);
+    return t64;
+  }
   const t = empty(entry.shape, { dtype: target }, 'safetensors');
   const out = t.values;
   if (native) {

@@ -1,14 +1,13 @@
 /**
  * @file Ready-made callbacks: EarlyStopping, a JSONL logger and ModelCheckpoint. The hook interface
- * itself is in history.ts.
+ * itself is in history.ts. Files are plexus/node's (file-callbacks.ts): here a logger writes to
+ * anything with `write(string)` and ModelCheckpoint to its `save` function, so both work in every host.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { ValueError } from '../core/errors.js';
 import { noGrad } from '../core/grad-mode.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Module } from '../nn/module.js';
-import { type StatefulJson, saveCheckpoint } from '../io/checkpoint.js';
-import { NonFiniteWeightsError, saveModel } from '../io/model.js';
+import { NonFiniteWeightsError } from '../io/model.js';
 import { nonFiniteParameter } from './guard.js';
 import type { BatchLogs, Callback, EpochLogs, TrainControl } from './history.js';
 
@@ -120,7 +119,7 @@ export class EarlyStopping implements Callback {
   }
 }
 
-/** Where JSONL lines go: a file path (appended to) or anything with `write(string)`. */
+/** Where JSONL lines go: anything with `write(string)`, or (plexus/node) a file path, appended to. */
 export type LogTarget = string | { write(chunk: string): unknown };
 
 /** JSON for a log record: NaN/±Infinity become the strings "NaN"/"Infinity"/"-Infinity" (JSON has none). */
@@ -140,7 +139,7 @@ export interface JsonlLoggerOptions {
  * @example callbacks: [new JsonlLogger('runs/a/log.jsonl')]
  */
 export class JsonlLogger implements Callback {
-  private fd: number | null = null;
+  private sink: LineSink | null = null;
   private readonly everyBatches: number;
 
   constructor(readonly target: LogTarget, opts: JsonlLoggerOptions = {}) {
@@ -148,16 +147,30 @@ export class JsonlLogger implements Callback {
     if (!(Number.isInteger(this.everyBatches) && this.everyBatches >= 0)) {
       throw new ValueError(`JsonlLogger: everyBatches must be an integer >= 0, got ${this.everyBatches}`, 'INVALID_ARGUMENT');
     }
+    if (typeof target === 'string') this.checkPathTarget(target);
+    else if (typeof target !== 'object' || target === null || typeof target.write !== 'function') {
+      throw new ValueError('JsonlLogger: target must be a path (plexus/node) or have write(string)', 'INVALID_ARGUMENT');
+    }
+  }
+
+  /** Refuses a path where no file can be opened (overridden by plexus/node's JsonlLogger). */
+  protected checkPathTarget(path: string): void {
+    throw new ValueError(`JsonlLogger: a file path (${JSON.stringify(path)}) needs plexus/node's train.JsonlLogger; here pass an object with write(string)`, 'INVALID_ARGUMENT');
+  }
+
+  /** Opens a path target for appending (plexus/node overrides this; never reached otherwise). */
+  protected openPath(path: string): LineSink {
+    return this.checkPathTarget(path) as never;
   }
 
   write(record: Record<string, unknown>): void {
     const line = jsonLine({ ...record, time: new Date().toISOString() });
     if (typeof this.target !== 'string') this.target.write(line);
-    else if (this.fd !== null) writeSync(this.fd, line);
+    else this.sink?.write(line);
   }
 
   onTrainBegin(ctl: TrainControl): void {
-    if (typeof this.target === 'string' && this.fd === null) this.fd = openSync(this.target, 'a');
+    if (typeof this.target === 'string' && this.sink === null) this.sink = this.openPath(this.target);
     this.write({ event: 'trainBegin', epochs: ctl.epochs, stepsPerEpoch: ctl.stepsPerEpoch, parameters: ctl.model.numParameters() });
   }
 
@@ -175,18 +188,20 @@ export class JsonlLogger implements Callback {
     try {
       this.write({ event: 'trainEnd', stopReason: h.stopReason, steps: h.steps, skippedSteps: h.skippedSteps, epochs: h.epochs.length, error });
     } finally {
-      if (this.fd !== null) closeSync(this.fd);
-      this.fd = null;
+      this.sink?.close();
+      this.sink = null;
     }
   }
 }
 
+/** An opened log file: lines written synchronously, in order. */
+export interface LineSink {
+  write(line: string): void;
+  close(): void;
+}
+
 /** Writes the model; `ctl` gives the optimizer, loader and scheduler for full checkpoints. */
 export type SaveFn = (model: Module, path: string, info: { epoch: number; logs: Readonly<EpochLogs>; ctl: TrainControl }) => Promise<void>;
-
-/** Epoch logs as JSON (checkpoint metadata takes finite numbers only). */
-const jsonLogs = (logs: Readonly<EpochLogs>): Record<string, number | string> =>
-  Object.fromEntries(Object.entries(logs).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)]));
 
 export interface ModelCheckpointOptions {
   /**
@@ -206,28 +221,15 @@ export interface ModelCheckpointOptions {
   mode?: MonitorMode;
   /** Only write when the monitored value improves (default false: every epoch). */
   saveBestOnly?: boolean;
-  /** Write with this instead of io (receives `path`, or `dir`). */
+  /**
+   * The writer (receives `path`, or `dir`). Required here; plexus/node's train.ModelCheckpoint
+   * defaults to io's atomic file writers.
+   */
   save?: SaveFn;
 }
 
-/** The default writers: both atomic (temp file, fsync, rename), both refusing NaN/Inf weights. */
-function ioSave(dir: string | undefined, keep: number): SaveFn {
-  if (dir !== undefined) {
-    return async (model, target, { epoch, logs, ctl }) => {
-      // Only JSON-stateful schedulers (every plexus one) can be stored; io checks the shape.
-      const sched = ctl.scheduler as { stateDict?: unknown; loadStateDict?: unknown } | null;
-      const scheduler = sched && typeof sched.stateDict === 'function' && typeof sched.loadStateDict === 'function' ? sched as StatefulJson : undefined;
-      await saveCheckpoint(target, {
-        model, optimizer: ctl.optimizer, epoch, step: ctl.step, extra: { logs: jsonLogs(logs) },
-        ...(ctl.loader ? { loader: ctl.loader } : {}), ...(scheduler ? { scheduler } : {}),
-      }, { keep });
-    };
-  }
-  return (model, target, { logs }) => saveModel(model, target, { metadata: { epoch: logs.epoch, logs: jsonLogs(logs) } });
-}
-
 /**
- * Saves at the end of epochs, through io's atomic writers. Never writes non-finite weights
+ * Saves at the end of epochs through `save` (plexus/node: io's atomic writers by default). Never writes non-finite weights
  * (RELIABILITY.md row 26: the last good checkpoint must survive a divergence); such an epoch is
  * recorded in `refused` and the run goes on (the NaN/Inf guard stops it at the next step).
  * @example callbacks: [new ModelCheckpoint({ dir: 'runs/a/ckpt' }), new ModelCheckpoint({ path: 'runs/a/best.safetensors', saveBestOnly: true })]
@@ -258,7 +260,12 @@ export class ModelCheckpoint implements Callback {
     this.monitor = opts.monitor ?? 'valLoss';
     this.mode = resolveMode(this.monitor, opts.mode ?? 'auto');
     this.saveBestOnly = opts.saveBestOnly ?? false;
-    this.save = opts.save ?? ioSave(opts.dir, keep);
+    this.save = opts.save ?? this.defaultSave(opts.dir, keep);
+  }
+
+  /** The writer when none is given: none here (plexus/node's ModelCheckpoint writes files). */
+  protected defaultSave(_dir: string | undefined, _keep: number): SaveFn {
+    throw new ValueError("ModelCheckpoint: give `save` (a function writing the model), or use plexus/node's train.ModelCheckpoint, which writes files", 'INVALID_ARGUMENT');
   }
 
   async onEpochEnd(epoch: number, logs: Readonly<EpochLogs>, ctl: TrainControl): Promise<void> {

@@ -69,8 +69,8 @@ export interface FitOptions {
   allowNonFinite?: boolean;
   /** Scan every batch for NaN/Inf before using it (default false; the CLI turns it on). */
   checkInputs?: boolean;
-  /** JSONL log: a file path (appended) or a writable. */
-  log?: LogTarget;
+  /** JSONL log: a writable, a JsonlLogger, or (plexus/node's fit) a file path, appended to. */
+  log?: LogTarget | JsonlLogger;
   /** 'auto' (default): a redrawn bar on a TTY, one line per epoch elsewhere; true: the bar always; false: silent. */
   progress?: boolean | 'auto';
   /** Where progress goes (default process.stderr). */
@@ -168,7 +168,7 @@ export async function fit(model: Module, data: DataSource, opts: FitOptions): Pr
   const progress = opts.progress ?? 'auto';
   const callbacks: Callback[] = [
     ...(progress === false ? [] : [new ProgressBar({ mode: progress === true ? 'bar' : 'auto', ...(opts.progressStream ? { stream: opts.progressStream } : {}) })]),
-    ...(opts.log === undefined ? [] : [new JsonlLogger(opts.log)]),
+    ...(opts.log === undefined ? [] : [opts.log instanceof JsonlLogger ? opts.log : new JsonlLogger(opts.log)]),
     ...(opts.callbacks ?? []),
   ];
   const algorithm = opts.algorithm ?? new Backprop();

@@ -5,9 +5,9 @@
  * edge's strokes fade with its importance (opacity tanh(beta * score), score = mean |phi| over the
  * layer's largest, as pruning uses), symbolic edges are drawn red with their function's name,
  * and S-KAN nodes carry the letter of their selected space (B-spline, RBF, Chebyshev, Fourier).
- * The picture is built once as a vector scene (src/viz) and rendered to SVG or to PNG.
+ * The picture is built once as a vector scene (src/viz) and rendered to SVG or to PNG. Writing it
+ * to a file (`path`) is plexus/node's nn.plotKAN (plot-file.ts).
  */
-import { writeFileSync } from 'node:fs';
 import { type Scene, type Shape } from '../../viz/scene.js';
 import { sceneToSvg } from '../../viz/svg.js';
 import { rasterize } from '../../viz/raster.js';
@@ -21,7 +21,7 @@ import { SKAN, SKANLinear, range } from './s-kan.js';
 import { SymbolicKAN } from './symbolic.js';
 
 export interface PlotKANOptions {
-  /** Write the picture to this file too (Node): PNG when it ends in .png, else SVG. */
+  /** plexus/node only: write the picture to this file too, PNG when it ends in .png, else SVG. */
   path?: string;
   /** PNG pixels per SVG unit (default 2). */
   scale?: number;
@@ -37,7 +37,7 @@ export interface PlotKANOptions {
   maxEdges?: number;
 }
 
-type PlotModel = KAN | SKAN | SymbolicKAN;
+export type PlotModel = KAN | SKAN | SymbolicKAN;
 
 const BOX_W = 44;
 const BOX_H = 32;
@@ -47,25 +47,36 @@ const MARGIN = 30;
 const SPACE_LETTER: Record<string, string> = { bspline: 'B', rbf: 'R', chebyshev: 'C', fourier: 'F' };
 
 /**
- * Draws every edge function of `model` on samples x [N, n_0] and returns the SVG text (with
- * `path: 'kan.png'` it also writes the PNG rendering).
- * @example fs.writeFileSync('kan.svg', nn.plotKAN(model, xTrain)); // or { path: 'kan.svg' }
+ * Draws every edge function of `model` on samples x [N, n_0] and returns the SVG text (plexus/node's
+ * nn.plotKAN also writes it with `path`, as PNG for `path: 'kan.png'`).
+ * @example const svg = nn.plotKAN(model, xTrain);
  */
 export function plotKAN(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}): string {
+  return renderKAN(model, x, opts, 'plotKAN').svg;
+}
+
+/** The SVG text, and the PNG bytes when `path` names a .png file (shared with plot-file.ts). */
+export function renderKAN(model: PlotModel, x: Tensor, opts: PlotKANOptions, who: string, allowPath = false): { svg: string; png: Uint8Array | null } {
+  if (opts.path !== undefined && !allowPath) noPath(who, opts.path);
   const scene = kanScene(model, x, opts);
   const svg = sceneToSvg(scene);
-  if (opts.path) {
-    if (/\.png$/i.test(opts.path)) writeFileSync(opts.path, pngOf(scene, opts.scale));
-    else writeFileSync(opts.path, `${svg}\n`);
-  }
-  return svg;
+  const png = opts.path !== undefined && /\.png$/i.test(opts.path) ? pngOf(scene, opts.scale) : null;
+  return { svg, png };
+}
+
+function noPath(who: string, path: string): never {
+  throw new ValueError(`${who}: writing a file (path ${JSON.stringify(path)}) needs plexus/node's nn.${who}; here use the returned ${who === 'plotKAN' ? 'SVG text' : 'PNG bytes'}`, 'INVALID_ARGUMENT');
 }
 
 /** The same picture as PNG bytes (8-bit RGB, `scale` pixels per SVG unit, default 2). */
 export function plotKANPng(model: PlotModel, x: Tensor, opts: PlotKANOptions = {}): Uint8Array {
-  const png = pngOf(kanScene(model, x, opts), opts.scale);
-  if (opts.path) writeFileSync(opts.path, png);
-  return png;
+  if (opts.path !== undefined) noPath('plotKANPng', opts.path);
+  return pngBytes(model, x, opts);
+}
+
+/** plotKANPng's bytes, whatever `path` says (shared with plot-file.ts). */
+export function pngBytes(model: PlotModel, x: Tensor, opts: PlotKANOptions): Uint8Array {
+  return pngOf(kanScene(model, x, opts), opts.scale);
 }
 
 function pngOf(scene: Scene, scale = 2): Uint8Array {

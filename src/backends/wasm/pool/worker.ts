@@ -1,7 +1,7 @@
 /**
  * @file The pool's worker: instantiates the kernel module against the shared memory, then claims
  * and runs chunks of published tasks (see protocol.ts) until it is terminated. It imports only the
- * protocol constants, so starting one costs the module instantiation and little else.
+ * protocol constants and core/host.ts, so starting one costs the module instantiation and little else.
  *
  * No AssemblyScript runtime state is shared: the kernels are built with `--runtime stub`, declare
  * no mutable globals and no data segments, and allocate nothing; every byte they write is an
@@ -12,6 +12,7 @@ import {
   FAULT_THROW, LAYOUT, MSG_BYTES, NCHUNKS, SPIN_US, ST_EXITED, ST_FAILED, ST_READY, S_HOLD, S_STATE, S_WS,
   TASK, type WorkerInit, slotWord,
 } from './protocol.js';
+import { nodeBuiltin } from '../../../core/host.js';
 
 type Fn = (...args: number[]) => void;
 
@@ -130,8 +131,12 @@ function start(init: WorkerInit, postDetached: () => void): void {
 }
 
 // Node: worker_threads hands the init data over synchronously; browsers send it as the first message.
+// The Node module comes from the host (getBuiltinModule, or a dynamic import whose specifier a bundler
+// cannot see), never a static `node:` import: a browser bundle of this worker must not contain one.
 if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
-  const wt = await import('node:worker_threads');
+  const spec = 'node:worker_threads';
+  const wt = nodeBuiltin<typeof import('node:worker_threads')>(spec) ??
+    ((await import(/* @vite-ignore */ /* webpackIgnore: true */ spec)) as typeof import('node:worker_threads'));
   start(wt.workerData as WorkerInit, () => {
     const b = new ArrayBuffer(8);
     structuredClone(b, { transfer: [b] }); // b is now detached

@@ -1,0 +1,16 @@
+/**
+ * @file `plexus/internal`: the documented internal entry, for the benchmarks (bench/) and the CLI
+ * (apps/cli) where they must reach below the public API. Not a stable API: names here may change
+ * in any release. What and why:
+ * - createWasmBackend, WasmBackend: bench/gemm.ts registers extra wasm instances (baseline vs
+ *   relaxed SIMD) and reads a backend's pool to time GEMM with the workers warm;
+ * - THREADING, configurePool, forceThreading, waitForWorkers: bench/pool-thresholds.ts measures
+ *   where threading starts to pay, the numbers the kernels' thresholds come from;
+ * - parseJsonBytes, JsonNumber, JsonValue: the strict JSON parser of the safetensors header, which
+ *   the CLI also uses for config files (duplicate keys, positions, number literals kept as text).
+ * Node-free, like the public entry.
+ */
+export { createWasmBackend, type WasmBackend } from './backends/wasm/index.js';
+export { THREADING } from './backends/wasm/kernels/matmul.js';
+export { configurePool, forceThreading, waitForWorkers } from './backends/wasm/pool/testing.js';
+export { JsonNumber, type JsonValue, parseJsonBytes } from './io/json.js';
