@@ -4,9 +4,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import * as px from '../src/index.js';
+import { allocationsDuring, collectUntilReleased } from './allocations.js';
 
 const arr = (t: px.Tensor): number[] => Array.from(t.values);
 
@@ -195,22 +194,6 @@ function trainStep(w: px.Tensor, x: px.Tensor, y: px.Tensor): void {
   w.grad = null;
 }
 
-/** V8's gc(): exposed by --expose-gc, or enabled at runtime so the test never silently skips. */
-function getGc(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
-}
-
-/** Collects garbage and lets FinalizationRegistry callbacks (which run as tasks) fire. */
-async function settle(gc: () => void): Promise<void> {
-  for (let k = 0; k < 3; k++) {
-    gc();
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 describe('memory accounting', () => {
   const data = () => {
     px.manualSeed(3);
@@ -250,18 +233,14 @@ describe('memory accounting', () => {
     assert.equal(px.memory().numTensors, base.numTensors + 2);
   });
 
-  // Needs V8's gc(); the test command should pass --expose-gc (getGc falls back to enabling it).
-  it('without scope, garbage collection returns the counts to the baseline', async () => {
-    const gc = getGc();
+  // Needs V8's gc() (npm test passes --expose-gc; collectUntilReleased falls back to enabling it).
+  it('without scope, garbage collection releases every intermediate', async () => {
     const { w, x, y } = data();
-    await settle(gc); // collect garbage of earlier tests first, so it cannot lower the count later
-    const base = px.memory();
-    for (let it = 0; it < 5; it++) trainStep(w, x, y);
-    assert.ok(px.memory().numTensors > base.numTensors, 'the loop left intermediates to collect');
-    await settle(gc);
-    const m = px.memory();
-    assert.equal(m.numTensors, base.numTensors);
-    assert.equal(m.numStorages, base.numStorages);
-    assert.equal(m.numBytes, base.numBytes);
+    // This loop's own storages, not memory(): earlier tests' finalizers also move memory() meanwhile.
+    const loop = await allocationsDuring(() => {
+      for (let it = 0; it < 5; it++) trainStep(w, x, y);
+    });
+    assert.ok(loop.live > 0, 'the loop left intermediates to collect');
+    assert.equal(await collectUntilReleased(loop.held), 0, 'storages still held after collection');
   });
 });
