@@ -1,5 +1,5 @@
 /**
- * @file Workload a of ../shared/bench/WORKLOADS.md: square float32 GEMM, C = A·B, n in
+ * @file Workload a of docs/benchmarks.md: square float32 GEMM, C = A·B, n in
  * {64, ..., 1024}, entries uniform in [-1, 1). Per call a complete C readable from JS (tfjs:
  * matMul + dataSync). GFLOPS = 2n^3·calls / s. Prints one JSON line per (n, threads).
  *
@@ -260,7 +260,7 @@ function tfjsRunner(tf: Tf, backend: 'wasm' | 'cpu'): Runner {
 
 /**
  * A persistent Python peer (bench/peers/torch_gemm.py) answering commands on stdin, one JSON line
- * each. `torch`: Debian's python3-torch through /usr/bin/python3 (WORKLOADS.md). `numpy-openblas`:
+ * each. `torch`: Debian's python3-torch through /usr/bin/python3 (docs/benchmarks.md "Peers"). `numpy-openblas`:
  * numpy from the first `python3` on PATH, used only when its BLAS is OpenBLAS, because Debian's
  * torch calls the generic libblas.so.3 (netlib's reference BLAS unless libopenblas is installed),
  * and the issue's bar is stated against OpenBLAS. `torch-openblas`: that torch with OpenBLAS's
@@ -312,7 +312,7 @@ async function pythonPeers(threads: number): Promise<{ peers: PythonPeer[]; skip
   const peers: PythonPeer[] = [];
   const skipped: string[] = [];
   const notes: string[] = [];
-  // torch as installed, and the same torch over OpenBLAS (common.ts torchPeers): WORKLOADS.md's "PyTorch" GEMM figures.
+  // torch as installed, and the same torch over OpenBLAS (common.ts torchPeers): the "PyTorch" GEMM figures of docs/benchmarks.md.
   for (const peer of torchPeers()) {
     const tp = await PythonPeer.start(peer.name, '/usr/bin/python3', 'torch', threads, peer.env);
     if (typeof tp === 'string') skipped.push(`${peer.name}: ${tp}`);

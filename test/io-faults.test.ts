@@ -1,5 +1,5 @@
 /**
- * @file Hostile and broken safetensors files (RELIABILITY.md rows 1-10, 12, 14, 16): each gives a
+ * @file Hostile and broken safetensors files (docs/reliability.md "Model files", "Checksums"): each gives a
  * ModelFormatError with a stable code and a message naming the tensor / values / byte offset, before
  * any tensor is allocated (failsWith checks memory()), without touching Object.prototype.
  */
@@ -14,7 +14,7 @@ const decode = (b: Uint8Array, o?: io.ParseOptions & io.ConvertOptions): unknown
 
 const PROTO_KEYS = Object.getOwnPropertyNames(Object.prototype).sort();
 afterEach(() => {
-  // No case may poison prototypes (RELIABILITY row 12, "no global side effects").
+  // No case may poison prototypes (docs/reliability.md "Bad input: what every call promises": no global side effects).
   assert.deepEqual(Object.getOwnPropertyNames(Object.prototype).sort(), PROTO_KEYS);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });

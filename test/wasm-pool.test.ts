@@ -2,7 +2,7 @@
  * @file The wasm backend's worker pool: results with 2 threads are bitwise those of 1 thread (each
  * output element is computed by the same instruction sequence whichever thread runs its chunk),
  * the op table passes with every splittable op forced through the pool, and each injected worker
- * fault (RELIABILITY.md row 37: throw, process.exit, infinite loop, JS heap exhaustion, posting a
+ * fault (docs/reliability.md "Worker pool": throw, process.exit, infinite loop, JS heap exhaustion, posting a
  * detached buffer) fails its op with a WorkerCrashedError within the timeout, after which the pool
  * replaces the worker and the next op is correct.
  *
@@ -163,7 +163,7 @@ describe('wasm pool: op table with every splittable op on the pool (2 threads)',
   });
 });
 
-describe('wasm pool: a failing worker (RELIABILITY.md row 37)', () => {
+describe('wasm pool: a failing worker (docs/reliability.md "Worker pool")', () => {
   const TIMEOUT = 1000;
   const CRASH_TIMEOUT = 60_000;
   let prev: ReturnType<typeof configurePool>;

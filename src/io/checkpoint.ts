@@ -1,6 +1,6 @@
 /**
  * @file Training checkpoints: everything a bit-exact resume needs in ONE atomically written file
- * (RELIABILITY.md rows 9, 26, 34-36; Transformers' test_resume_training_with_randomness is the bar).
+ * (docs/reliability.md "Checkpoints and resume", "Atomic saves"; Transformers' test_resume_training_with_randomness is the bar).
  *
  * File: safetensors. Tensors: the model's state dict under `model.<key>`, the optimizer's buffers
  * under `optim.<param index>.<buffer>` (PyTorch's parameter numbering). `__metadata__["plexus.checkpoint"]`
@@ -193,7 +193,7 @@ export async function saveCheckpoint(dir: string, state: CheckpointState, opts: 
   } catch (e) {
     throw new CheckpointWriteError(dir, errnoOf(e), 'open', `cannot create the directory: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  await cleanupTemp(dir); // orphans of crashed writers (RELIABILITY.md row 34)
+  await cleanupTemp(dir); // orphans of crashed writers (docs/reliability.md "Atomic saves")
   await writeFileAtomic(last, bytes, opts);
   if (keep > 0) {
     await writeFileAtomic(path.join(dir, `step-${String(state.step).padStart(8, '0')}.safetensors`), bytes, opts);

@@ -2,7 +2,7 @@
  * @file From validated safetensors entries to plexus tensors. F32/F64/I32/BOOL are copied as bytes
  * (NaN payloads intact); every other file dtype, or a different wanted dtype, needs `{convert: true}`
  * and then converts only exactly: a value the target cannot hold is an error naming tensor, element
- * and value, never rounded or reinterpreted (RELIABILITY.md row 6). Also the check of a file against
+ * and value, never rounded or reinterpreted (docs/reliability.md "Model files"). Also the check of a file against
  * the tensors a model expects (row 11), done before anything is allocated.
  */
 import { empty } from '../core/create.js';

@@ -1,5 +1,5 @@
 /**
- * @file Test-only hooks of the worker pool (RELIABILITY.md row 37): inject a fault into the next
+ * @file Test-only hooks of the worker pool (docs/reliability.md "Worker pool"): inject a fault into the next
  * chunk a worker runs, shorten the hang timeout, keep the main thread from claiming chunks (so a
  * fault or a comparison always involves a worker), force the threaded paths on small ops, and wait
  * for workers to be ready. Not part of the public API.
