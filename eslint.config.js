@@ -1,6 +1,6 @@
 /**
  * @file ESLint flat config: typescript-eslint recommended (syntactic only, so lint stays fast),
- * a ban on string evaluation, and the one-way dependency rule of DESIGN.md.
+ * a ban on string evaluation, and the one-way dependency rule of docs/architecture.md "The layering rule".
  *
  * The dependency rule is a small local rule with the semantics of import/no-restricted-paths
  * (`target` may not import from `from`, minus `except`). Why not eslint-plugin-import-x: it pulls in
@@ -18,7 +18,7 @@ import tseslint from 'typescript-eslint';
 const root = path.dirname(fileURLToPath(import.meta.url));
 const PACKAGE_NAME = 'plexus';
 
-const LAYERING = 'Dependencies point one way (core <- ops <- nn <- optim <- train <- analysis <- apps; backends -> core), see DESIGN.md.';
+const LAYERING = 'Dependencies point one way (core <- ops <- nn <- optim <- train <- analysis <- apps; backends -> core), see docs/architecture.md.';
 const OUTSIDE = ['apps', 'test', 'bench'];
 
 /**
@@ -134,7 +134,7 @@ function importedPath(specifier, fromFile) {
 const noRestrictedPaths = {
   meta: {
     type: 'problem',
-    docs: { description: 'Keep imports pointing the one way DESIGN.md allows.' },
+    docs: { description: 'Keep imports pointing the one way docs/architecture.md allows.' },
     schema: [{ type: 'object', properties: { zones: { type: 'array' } }, additionalProperties: false }],
     messages: { zone: "'{{specifier}}' may not be imported here. {{message}}" },
   },

@@ -2,7 +2,7 @@
  * @file One library's run of a training workload, in its own process (so peak RSS is its own).
  * Workload b (bench/mlp.ts): Fashion-MNIST 784-256-256-10, Adam, batch 128, the shared mulberry32
  * order; workload c (bench/small.ts): 2-64-64-1 tanh, MSE, Adam, batch 32, fixed order. The timed
- * region is the training loop only, as WORKLOADS.md says; evaluation and loading are not.
+ * region is the training loop only, as docs/benchmarks.md says; evaluation and loading are not.
  *
  * `node dist/bench/child.js b plexus <threads>` is stepwise, because mlp.ts interleaves plexus and
  * PyTorch epoch by epoch (this VM's core speed drifts for seconds to minutes; back-to-back runs let

@@ -85,7 +85,7 @@ export function runChild(workload: string, lib: string, threads: number, extra: 
  * Python peers to run: Debian's torch as installed (its BLAS is whatever libblas.so.3 points to:
  * netlib's reference BLAS on this VM), plus the same torch over OpenBLAS when a directory holding
  * OpenBLAS's libblas.so.3 is found ($PLEXUS_BENCH_OPENBLAS, or Debian's libopenblas0-pthread path):
- * WORKLOADS.md asks to compare against PyTorch at its best.
+ * docs/benchmarks.md "Peers": we compare against PyTorch at its best.
  */
 export function torchPeers(): { name: string; env: NodeJS.ProcessEnv }[] {
   const peers: { name: string; env: NodeJS.ProcessEnv }[] = [{ name: 'torch', env: {} }];
@@ -97,7 +97,7 @@ export function torchPeers(): { name: string; env: NodeJS.ProcessEnv }[] {
   return peers;
 }
 
-/** OMP/OpenBLAS thread settings for a Python peer (WORKLOADS.md: PASSIVE waiting, threads as tested). */
+/** OMP/OpenBLAS thread settings for a Python peer (docs/benchmarks.md "Peers": PASSIVE waiting, threads as tested). */
 export function threadEnv(threads: number): NodeJS.ProcessEnv {
   const t = String(threads);
   return { OMP_NUM_THREADS: t, OPENBLAS_NUM_THREADS: t, MKL_NUM_THREADS: t, OMP_WAIT_POLICY: 'PASSIVE' };

@@ -1,5 +1,5 @@
 /**
- * @file Workload d of ../shared/bench/WORKLOADS.md: KAN [784, 64, 10] training throughput, plexus
+ * @file Workload d of docs/benchmarks.md: KAN [784, 64, 10] training throughput, plexus
  * against an efficient-KAN-style PyTorch network written for the benchmark (peers/torch_kan.py,
  * same design: uniform grid 5 on [-1, 1] extended by 3 knots, 8 cubic bases, silu base branch,
  * one matmul per branch). Inputs x/255*2-1, cross-entropy, AdamW lr 1e-3 / weight decay 1e-4,

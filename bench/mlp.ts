@@ -1,5 +1,5 @@
 /**
- * @file Workload b of ../shared/bench/WORKLOADS.md: Fashion-MNIST MLP 784-256-256-10 (ReLU), mean
+ * @file Workload b of docs/benchmarks.md: Fashion-MNIST MLP 784-256-256-10 (ReLU), mean
  * softmax cross-entropy, Adam lr 1e-3, batch 128, 5 epochs over one seeded order shared by every peer
  * (mulberry32 + Fisher-Yates; each peer prints a checksum of it). Prints one JSON line per thread
  * count: samples/s (median over epochs) of plexus and each peer, the ratios plexus / peer, test

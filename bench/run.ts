@@ -1,6 +1,6 @@
 /**
  * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7]`:
- * runs the workloads of ../shared/bench/WORKLOADS.md (all when none is named), each printing one JSON
+ * runs the workloads of docs/benchmarks.md (all when none is named), each printing one JSON
  * line per measurement. A workload without a benchmark yet prints a line saying so. `--reps`: rounds
  * per size and thread count in workload a (each library one rep per round; see gemm.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * @file Workload c of ../shared/bench/WORKLOADS.md: a small, overhead-dominated model. 1024 seeded
+ * @file Workload c of docs/benchmarks.md: a small, overhead-dominated model. 1024 seeded
  * points in [-1,1]^2, y = sin(pi x0)·cos(pi x1); 2-64-64-1 tanh; MSE; Adam lr 1e-3; batch 32 in fixed
  * order (batch k = rows 32k..32k+31, k = step mod 32); the loss is never read back during training.
  * 200 warm-up steps, then 3 blocks of 3000 steps; steps/s is the median block. One JSON line per

@@ -1,7 +1,7 @@
 /**
  * @file Autograd semantics beyond single-op vjps (those live in the op table): seeds, accumulation,
  * grad modes, function transforms, higher-order gradients, customGrad, and the misuse errors of
- * RELIABILITY.md row 33. Expected values are closed-form derivatives, never plexus's own output.
+ * docs/reliability.md "Numerics and training". Expected values are closed-form derivatives, never plexus's own output.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -191,7 +191,7 @@ describe('customGrad', () => {
   });
 });
 
-describe('autograd misuse errors (RELIABILITY row 33)', () => {
+describe('autograd misuse errors (docs/reliability.md "Numerics and training")', () => {
   it("backward twice without retainGraph throws 'GRAPH_FREED'", () => {
     const x = f64([1, 2], true);
     const y = x.exp().sum();

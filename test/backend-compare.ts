@@ -1,6 +1,6 @@
 /**
  * @file Comparing an optimized backend with the float64 reference, case by case of the op table
- * (used by backends.test.ts and wasm-pool.test.ts). Tolerances from RELIABILITY.md 3.1: the
+ * (used by backends.test.ts and wasm-pool.test.ts). Tolerances from docs/reliability.md "Tolerances": the
  * float32 elementwise row, widened for ops that sum K terms by the length-scaled bound
  * 2·K·u·Σ|terms|. Gradients are compared the same way (backward of <out, w> for a fixed positive
  * cotangent w), so the kernels are also exercised through every vjp.

@@ -1,6 +1,6 @@
 /**
  * @file Every op-table case on the wasm backend in float32, against the reference backend in
- * float64 on the same (float32-rounded) inputs. Tolerances from RELIABILITY.md 3.1: the float32
+ * float64 on the same (float32-rounded) inputs. Tolerances from docs/reliability.md "Tolerances": the float32
  * elementwise row, widened for ops that sum K terms by the length-scaled bound 2·K·u·Σ|terms|.
  * Gradients are compared the same way (backward of <out, w> for a fixed positive cotangent w), so
  * the kernels are also exercised through every vjp (matmul's four transpose cases, sums, where).

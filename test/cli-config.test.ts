@@ -1,5 +1,5 @@
 /**
- * @file Hostile and mistaken `plexus train` configs (RELIABILITY.md row 38, issue #4 "Bad input"):
+ * @file Hostile and mistaken `plexus train` configs (docs/reliability.md "CLI configs and paths", issue #4 "Bad input"):
  * `__proto__` / `constructor` keys, strings for numbers, negative and overflowing numbers, unknown
  * keys, options of the wrong optimizer, csv without a target, a batch larger than the dataset,
  * duplicate keys and malformed JSON. Each run must exit non-zero with a message naming the JSON

@@ -1,5 +1,5 @@
 /**
- * @file Path containment of everything the CLI writes (RELIABILITY.md row 38 and §3.10: the classes
+ * @file Path containment of everything the CLI writes (docs/reliability.md "CLI configs and paths": the classes
  * of ONNX's path CVEs). The run folder (--out, name, the default runs/) and predict's --output must
  * resolve, symlinks followed, strictly inside the working folder; otherwise a typed error names the
  * path and nothing is written, inside or outside. Hardlinks: an existing file is replaced by rename,

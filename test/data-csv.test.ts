@@ -1,7 +1,7 @@
 /**
  * @file CSV reader: RFC 4180 tokenizing (quotes, CRLF, BOM, embedded newlines, last line without
  * newline), targets (name, index, categorical with the mapping returned, numeric), every fault of
- * RELIABILITY.md rows 21-23 as a CsvError with line:column, the caps at cap and cap+1 (3.10), and
+ * docs/reliability.md "Data files" as a CsvError with line:column, the caps at cap and cap+1, and
  * standardisation statistics that survive JSON.
  */
 import { after, describe, it } from 'node:test';
@@ -113,7 +113,7 @@ describe('parseCsv tables', () => {
   });
 });
 
-describe('CSV faults (RELIABILITY rows 21-23)', () => {
+describe('CSV faults (docs/reliability.md "Data files")', () => {
   it('too few fields: line:column at the end of the row, expected vs actual', () => {
     csvFails(() => data.parseCsv('a,b,c\n1,2,3\n4,5\n'), 'RAGGED_ROW', 3, 4, ['too few', 'expected 3 fields, got 2']);
   });

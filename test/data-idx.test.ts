@@ -1,6 +1,6 @@
 /**
  * @file IDX reader and MNIST-family loading: good files of every type (plain and gzipped), every fault
- * of RELIABILITY.md rows 17-20 as an IdxFormatError naming the file, the byte and expected vs actual,
+ * of docs/reliability.md "Data files" as an IdxFormatError naming the file, the byte and expected vs actual,
  * count mismatch and out-of-range labels (row 19), the byte cap at cap and cap+1, and the real
  * Fashion-MNIST files from the Debian package when installed.
  */
@@ -81,7 +81,7 @@ describe('IDX good files', () => {
   });
 });
 
-describe('IDX faults (RELIABILITY rows 17, 18, 20)', () => {
+describe('IDX faults (docs/reliability.md "Data files")', () => {
   it('wrong magic names the byte, its value and the file', () => {
     const b = images(1);
     b[0] = 0x01;

@@ -90,7 +90,7 @@ describe('DataLoader batching', () => {
     assert.deepEqual(epoch(new data.DataLoader(ds, { batchSize: 2 })), [[0, 1], [2, 3], [4]]);
   });
 
-  it('a ragged sample is a ShapeError naming the sample (RELIABILITY row 24)', () => {
+  it('a ragged sample is a ShapeError naming the sample (docs/reliability.md "Data files")', () => {
     const ds: data.Dataset = { length: 3, get: (i) => ({ x: px.zeros([i === 1 ? 3 : 2]), y: px.tensor(0, { dtype: 'int32' }) }) };
     throwsTyped(() => [...new data.DataLoader(ds, { batchSize: 3 })], px.ShapeError, 'SHAPE_MISMATCH', ['sample 1', '[3]', '[2]']);
   });

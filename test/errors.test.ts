@@ -1,6 +1,6 @@
 /**
  * @file Bad inputs get a typed error with a stable code and a message naming the op and the shapes,
- * raised before anything is allocated (RELIABILITY.md rows 31-33). "Before allocation" is checked
+ * raised before anything is allocated (docs/reliability.md "Bad input: what every call promises"). "Before allocation" is checked
  * through memory(): storages and bytes are identical across the failing call. Finalizers cannot run
  * inside one synchronous block, so the two snapshots see no unrelated frees.
  */
@@ -114,7 +114,7 @@ describe('disposed tensors (row 33)', () => {
     const t = px.zeros([10], { dtype: 'float64' });
     assert.equal(px.memory().numBytes, before.numBytes + 80);
     t.dispose();
-    // A second dispose is a distinct error (RELIABILITY row 33) and must not free the storage twice.
+    // A second dispose is a distinct error (docs/reliability.md "Numerics and training") and must not free the storage twice.
     assert.throws(() => t.dispose(), (e: unknown) => e instanceof px.DisposedError && e.code === 'DOUBLE_DISPOSE');
     assert.equal(px.memory().numBytes, before.numBytes);
     assert.equal(px.memory().numStorages, before.numStorages);

@@ -1,5 +1,5 @@
 /**
- * @file Extreme values through the stable composites (RELIABILITY.md section 2, rows 28-29): logits of
+ * @file Extreme values through the stable composites (docs/reliability.md "Numerics and training"): logits of
  * +-1e4 and +-3.4e38 in float32 and float64, equal and length-1 rows, -Infinity masks, and backward
  * through log(0), sqrt(0), x/0, pow(0, -1) and the masked-`where` trap. Where IEEE overflow is the
  * right answer (a true value beyond float32's range) the asserts say so.
@@ -35,7 +35,7 @@ const rowSums = (t: px.Tensor): number[] => vals(px.sum(t.cast('float64'), -1));
 /** Relative tolerance per dtype for the sum-to-1 and value checks. */
 const TOL: Record<F, number> = { float32: 1e-6, float64: 1e-12 };
 
-describe('extreme logits (RELIABILITY row 28)', () => {
+describe('extreme logits (docs/reliability.md "Numerics and training")', () => {
   for (const dtype of DTYPES) {
     for (const big of BIGS) {
       const B = dtype === 'float32' ? Math.fround(big) : big;
@@ -224,7 +224,7 @@ describe('extreme logits (RELIABILITY row 28)', () => {
   }
 });
 
-describe('backward at IEEE edge points and the masked-where trap (RELIABILITY row 29)', () => {
+describe('backward at IEEE edge points and the masked-where trap (docs/reliability.md "Numerics and training")', () => {
   const f64 = (v: number[]): px.Tensor => px.tensor(v, { dtype: 'float64' });
   /** Gradient of sum(f(x)) at x (seed 1 everywhere). */
   const gradAt = (f: (x: px.Tensor) => px.Tensor, v: number[]): { y: number[]; g: number[] } => {

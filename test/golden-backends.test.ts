@@ -5,7 +5,7 @@
  * 1 thread and with 2 threads splitting every op however small (forceThreading), so the wasm GEMM,
  * elementwise, reduction and fused Adam/AdamW/SGD kernels, threaded or not, meet PyTorch's numbers.
  *
- * Tolerances (../shared/RELIABILITY.md 3.1): float64 on js as the reference-backend goldens
+ * Tolerances (docs/reliability.md "Tolerances"): float64 on js as the reference-backend goldens
  * (1e-10: only summation order differs). float32 against the float64 goldens: these products are
  * at most 7 long and the values O(1), so the length-scaled matmul bound (2·K·2^-24·Σ|terms|) stays
  * below the float32 elementwise row; the activations add <= 4 ulp each over 4 layers and the

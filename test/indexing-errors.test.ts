@@ -1,5 +1,5 @@
 /**
- * @file Bad inputs to indexing and movement ops (RELIABILITY.md section 2, row 31): each throws a
+ * @file Bad inputs to indexing and movement ops (docs/reliability.md "Bad input: what every call promises"): each throws a
  * typed error with a stable code and a message naming the op (and the shapes for shape errors),
  * and fails before anything is allocated, so memory() is unchanged after the failed call.
  */

@@ -1,5 +1,5 @@
 /**
- * @file Atomic file replacement (RELIABILITY.md rows 34-36): concurrent saves leave one complete
+ * @file Atomic file replacement (docs/reliability.md "Atomic saves"): concurrent saves leave one complete
  * file; injected faults (ENOSPC, EIO on fsync, EXDEV, EACCES, target is a directory) throw
  * CheckpointWriteError naming path and errno, with the previous file intact and no temp file left;
  * a SIGKILL at each stage of a save leaves the old or the new file, both loading, and cleanupTemp

@@ -1,7 +1,7 @@
 /**
  * @file Helpers shared by the io tests: hand-built safetensors files (so tests can write any hostile
  * header) and an assertion that a call fails with a given code, names what it must, and allocates
- * nothing (RELIABILITY.md: "raised before any allocation", "no leaked tensors").
+ * nothing (docs/reliability.md "Bad input: what every call promises").
  */
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as px from '../src/node.js';
 import { io, nn } from '../src/node.js';
 import { bytesOf, hex } from './io-helpers.js';
-import { settledMemory } from './settle.js';
+import { allocationsDuring } from './allocations.js';
 
 const CHECKER = fileURLToPath(new URL('../../scripts/check_safetensors.py', import.meta.url));
 let dir = '';
@@ -39,21 +39,13 @@ function withModelJson(src: string, dst: string, edit: (h: Record<string, unknow
 
 /** Expects a rejection with `code` naming `names`, with no tensor or byte left allocated. */
 async function rejectsClean(run: () => Promise<unknown>, code: string, names: string[] = []): Promise<Error> {
-  const before = await settledMemory();
   const rng = px.defaultGenerator.getState();
-  let caught: unknown;
-  try {
-    await run();
-  } catch (e) {
-    caught = e;
-  }
+  const { error: caught, live, liveBytes } = await allocationsDuring(run);
   assert.ok(caught instanceof px.PlexusError, `expected ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   for (const n of names) assert.ok(caught.message.includes(n), `message ${JSON.stringify(caught.message)} should name ${n}`);
-  const now = await settledMemory();
-  // <=, not ==: garbage that was still reachable at the first snapshot may be collected meanwhile.
-  assert.ok(now.numTensors <= before.numTensors, `tensors left allocated: ${now.numTensors} > ${before.numTensors}`);
-  assert.ok(now.numBytes <= before.numBytes, `bytes left allocated: ${now.numBytes} > ${before.numBytes}`);
+  // Exact, and immune to finalizers of earlier garbage: the storages this call made are all released.
+  assert.equal(live, 0, `storages left allocated: ${live} (${liveBytes} bytes)`);
   assert.deepEqual(px.defaultGenerator.getState(), rng, 'the global RNG moved');
   return caught;
 }
@@ -99,24 +91,25 @@ describe('saveModel / loadModel round trip', () => {
     px.manualSeed(3);
     const m = new nn.MLP([2, 3, 1], { dtype: 'float64' });
     await io.saveModel(m, file('f64.safetensors'));
-    const before = px.memory().numTensors;
-    const { model } = await io.loadModel(file('f64.safetensors'), { dtype: 'float32' });
-    // Only the new model's parameters remain: the float64 ones it replaced were disposed. (Counted
-    // before the reads below: user code reading a young tensor moves it to host memory.)
-    assert.equal(px.memory().numTensors - before, model.parameters().length);
+    const load = await allocationsDuring(() => io.loadModel(file('f64.safetensors'), { dtype: 'float32' }));
+    const { model } = load.result!;
     for (const [[k, a], [, b]] of model.namedParameters().map((e, i) => [e, m.namedParameters()[i]!] as const)) {
       assert.equal(a.dtype, 'float32', k);
       assert.deepEqual(Array.from(a.values), Array.from(b.values, (v) => Math.fround(v)), k);
     }
+    // Only the new model's parameters remain: the float64 ones it replaced were disposed. Counted by
+    // allocations, not memory(): earlier tests' finalizers may run during the await (test/allocations.ts).
+    assert.equal(load.live, model.parameters().length);
     await assert.rejects(io.loadModel(file('f64.safetensors'), { dtype: 'int32' as px.FloatDType }), { code: 'INVALID_DTYPE' });
   });
 
   it('readModelInfo shows config, metadata and tensors without creating a tensor', async () => {
     px.manualSeed(4);
     await io.saveModel(new nn.MLP([4, 5, 2]), file('info.safetensors'), { metadata: { epochs: 3 } });
-    const before = px.memory().numTensors;
-    const info = await io.readModelInfo(file('info.safetensors'));
-    assert.equal(px.memory().numTensors, before);
+    // Not memory().numTensors around the await: earlier tests' finalizers would lower it meanwhile.
+    const read = await allocationsDuring(() => io.readModelInfo(file('info.safetensors')));
+    assert.equal(read.allocated, 0, 'readModelInfo allocated a tensor');
+    const info = read.result!;
     assert.equal(info.config.type, 'MLP');
     assert.deepEqual(info.metadata, { epochs: 3 });
     assert.equal(info.version, 1);

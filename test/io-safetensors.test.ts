@@ -15,8 +15,8 @@ import * as px from '../src/node.js';
 import { io } from '../src/node.js';
 import { bytesOf, failsWith, hex, makeFile } from './io-helpers.js';
 
-// dist/test/x.js -> repo root is ../../, the shared fixtures sit beside the repo.
-const FIXTURES = fileURLToPath(new URL('../../../shared/fixtures/safetensors/', import.meta.url));
+// dist/test/x.js -> repo root is ../../; the fixtures are committed under test/fixtures/.
+const FIXTURES = fileURLToPath(new URL('../../test/fixtures/safetensors/', import.meta.url));
 const CHECKER = fileURLToPath(new URL('../../scripts/check_safetensors.py', import.meta.url));
 
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(path.join(FIXTURES, `${name}.safetensors`)));
@@ -88,7 +88,7 @@ describe('files written by the reference implementation', () => {
     assert.deepEqual(arr(io.toTensor(file.tensors.get('e')!, { convert: true, dtype: 'int32' })), [-3, -2, -1, 0, 1, 2]);
     // U32 4294967293 is not an int32: an error naming tensor, element and value, never a wrapped -3.
     failsWith(() => io.toTensor(file.tensors.get('I')!, { convert: true, dtype: 'int32' }), 'INEXACT_CONVERSION', ['"I"', 'element 0', '4294967293', 'int32']);
-    // F64 where float32 is expected: refused without convert (RELIABILITY row 6).
+    // F64 where float32 is expected: refused without convert (docs/reliability.md "Model files").
     failsWith(() => io.toTensor(file.tensors.get('d')!, { dtype: 'float32' }), 'DTYPE_MISMATCH', ['"d"', 'expected F32', 'got F64']);
   });
 });
@@ -269,7 +269,7 @@ describe('independent reader (scripts/check_safetensors.py, numpy only)', () => 
   });
 });
 
-describe('tensor specs (RELIABILITY row 11, checked on the file before anything is allocated)', () => {
+describe('tensor specs (docs/reliability.md "Model files", checked on the file before anything is allocated)', () => {
   it('lists every missing, unexpected, mis-shaped and mistyped tensor at once', () => {
     const bytes = io.serializeSafetensors([
       ['fc1.weight', px.zeros([64, 784])], ['fc1.bias', px.zeros([64], { dtype: 'float64' })], ['extra', px.zeros([1])],

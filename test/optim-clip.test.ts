@@ -2,7 +2,7 @@
  * @file Gradient clipping: clipGradNorm returns the pre-clip total norm and scales by
  * maxNorm / (norm + 1e-6) when that is below 1 (PyTorch); a non-finite norm throws
  * NonFiniteGradientError naming the first parameter at fault and leaves the gradients alone
- * (../shared/RELIABILITY.md row 27); clipGradValue clamps elementwise.
+ * (docs/reliability.md "Numerics and training"); clipGradValue clamps elementwise.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * @file The Optimizer base: hyperparameter validation (../shared/RELIABILITY.md row 30), param
+ * @file The Optimizer base: hyperparameter validation (docs/reliability.md "Numerics and training"), param
  * groups, zeroGrad, skipping parameters without gradients, in-place updates that autograd can see,
  * float32 parameters, and state dicts (bit-identical resume; all-or-nothing loading).
  */

@@ -1,7 +1,7 @@
 /**
  * @file Learning-rate schedulers: the lr sequences of test/golden/optimizers.json (PyTorch 1.13,
  * two param groups, 30 epochs; OneCycleLR also its momentum/beta1), resume from a state dict, and
- * the typed errors for bad settings (../shared/RELIABILITY.md row 30).
+ * the typed errors for bad settings (docs/reliability.md "Numerics and training").
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * @file The NaN/Inf guard (RELIABILITY.md rows 25-27): a non-finite loss stops the run AT the step
+ * @file The NaN/Inf guard (docs/reliability.md "Numerics and training"): a non-finite loss stops the run AT the step
  * it appears (not at the epoch end), names the step, the last finite loss and the first non-finite
  * gradient or parameter, leaves the weights of the last good step, and never lets a checkpoint be
  * written from it; the policies stop / raise / skip; `checkInputs` names batch and sample.

@@ -2,7 +2,7 @@
  * @file The wasm backend's worker pool: results with 2 threads are bitwise those of 1 thread (each
  * output element is computed by the same instruction sequence whichever thread runs its chunk),
  * the op table passes with every splittable op forced through the pool, and each injected worker
- * fault (RELIABILITY.md row 37: throw, process.exit, infinite loop, JS heap exhaustion, posting a
+ * fault (docs/reliability.md "Worker pool": throw, process.exit, infinite loop, JS heap exhaustion, posting a
  * detached buffer) fails its op with a WorkerCrashedError within the timeout, after which the pool
  * replaces the worker and the next op is correct.
  *
@@ -169,8 +169,9 @@ describe('wasm pool: op table with every splittable op on the pool (2 threads)',
   });
 });
 
-describe('wasm pool: a failing worker (RELIABILITY.md row 37)', () => {
+describe('wasm pool: a failing worker (docs/reliability.md "Worker pool")', () => {
   const TIMEOUT = 1000;
+  const CRASH_TIMEOUT = 60_000;
   let prev: ReturnType<typeof configurePool>;
   const a = t32([120, 90], 21);
   const b = t32([90, 70], 22);
@@ -201,6 +202,9 @@ describe('wasm pool: a failing worker (RELIABILITY.md row 37)', () => {
       const pool = poolOf(be)!;
       const [id] = pool.workerIds();
       const live = px.memory().numTensors;
+      // A crash must be noticed at once: with a 60 s timeout for those cases, "at once" and "by the
+      // timeout" stay far apart however loaded the machine is (no tight wall-clock bound).
+      configurePool({ timeoutMs: reason === 'timeout' ? TIMEOUT : CRASH_TIMEOUT });
       injectWorkerFault(be, kind);
       const t0 = performance.now();
       let err: unknown;
@@ -210,14 +214,16 @@ describe('wasm pool: a failing worker (RELIABILITY.md row 37)', () => {
         err = e;
       }
       const ms = performance.now() - t0;
+      configurePool({ timeoutMs: CRASH_TIMEOUT }); // the healthy ops below must not time out on a busy machine
       assert.ok(err instanceof WorkerCrashedError && err instanceof px.PlexusError, `expected WorkerCrashedError, got ${String(err)}`);
       assert.equal(err.code, 'WORKER_CRASHED');
       assert.equal(err.workerId, id);
       assert.equal(err.op, 'matmul');
       assert.equal(err.reason, reason);
       assert.match(err.cause.message, cause);
-      if (reason === 'timeout') assert.ok(ms >= TIMEOUT * 0.95 && ms < TIMEOUT + 4000, `${ms} ms`);
-      else assert.ok(ms < TIMEOUT, `a ${reason} worker is noticed at once, not by the timeout (${ms} ms)`);
+      // The pool may stretch its timeout on a slow machine (timeoutFactor x slowest chunk), never shorten it.
+      if (reason === 'timeout') assert.ok(ms >= TIMEOUT * 0.95 && ms < CRASH_TIMEOUT, `${ms} ms`);
+      else assert.ok(ms < CRASH_TIMEOUT, `a ${reason} worker is noticed at once, not by the timeout (${ms} ms)`);
       assert.equal(px.memory().numTensors, live, 'the partial output was released');
       assert.ok(!pool.workerIds().includes(id!), 'the crashed worker left the pool');
       // Right away (the replacement may still be starting: the main thread computes) ...
@@ -297,10 +303,11 @@ describe('wasm pool: thread count', () => {
   it('a process with a busy pool and a hung, terminated worker exits promptly', () => {
     const script = fileURLToPath(new URL('./wasm-pool-child.js', import.meta.url));
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 30000 });
-    assert.equal(r.status, 0, r.stderr);
+    // A process that does not exit is killed at the spawn timeout (status null): the limit only has
+    // to separate "exits" from "hangs", so it is generous for a loaded machine.
+    const r = spawnSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `status ${r.status} after ${(performance.now() - t0).toFixed(0)} ms: ${r.stderr}`);
     assert.match(r.stdout, /done/);
-    assert.ok(performance.now() - t0 < 20000);
   });
 });
 

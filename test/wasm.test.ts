@@ -1,6 +1,6 @@
 /**
  * @file The wasm backend's GEMM at awkward sizes and its memory manager. GEMM results are checked
- * against a plain float64 triple loop with the length-scaled bound of RELIABILITY.md 3.1,
+ * against a plain float64 triple loop with the length-scaled bound of docs/reliability.md "Tolerances",
  * |err| <= 2·K·u·Σ|a·b| (floor: the float32 elementwise tolerance), on mixed-sign and same-sign
  * data (same-sign data is what exposes a dropped or doubled k block).
  */
@@ -178,7 +178,7 @@ describe('wasm splineBasis', () => {
   }
 });
 
-describe('wasm transcendentals (RELIABILITY.md 3.1: <= 4 ulp of fround(f64), NaN/Inf exact)', () => {
+describe('wasm transcendentals (docs/reliability.md "Tolerances": <= 4 ulp of fround(f64), NaN/Inf exact)', () => {
   const f32 = new Float32Array(1);
   const u32 = new Uint32Array(f32.buffer);
   /** Spacing of float32 just above |x| (2^104 at the top, so ±Infinity counts as 2^128). */

@@ -20,7 +20,7 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** Every problem of a config at once (RELIABILITY.md row 38), one per line. */
+/** Every problem of a config at once (docs/reliability.md "CLI configs and paths"), one per line. */
 export class ConfigError extends CliError {
   readonly problems: readonly ConfigProblem[];
   constructor(source: string, problems: readonly ConfigProblem[]) {

@@ -1,5 +1,5 @@
 /**
- * @file Reading a JSON config without the traps of JSON.parse (RELIABILITY.md §1 and row 38):
+ * @file Reading a JSON config without the traps of JSON.parse (docs/reliability.md "CLI configs and paths"):
  * parsed by the library's strict parser (duplicate keys are an error, nesting capped, UTF-8 checked,
  * positions named), turned into null-prototype objects, and `__proto__` / `constructor` /
  * `prototype` keys refused wherever they appear, so no later merge or lookup can reach a prototype.

@@ -1,5 +1,5 @@
 /**
- * @file Containment of every path the CLI writes (RELIABILITY.md row 38 and §3.10, the classes of
+ * @file Containment of every path the CLI writes (docs/reliability.md "CLI configs and paths"; the classes of
  * ONNX's path CVEs): the target must resolve, with symlinks followed (realpath of the deepest
  * existing ancestor), inside the allowed root, the working folder. Refused: a NUL byte, Windows
  * drive or UNC paths and backslashes, `..` escapes, absolute paths outside the root, a symlinked

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""GEMM peer for bench/gemm.ts (workload a of ../shared/bench/WORKLOADS.md), float32.
+"""GEMM peer for bench/gemm.ts (workload a of docs/benchmarks.md), float32.
 
 `torch_gemm.py` times torch.mm (Debian python3-torch via /usr/bin/python3); `torch_gemm.py numpy`
 times numpy's matmul instead, for an OpenBLAS figure when torch's BLAS is not OpenBLAS (Debian's

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""KAN peer for bench/kan-speed.ts (workload d of ../shared/bench/WORKLOADS.md), float32.
+"""KAN peer for bench/kan-speed.ts (workload d of docs/benchmarks.md), float32.
 
 An efficient-KAN-style network (Blealtan/efficient-kan design) written for the benchmark:
 [784, 64, 10], per input feature a uniform knot vector on [-1, 1] with grid 5 extended by 3 knots

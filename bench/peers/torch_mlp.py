@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch peer for bench/mlp.ts and bench/small.ts (workloads b and c of ../shared/bench/WORKLOADS.md).
+"""PyTorch peer for bench/mlp.ts and bench/small.ts (workloads b and c of docs/benchmarks.md).
 
 `torch_mlp.py mlp`: Fashion-MNIST, 784-256-256-10 ReLU, mean softmax cross-entropy, Adam lr 1e-3,
 batch 128 over a permutation per epoch drawn with mulberry32 + Fisher-Yates (bit-identical to

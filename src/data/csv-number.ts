@@ -1,6 +1,6 @@
 /**
  * @file Strict numeric cells. JS coercion is too forgiving for data: Number("") is 0, Number(" ") is 0,
- * Number("0x10") is 16, parseFloat("1,5") is 1 and "1e400" becomes Infinity (RELIABILITY.md row 22).
+ * Number("0x10") is 16, parseFloat("1,5") is 1 and "1e400" becomes Infinity (docs/reliability.md "Data files").
  * Here a cell is a decimal literal (surrounding spaces/tabs allowed), NaN/Infinity only when enabled,
  * and a finite literal that overflows the target dtype is an error, never Infinity.
  */

@@ -3,7 +3,7 @@
  * (by name or index), numeric or categorical. Categorical labels map to class ids in sorted order
  * (numeric order when every label is a number), or in the order of `classes` when given; the mapping
  * is returned so it can be saved with the model and reused for the test file (a test file lacking a
- * class would otherwise shift the ids). Faults are `CsvError`s with line:column (RELIABILITY.md 21-23).
+ * class would otherwise shift the ids). Faults are `CsvError`s with line:column (docs/reliability.md "Data files").
  * Reading files is plexus/node's `readCsv` (csv-file.ts).
  */
 import type { FloatDType } from '../core/dtype.js';

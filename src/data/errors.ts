@@ -1,6 +1,6 @@
 /**
  * @file Typed errors of the data layer. Each carries a stable `code` and a message naming the thing at
- * fault (file, byte offset, line:column, sample index), per RELIABILITY.md rows 17-24.
+ * fault (file, byte offset, line:column, sample index), per docs/reliability.md "Data files".
  */
 import { PlexusError } from '../core/errors.js';
 

@@ -3,7 +3,7 @@
  * Layout: bytes 0-1 are zero, byte 2 the type code, byte 3 ndim, then ndim big-endian uint32 dims,
  * then the data, big-endian, row-major. Gzipped files (magic 1f 8b) are inflated first.
  *
- * Everything is checked before the output is allocated (RELIABILITY.md rows 17-20): the magic, type
+ * Everything is checked before the output is allocated (docs/reliability.md "Data files"): the magic, type
  * code and ndim by byte offset, and the declared size against the actual bytes EXACTLY (one byte short
  * or one byte over both fail, labels included) and against a byte cap. For gzip the header is inflated
  * from a bounded prefix first, so a file declaring 2^31 x 2^31 is refused without inflating the body,

@@ -1,5 +1,5 @@
 /**
- * @file Atomic file replacement for checkpoints (RELIABILITY.md rows 34-36): write a temp file in the
+ * @file Atomic file replacement for checkpoints (docs/reliability.md "Atomic saves"): write a temp file in the
  * same directory, fsync it, rename it over the target, fsync the directory. A crash at any point leaves
  * either the old file or the new one, never a mix: Lightning's non-atomic save produced "unexpected
  * EOF" checkpoints (pytorch-lightning#688). Failures remove the temp file and throw CheckpointWriteError

@@ -67,7 +67,7 @@ async function saveCheckpointDir(dir: string, state: CheckpointState, opts: Save
   } catch (e) {
     throw new CheckpointWriteError(dir, errnoOf(e), 'open', `cannot create the directory: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  await cleanupTemp(dir); // orphans of crashed writers (RELIABILITY.md row 34)
+  await cleanupTemp(dir); // orphans of crashed writers (docs/reliability.md "Atomic saves")
   await writeFileAtomic(last, bytes, opts);
   if (keep > 0) {
     await writeFileAtomic(path.join(dir, `step-${String(state.step).padStart(8, '0')}.safetensors`), bytes, opts);

@@ -1,6 +1,6 @@
 /**
  * @file Training checkpoints: everything a bit-exact resume needs in ONE atomically written file
- * (RELIABILITY.md rows 9, 26, 34-36; Transformers' test_resume_training_with_randomness is the bar).
+ * (docs/reliability.md "Checkpoints and resume"; Transformers' test_resume_training_with_randomness is the bar).
  *
  * File: safetensors. Tensors: the model's state dict under `model.<key>`, the optimizer's buffers
  * under `optim.<param index>.<buffer>` (PyTorch's parameter numbering). `__metadata__["plexus.checkpoint"]`

@@ -5,7 +5,7 @@
 import { PlexusError } from '../core/errors.js';
 
 /**
- * A model or tensor file that is not a valid container (RELIABILITY.md rows 1-16). `code` is one of
+ * A model or tensor file that is not a valid container (docs/reliability.md "Model files"). `code` is one of
  * HEADER_TOO_LARGE, HEADER_TOO_SMALL, INVALID_HEADER_LENGTH, INVALID_HEADER, UNSUPPORTED_DTYPE,
  * INVALID_OFFSET, INCOMPLETE_BUFFER, TENSOR_INFO_MISMATCH, INVALID_SHAPE, SHAPE_OVERFLOW, DUPLICATE_KEY,
  * TOO_MANY_TENSORS, DTYPE_MISMATCH, INEXACT_CONVERSION, INVALID_VALUE, CHECKSUM_MISMATCH,

@@ -10,7 +10,7 @@
  * replaced (one atomic rename), the SHA-256 in the header covers the config as well as the weights,
  * and `plexus info model.safetensors` shows everything from one header read.
  *
- * Loading never runs code from the file (RELIABILITY.md row 15): the config goes through
+ * Loading never runs code from the file (docs/reliability.md "Model files"): the config goes through
  * nn.fromConfig, a Map of registered factories. Order: parse and validate the whole container (no
  * tensor yet) -> parse the JSON -> build the architecture (fresh init inside a scope, the global RNG
  * restored afterwards) -> check every tensor's name, shape and dtype against the built model
@@ -132,7 +132,7 @@ export function plexusVersion(): string {
   return PLEXUS_VERSION;
 }
 
-/** Weights (or optimizer state) with NaN/Inf must not replace a good file (RELIABILITY.md row 26). */
+/** Weights (or optimizer state) with NaN/Inf must not replace a good file (docs/reliability.md "Atomic saves"). */
 export class NonFiniteWeightsError extends PlexusError {
   constructor(
     /** The first offending tensor ("layers.0.weight", "optimizer state of layers.0.weight: expAvg"). */

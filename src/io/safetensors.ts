@@ -3,7 +3,7 @@
  * The header maps tensor names to {dtype, shape, data_offsets: [begin, end]} (offsets relative to the
  * data section) plus an optional "__metadata__" {string: string}.
  *
- * Reading validates the whole container before anything is allocated (RELIABILITY.md rows 1-16): the
+ * Reading validates the whole container before anything is allocated (docs/reliability.md "Model files"): the
  * header length is compared as a BigInt against the cap and the file size, the JSON is parsed by a
  * strict parser (duplicate keys, depth, byte offsets; json.ts), dtypes are looked up in a Map, shapes
  * are multiplied as BigInts, and the sorted offsets must tile the data section exactly (no overlap,

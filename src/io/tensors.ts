@@ -3,7 +3,7 @@
  * (NaN payloads intact); I64 (PyTorch's int64) reads as int32 when every value fits, else an error
  * naming tensor, element and value; every other file dtype, or a different wanted dtype, needs `{convert: true}`
  * and then converts only exactly: a value the target cannot hold is an error naming tensor, element
- * and value, never rounded or reinterpreted (RELIABILITY.md row 6). Also the check of a file against
+ * and value, never rounded or reinterpreted (docs/reliability.md "Model files"). Also the check of a file against
  * the tensors a model expects (row 11), done before anything is allocated.
  */
 import { empty } from '../core/create.js';

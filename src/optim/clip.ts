@@ -1,6 +1,6 @@
 /**
  * @file Gradient clipping, as PyTorch's `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`,
- * with a non-finite total norm an error by default (../shared/RELIABILITY.md row 27): scaling by a
+ * with a non-finite total norm an error by default (docs/reliability.md "Numerics and training"): scaling by a
  * NaN/Inf norm would silently turn every weight into NaN at the next step.
  */
 import { framed } from '../core/memory.js';

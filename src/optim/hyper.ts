@@ -1,5 +1,5 @@
 /**
- * @file Validators for optimizer and scheduler hyperparameters (../shared/RELIABILITY.md row 30).
+ * @file Validators for optimizer and scheduler hyperparameters (docs/reliability.md "Numerics and training").
  * Each returns a problem description or null, so one rule serves construction (throws at once) and
  * `loadStateDict` (collects every problem). Messages follow PyTorch's ("invalid beta parameter at
  * index 0: 1"); the caller prefixes the optimizer's name.

@@ -1,6 +1,6 @@
 /**
  * @file Tolerance comparison, `|actual - expected| <= atol + rtol * |expected|` elementwise, with NaN
- * and +-Infinity required at the same positions (../shared/RELIABILITY.md section 3.1).
+ * and +-Infinity required at the same positions (docs/reliability.md "Tolerances").
  */
 import { Tensor } from '../core/tensor.js';
 import { fmtShape } from '../core/errors.js';
@@ -10,7 +10,7 @@ export interface Tolerance {
   atol?: number;
 }
 
-/** Tolerances from RELIABILITY.md: PyTorch's per-dtype defaults. */
+/** Tolerances (docs/reliability.md "Tolerances"): PyTorch's per-dtype defaults. */
 export const TOLERANCE = {
   float64: { rtol: 1e-7, atol: 1e-7 },
   float32: { rtol: 1.3e-6, atol: 1e-5 },

@@ -1,5 +1,5 @@
 /**
- * @file The interface every training algorithm implements (DESIGN.md "Modules and training"):
+ * @file The interface every training algorithm implements (docs/architecture.md "Growing it"):
  * backprop is one implementation; Forward-Forward, Mono-Forward, NoProp or multi-stage fitting are
  * others, each one file over the public API. `fit` owns the loop (epochs, batches, validation,
  * callbacks, progress, the NaN/Inf guard's policy); an algorithm owns what one batch does.

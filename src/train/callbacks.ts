@@ -230,7 +230,7 @@ export interface ModelCheckpointOptions {
 
 /**
  * Saves at the end of epochs through `save` (plexus/node: io's atomic writers by default). Never writes non-finite weights
- * (RELIABILITY.md row 26: the last good checkpoint must survive a divergence); such an epoch is
+ * (docs/reliability.md "Atomic saves": the last good checkpoint must survive a divergence); such an epoch is
  * recorded in `refused` and the run goes on (the NaN/Inf guard stops it at the next step).
  * @example callbacks: [new ModelCheckpoint({ dir: 'runs/a/ckpt' }), new ModelCheckpoint({ path: 'runs/a/best.safetensors', saveBestOnly: true })]
  */

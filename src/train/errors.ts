@@ -1,5 +1,5 @@
 /**
- * @file Typed errors of the training loop (RELIABILITY.md rows 25-26). NaN must be caught where it is
+ * @file Typed errors of the training loop (docs/reliability.md "Numerics and training"). NaN must be caught where it is
  * born: the step that produced it is named, not the epoch that noticed it (brain.js reports a NaN
  * error rate only after a whole pass over the data).
  */

@@ -148,7 +148,7 @@ interface Setup {
  */
 export async function fit(model: Module, data: DataSource, opts: FitOptions): Promise<History> {
   checkOptions(opts);
-  // RELIABILITY.md row 13: loading NaN weights is allowed, training from them is not (by default).
+  // docs/reliability.md "Model files": loading NaN weights is allowed, training from them is not (by default).
   const broken = opts.allowNonFinite ? null : nonFiniteParameter(model);
   if (broken !== null) {
     throw new ValueError(`fit: parameter '${broken.name}' holds ${broken.value} at element ${broken.index}; ` +
@@ -251,7 +251,7 @@ function bookStep(s: Setup, run: Run, pos: StepPosition, out: NonNullable<StepOu
     run.lastFiniteLoss = m.loss;
     tracker.add('loss', { sum: m.loss * m.batchSize, count: m.batchSize });
     for (const [k, v] of Object.entries(m.metrics)) tracker.add(k, v);
-    // With clipping on, the epoch logs carry the mean pre-clip norm (RELIABILITY.md row 27).
+    // With clipping on, the epoch logs carry the mean pre-clip norm (docs/reliability.md "Numerics and training").
     if (m.gradNorm !== undefined) tracker.add('gradNorm', { sum: m.gradNorm, count: 1 });
   }
   return {

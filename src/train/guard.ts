@@ -1,5 +1,5 @@
 /**
- * @file Finiteness checks used by the NaN/Inf guard (RELIABILITY.md rows 25-26): locate the first
+ * @file Finiteness checks used by the NaN/Inf guard (docs/reliability.md "Numerics and training"): locate the first
  * non-finite element of a parameter, a gradient or an input batch. Plain loops over the live values
  * (no tensors are made), so a check per step costs one read of the parameters — small next to the
  * forward and backward passes, which read them several times per sample.

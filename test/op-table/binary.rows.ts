@@ -120,7 +120,7 @@ const whereRow: OpRow = {
     { name: 'broadcast condition [2,1,1], a [3], b rank 0', inputs: () => [bool([false, true], [2, 1, 1]), uniform([3]), uniform([])] },
     { name: 'rank 0 everywhere', inputs: () => [bool([true], []), uniform([]), uniform([])] },
     { name: 'zero-size condition [0,3]', inputs: () => [cond([0, 3]), uniform([3]), uniform([0, 3])] },
-    // The unselected branch holds NaN/Inf: output and gradient must not see them (RELIABILITY row 29).
+    // The unselected branch holds NaN/Inf: output and gradient must not see them (docs/reliability.md "Numerics and training").
     { name: 'NaN/Inf in unselected branch', inputs: () => [bool([true, false, true]), f64([1, NaN, 2]), f64([Infinity, 3, NaN])] },
     { name: 'int32 condition means != 0', inputs: () => [i32([0, 2, -1]), uniform([3]), uniform([3])] },
     { name: 'int32 branches', inputs: () => [bool([true, false], [2, 1]), i32([1, 2, 3]), i32([-1, -2, -3])] },

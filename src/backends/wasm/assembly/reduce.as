@@ -5,7 +5,7 @@
  *
  * Sums accumulate in float32 with 16 independent lanes along a row (a blocked order, so the error
  * grows like len/16 rather than len) and sequentially down columns; both stay within the
- * length-scaled bound of RELIABILITY.md 3.1. max/min propagate NaN like the reference.
+ * length-scaled bound of docs/reliability.md "Tolerances". max/min propagate NaN like the reference.
  */
 
 const R_SUM = 0;

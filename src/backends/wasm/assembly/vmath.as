@@ -1,7 +1,7 @@
 /**
  * @file f32x4 versions of exp, log and tanh (Cephes single-precision polynomials, about 1-2 ulp
  * away from the correctly rounded result), with IEEE special values handled explicitly.
- * The tolerance they are tested against: RELIABILITY.md 3.1, float32 elementwise row.
+ * The tolerance they are tested against: docs/reliability.md "Tolerances", the float32 transcendentals row.
  */
 
 const LOG2E: f32 = 1.44269504088896341;

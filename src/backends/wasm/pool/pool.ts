@@ -47,7 +47,7 @@ export const POOL_CONFIG = {
    * longer than a small GEMM piece, leaving the main thread waiting for a late worker: workload b
    * at 2 threads measured 25.1k samples/s with 0, 29.6k with 1000 µs (same process, interleaved
    * rounds). Bounded so an idle program does not keep a core busy: unlike OpenMP's active wait
-   * (which slows PyTorch 4x on this VM, ../shared/bench/WORKLOADS.md) it ends 1 ms after the last op.
+   * (which slows PyTorch 4x on this VM, docs/benchmarks.md "Peers") it ends 1 ms after the last op.
    */
   spinUs: 1000,
   /**

@@ -1,5 +1,5 @@
 /**
- * @file Test-only hooks of the worker pool (RELIABILITY.md row 37): inject a fault into the next
+ * @file Test-only hooks of the worker pool (docs/reliability.md "Worker pool"): inject a fault into the next
  * chunk a worker runs, shorten the hang timeout, keep the main thread from claiming chunks (so a
  * fault or a comparison always involves a worker), force the threaded paths on small ops, and wait
  * for workers to be ready. Not part of the public API.
@@ -52,8 +52,8 @@ export function forceThreading(on: boolean): void {
   Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
 }
 
-/** Blocks until the backend's workers are ready (at most `ms`); returns how many are. */
-export function waitForWorkers(backend: WasmBackend, ms = 5000): number {
+/** Blocks until the backend's workers are ready (at most `ms`: generous, since it returns as soon as they are and a worker starting on a busy machine can take seconds); returns how many are. */
+export function waitForWorkers(backend: WasmBackend, ms = 60_000): number {
   const pool = poolOf(backend);
   return pool ? pool.waitReady(ms) : 0;
 }
