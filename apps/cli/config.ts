@@ -194,9 +194,9 @@ function crossProblems(tree: Tree): ConfigProblem[] {
  * The validated config of `plexus train`: the --config file (if any) with the flags over it.
  * Throws ConfigError listing every problem; CliError for an unreadable or malformed file.
  */
-export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown>>): { config: TrainConfig; source: string } {
-  let tree: Tree = Object.create(null) as Tree;
-  let source = 'command line';
+export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown>>, base?: { tree: Tree; source: string }): { config: TrainConfig; source: string } {
+  let tree: Tree = base?.tree ?? (Object.create(null) as Tree);
+  let source = base?.source ?? 'command line';
   const problems: ConfigProblem[] = [];
   if (typeof flags.config === 'string') {
     source = flags.config;

@@ -52,7 +52,8 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--clip-grad-norm <max>', 'clip the global gradient norm (default off)')
     .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
     .option('--name <name>', 'run folder name under runs/')
-    .option('--backend <name>', 'auto | reference | js | wasm ... (default auto: the fastest registered)')
+    .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto: the fastest registered)`)
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (same settings; --epochs may be raised)')
     .action(async (opts: Record<string, unknown>) => {
       await train(ctx, opts);
     });

@@ -42,6 +42,11 @@ export function setMemoryBudget(bytes: number): void {
   budgetBytes = bytes;
 }
 
+/** The byte cap setMemoryBudget set (default 16 GiB), so callers can refuse work that cannot fit before starting it. */
+export function getMemoryBudget(): number {
+  return budgetBytes;
+}
+
 /** Allocates through the backend after a budget check, so a huge request fails before allocating. */
 export function allocStorage(backend: Backend, dtype: DType, size: number, shape: Shape, op: string): Storage {
   const bytes = size * bytesPerElement(dtype);
