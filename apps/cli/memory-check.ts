@@ -1,7 +1,8 @@
 /**
  * @file The memory check of `plexus train`, before the model is built (building a 30000x30000 MLP
  * already allocates gigabytes). The estimate is a lower bound of what training holds at once:
- *   weights + gradients + the optimizer's per-parameter buffers      (4 bytes each, float32)
+ *   weights + gradients + the optimizer's per-parameter buffers + one param-sized temporary
+ *   (a layer's fresh gradient before it is accumulated, the update's scratch)   (4 bytes each, float32)
  *   + one batch's activations, kept for backward (about 4 tensors of batch x width per layer)
  *   + the data set itself.
  * The limit is the smallest of the library's memory budget (setMemoryBudget, 16 GiB by default),
@@ -35,12 +36,12 @@ const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
 /** Bytes training `cfg` needs at least, and its parts (for the message). */
 export function estimateTrainingBytes(cfg: TrainConfig, inputs: number, outputs: number, samples: number): { total: number; parts: string } {
   const params = estimateParameters(cfg, inputs, outputs);
-  const buffers = 2 + (OPTIMIZER_BUFFERS[cfg.optimizer.name] ?? 3);
+  const buffers = 3 + (OPTIMIZER_BUFFERS[cfg.optimizer.name] ?? 3);
   const weights = params * 4 * buffers;
   const widths = [inputs, ...cfg.model.hidden, outputs];
   const acts = cfg.batchSize * widths.reduce((a, b) => a + b, 0) * 4 * 4;
   const data = samples * (inputs + 1) * 4;
-  return { total: weights + acts + data, parts: `${params} parameters x ${buffers} (weights, gradients, optimizer state) = ${gib(weights)}, activations ${gib(acts)}, data ${gib(data)}` };
+  return { total: weights + acts + data, parts: `${params} parameters x ${buffers} (weights, gradients, optimizer state, a temporary) = ${gib(weights)}, activations ${gib(acts)}, data ${gib(data)}` };
 }
 
 /** Refuses (exit 2, before anything is built or written) a run that cannot fit. */
