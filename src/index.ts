@@ -39,3 +39,4 @@ registerBackend('wasm', createWasmBackend);
 // V8-tuned js kernels; `reference` (float64 loops) stays the oracle, selected by setBackend.
 setDefaultBackendChooser(() => (wasmSimdSupported() ? 'wasm' : 'js'));
 export { getMemoryBudget } from './core/memory.js';
+export { defaultBackend } from './core/backend.js';

@@ -13,8 +13,6 @@ import { px } from './api.js';
 import type { TrainConfig } from './config-schema.js';
 import { ConfigError } from './errors.js';
 
-/** Param-sized buffers each optimizer keeps (upper bound over the options the CLI exposes). */
-const OPTIMIZER_BUFFERS: Readonly<Record<string, number>> = { sgd: 1, adam: 2, adamw: 2, rmsprop: 2, adagrad: 1, lamb: 2, lars: 1 };
 
 /** Parameters of the model `cfg` describes, computed from the widths alone (nothing allocated). */
 export function estimateParameters(cfg: TrainConfig, inputs: number, outputs: number): number {
@@ -36,7 +34,7 @@ const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
 /** Bytes training `cfg` needs at least, and its parts (for the message). */
 export function estimateTrainingBytes(cfg: TrainConfig, inputs: number, outputs: number, samples: number): { total: number; parts: string } {
   const params = estimateParameters(cfg, inputs, outputs);
-  const buffers = 3 + (OPTIMIZER_BUFFERS[cfg.optimizer.name] ?? 3);
+  const buffers = 3 + (px.optim.optimizerEntry(cfg.optimizer.name)?.buffers ?? 3);
   const weights = params * 4 * buffers;
   const widths = [inputs, ...cfg.model.hidden, outputs];
   const acts = cfg.batchSize * widths.reduce((a, b) => a + b, 0) * 4 * 4;

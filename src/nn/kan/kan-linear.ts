@@ -25,7 +25,7 @@ import { type ConfigReader, type ModuleConfig, registerModule } from '../config.
 import { checkInputDType, checkInt, checkNumber, checkTrailing, paramDType } from '../check.js';
 import { ACTIVATION_NAMES, activationFromName } from '../activation.js';
 import { LayerNorm } from '../norm.js';
-import { BASIS_NAMES, type BasisModule, type BasisName, BSplineBasis, type WithSizeOptions, checkRange, makeBasis, readRange } from './basis.js';
+import { BASIS_DEFAULT_SIZES, BASIS_NAMES, type BasisModule, type BasisName, BSplineBasis, type WithSizeOptions, checkRange, makeBasis, readRange } from './basis.js';
 import { OutOfGridError, checkFinite } from './errors.js';
 import { basisValues, domainSamples, edgeValues, fitWeights, percentileKnots } from './fit.js';
 
@@ -346,7 +346,7 @@ function resolve(opts: KANLinearOptions): Resolved {
 }
 
 function defaultSize(basis: BasisName): number {
-  return basis === 'rbf' ? 8 : basis === 'chebyshev' ? 4 : 5;
+  return BASIS_DEFAULT_SIZES[basis];
 }
 
 function baseFunction(name: KANBaseActivation): ((x: Tensor) => Tensor) | null {

@@ -27,13 +27,13 @@ import { Module, Parameter } from '../module.js';
 import { type ConfigReader, type ModuleConfig, registerModule } from '../config.js';
 import { ModuleList } from '../container.js';
 import { checkBool, checkInputDType, checkInt, checkNumber, checkPositive, checkTrailing, paramDType } from '../check.js';
-import { BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis, readRange } from './basis.js';
+import { BASIS_DEFAULT_SIZES, BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis, readRange } from './basis.js';
 import { checkFinite } from './errors.js';
 import { KANStack } from './stack.js';
 import { basisValues, domainSamples, edgeValues, fitWeights } from './fit.js';
 
 const DEFAULT_MIX_SCALE = 1;
-const DEFAULT_SIZES: Record<BasisName, number> = { bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 };
+const DEFAULT_SIZES = BASIS_DEFAULT_SIZES;
 
 export interface SKANLinearOptions {
   /** Candidate spaces (default all four: bspline, rbf, chebyshev, fourier). */
