@@ -38,3 +38,5 @@ registerBackend('wasm', createWasmBackend);
 // The wasm backend where WebAssembly SIMD is available (Node >= 16, current browsers), else the
 // V8-tuned js kernels; `reference` (float64 loops) stays the oracle, selected by setBackend.
 setDefaultBackendChooser(() => (wasmSimdSupported() ? 'wasm' : 'js'));
+export { getMemoryBudget } from './core/memory.js';
+export { defaultBackend } from './core/backend.js';

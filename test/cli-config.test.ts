@@ -77,8 +77,8 @@ describe('plexus train refuses bad configs, naming the JSON path, writing nothin
     await badConfig('{"data": {"name": "iris"}, "batchSize": 500}', ['/batchSize: must be at most the 120 training samples, got 500']);
   });
 
-  it('a model too large for the memory budget: OUT_OF_MEMORY before the run folder exists (row 32)', async () => {
-    await badConfig('{"model": {"hidden": [65536, 65536]}}', ['[65536,65536]', 'OUT_OF_MEMORY']);
+  it('a model too large for the memory budget: refused from the widths (the estimate and the limit named) before anything is built or written', async () => {
+    await badConfig('{"model": {"hidden": [65536, 65536]}}', ['/model/hidden', 'GiB to train', 'more than the limit']);
   });
 
   it('duplicate keys and malformed JSON', async () => {

@@ -4,9 +4,11 @@
  * nothing (names, sizes and modification times of every entry).
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { lstatSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '../apps/cli/main.js';
 
 export interface CliRun {
@@ -78,4 +80,31 @@ export async function refused(cwd: string, args: string[], names: string[], watc
   assert.deepEqual(watch.map(listing), before, 'a refused command must write nothing');
   assertNoPollution();
   return r;
+}
+
+/** bin/plexus.js of this checkout (tests run from dist/test). */
+export const PLEXUS_BIN = fileURLToPath(new URL('../../bin/plexus.js', import.meta.url));
+
+export interface ChildRun extends CliRun {
+  signal: NodeJS.Signals | null;
+}
+
+/**
+ * Starts a real `plexus` child process in `cwd`; `killAfterMs` sends SIGKILL after that delay (if it
+ * is still running). Resolves when it has exited.
+ */
+export function spawnCli(cwd: string, args: readonly string[], killAfterMs?: number): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [PLEXUS_BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
+    child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
+    const timer = killAfterMs === undefined ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      if (timer) clearTimeout(timer);
+      resolve({ code: code ?? -1, signal, out, err });
+    });
+  });
 }

@@ -73,7 +73,8 @@ describe('npx plexus train (no arguments)', () => {
 
   it('names the run folder runs/<timestamp> and fills it', () => {
     assert.match(path.basename(runDir), /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d(-\d+)?$/);
-    assert.deepEqual(readdirSync(runDir).sort(), ['checkpoint', 'config.json', 'curves.svg', 'log.jsonl', 'model.safetensors']);
+    // Plus the hidden owner file of the run (.plexus-lock-1, see run-dir.ts).
+    assert.deepEqual(readdirSync(runDir).sort(), ['.plexus-lock-1', 'checkpoint', 'config.json', 'curves.svg', 'log.jsonl', 'model.safetensors']);
     assert.deepEqual(readdirSync(path.join(runDir, 'checkpoint')), ['last.safetensors']);
   });
 

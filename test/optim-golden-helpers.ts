@@ -54,15 +54,8 @@ export function lossOf(W: px.Tensor, b: px.Tensor): px.Tensor {
 }
 
 type Ctor = (params: optim.Params<never>, options: Record<string, unknown>) => optim.Optimizer<optim.BaseHyper>;
-export const OPTIMIZERS: Record<string, Ctor> = {
-  SGD: (p, o) => new optim.SGD(p, o),
-  Adam: (p, o) => new optim.Adam(p, o),
-  AdamW: (p, o) => new optim.AdamW(p, o),
-  RMSprop: (p, o) => new optim.RMSprop(p, o),
-  Adagrad: (p, o) => new optim.Adagrad(p, o),
-  LAMB: (p, o) => new optim.LAMB(p, o),
-  LARS: (p, o) => new optim.LARS(p, o),
-};
+/** Every registered optimizer (optim.OPTIMIZERS), by class name as the golden file names them. */
+export const OPTIMIZERS: Record<string, Ctor> = Object.fromEntries(optim.OPTIMIZERS.map((o) => [o.ctor.name, (p: optim.Params<never>, opts: Record<string, unknown>) => new o.ctor(p, opts)]));
 
 /** One training step on the golden loss; returns the loss value. */
 export function trainStep(opt: optim.Optimizer<optim.BaseHyper>, W: px.Tensor, b: px.Tensor): number {

@@ -172,6 +172,10 @@ const RESUME_CONFIGS: [string, Record<string, unknown>][] = [
 ];
 
 describe('state dicts', () => {
+  it('every registered optimizer (optim.OPTIMIZERS) has a row here', () => {
+    assert.deepEqual(RESUME_CONFIGS.map(([n]) => n).sort(), Object.keys(OPTIMIZERS).sort());
+  });
+
   for (const [name, options] of RESUME_CONFIGS) {
     it(`${name}: 2 steps, save, load into a new optimizer, 1 step == 3 straight steps, bit for bit`, () => {
       const straight = freshParams();

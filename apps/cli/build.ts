@@ -4,21 +4,10 @@
  *   manualSeed(seed) -> new nn.MLP(...) (its init draws) -> fit(..., { seed }) (the shuffle's own generator).
  */
 import { px } from './api.js';
-import type { OptimizerName, TrainConfig } from './config-schema.js';
+import type { TrainConfig } from './config-schema.js';
 
 type Module = InstanceType<typeof px.nn.Module>;
 type Optimizer = px.optim.Optimizer<px.optim.BaseHyper>;
-type OptimizerCtor = new (params: ReturnType<Module['parameters']>, opts: Record<string, unknown>) => Optimizer;
-
-const OPTIMIZER_CTORS: Readonly<Record<OptimizerName, OptimizerCtor>> = {
-  sgd: px.optim.SGD as unknown as OptimizerCtor,
-  adam: px.optim.Adam as unknown as OptimizerCtor,
-  adamw: px.optim.AdamW as unknown as OptimizerCtor,
-  rmsprop: px.optim.RMSprop as unknown as OptimizerCtor,
-  adagrad: px.optim.Adagrad as unknown as OptimizerCtor,
-  lamb: px.optim.LAMB as unknown as OptimizerCtor,
-  lars: px.optim.LARS as unknown as OptimizerCtor,
-};
 
 /**
  * Seeds the global generator and builds [inputs, ...hidden, outputs]: an MLP, a KAN (basis, grid,
@@ -31,7 +20,7 @@ export function buildModel(cfg: TrainConfig, inputs: number, outputs: number): M
   if (m.type === 'kan') return new px.nn.KAN(widths, { basis: (m.basis ?? 'bspline') as px.nn.BasisName, ...(m.grid === undefined ? {} : { grid: m.grid }), k: m.k ?? 3 });
   if (m.type === 'fastkan') return new px.nn.KAN(widths, { basis: 'rbf', grid: m.grid ?? 8 });
   return new px.nn.MLP(widths, {
-    activation: m.activation as px.nn.ActivationName, dropout: m.dropout, norm: m.norm, residual: m.residual,
+    activation: m.activation as px.nn.ActivationName, dropout: m.dropout, norm: m.norm as px.nn.NormName | null, residual: m.residual,
   });
 }
 
@@ -39,7 +28,8 @@ export function buildModel(cfg: TrainConfig, inputs: number, outputs: number): M
 export function buildOptimizer(cfg: TrainConfig, model: Module): Optimizer {
   const { name, ...given } = cfg.optimizer;
   const opts = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
-  return new OPTIMIZER_CTORS[name](model.parameters(), opts);
+  const Ctor = px.optim.optimizerEntry(name)!.ctor;
+  return new Ctor(model.parameters(), opts); // the schema admits registered names only
 }
 
 /** "MLP 64-128-10 relu", "KAN 64-128-10 bspline grid 5 k 3", "FastKAN 64-128-10 rbf grid 8" */
@@ -48,7 +38,7 @@ export function describeModel(cfg: TrainConfig, inputs: number, outputs: number)
   const sizes = [inputs, ...m.hidden, outputs].join('-');
   if (m.type === 'kan') {
     const basis = m.basis ?? 'bspline';
-    return `KAN ${sizes} ${basis} grid ${m.grid ?? ({ bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 } as Record<string, number>)[basis]}${basis === 'bspline' ? ` k ${m.k ?? 3}` : ''}`;
+    return `KAN ${sizes} ${basis} grid ${m.grid ?? px.nn.BASIS_DEFAULT_SIZES[basis as px.nn.BasisName]}${basis === 'bspline' ? ` k ${m.k ?? 3}` : ''}`;
   }
   if (m.type === 'fastkan') return `FastKAN ${sizes} rbf grid ${m.grid ?? 8}`;
   const extras = [m.norm ? `${m.norm} norm` : '', m.dropout > 0 ? `dropout ${m.dropout}` : '', m.residual ? 'residual' : ''].filter(Boolean);

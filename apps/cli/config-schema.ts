@@ -38,20 +38,29 @@ export const MODEL_TYPES = ['mlp', 'kan', 'fastkan'] as const;
 /** Model keys only some types take (config.ts reports them on the others). */
 export const MLP_ONLY_KEYS = ['activation', 'dropout', 'norm', 'residual'] as const;
 export const KAN_ONLY_KEYS = ['grid', 'k', 'basis'] as const;
-export const OPTIMIZERS = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'lamb', 'lars'] as const;
-export const NORMS = ['layer', 'rms', 'batch'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+/** Optimizer names, options and defaults come from the library's registry (optim.OPTIMIZERS). */
+export const OPTIMIZERS = px.optim.OPTIMIZERS.map((o) => o.name) as unknown as readonly [string, ...string[]];
+/** Norm names: the library's registry (nn.NORM_NAMES). */
+export const NORMS = px.nn.NORM_NAMES;
+export type OptimizerName = string;
 
 /** The options each optimizer takes beyond name and lr (their meaning is PyTorch's). */
-export const OPTIMIZER_OPTIONS: Readonly<Record<OptimizerName, readonly string[]>> = {
-  sgd: ['weightDecay', 'momentum', 'nesterov'],
-  adam: ['weightDecay', 'betas', 'eps'],
-  adamw: ['weightDecay', 'betas', 'eps'],
-  rmsprop: ['weightDecay', 'momentum', 'eps'],
-  adagrad: ['weightDecay', 'eps'],
-  lamb: ['weightDecay', 'betas', 'eps'],
-  lars: ['weightDecay', 'momentum'],
+export const OPTIMIZER_OPTIONS: Readonly<Record<OptimizerName, readonly string[]>> = Object.fromEntries(px.optim.OPTIMIZERS.map((o) => [o.name, Object.keys(o.options)]));
+
+const OPTION_SCHEMAS: Readonly<Record<px.optim.OptionKind, () => z.ZodType>> = {
+  nonNegative: () => nonNegative(),
+  positive: () => positive(),
+  unitInterval: () => unitOpen(),
+  boolean: () => bool(),
+  betas: () => z.tuple([unitOpen(), unitOpen()], { error: must('two numbers in [0, 1)') }),
 };
+
+/** Every option key any optimizer takes, with the schema of its kind. */
+function optionShape(): Record<string, z.ZodOptional<z.ZodType>> {
+  const out: Record<string, z.ZodOptional<z.ZodType>> = {};
+  for (const o of px.optim.OPTIMIZERS) for (const [k, kind] of Object.entries(o.options)) out[k] ??= OPTION_SCHEMAS[kind]().optional();
+  return out;
+}
 
 export const DATA_SHAPE = {
   /** Which data: a built-in set, Fashion-MNIST (Debian package) or a CSV file. */
@@ -76,7 +85,7 @@ export const MODEL_SHAPE = {
   hidden: z.array(int(1, 65536, 'an integer in [1, 65536]'), { error: must('an array of layer widths') }).max(64).default([128]),
   activation: oneOf(px.nn.ACTIVATION_NAMES as unknown as readonly [string, ...string[]]).default('relu'),
   dropout: unitOpen().default(0),
-  norm: oneOf(NORMS).nullable().default(null),
+  norm: oneOf(NORMS as unknown as readonly [string, ...string[]]).nullable().default(null),
   residual: bool().default(false),
   /** kan / fastkan: the basis resolution (B-spline intervals G, RBF centres, Chebyshev degree, Fourier frequencies); default 5 (kan), 8 (fastkan). */
   grid: int(1, 1000).optional(),
@@ -88,13 +97,9 @@ export const MODEL_SHAPE = {
 
 export const OPTIMIZER_SHAPE = {
   name: oneOf(OPTIMIZERS).default('adam'),
-  /** Default: the optimizer's own (1e-3 for all but LARS, whose default is 1). */
+  /** Default: the optimizer's own (optim.OPTIMIZERS[i].defaults.lr). */
   lr: positive().optional(),
-  weightDecay: nonNegative().optional(),
-  momentum: unitOpen().optional(),
-  nesterov: bool().optional(),
-  betas: z.tuple([unitOpen(), unitOpen()], { error: must('two numbers in [0, 1)') }).optional(),
-  eps: positive().optional(),
+  ...optionShape(),
 };
 
 export const TOP_SHAPE = {

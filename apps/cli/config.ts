@@ -159,8 +159,8 @@ function dataProblems(data: Tree, add: (pointer: string, message: string) => voi
 function optimizerProblems(opt: Tree, add: (pointer: string, message: string) => void): void {
   const name = opt.name ?? 'adam';
   if (typeof name !== 'string' || !(OPTIMIZERS as readonly string[]).includes(name)) return; // the schema reports it
-  const allowed = OPTIMIZER_OPTIONS[name as keyof typeof OPTIMIZER_OPTIONS];
-  for (const k of ['weightDecay', 'momentum', 'nesterov', 'betas', 'eps']) {
+  const allowed = OPTIMIZER_OPTIONS[name]!;
+  for (const k of Object.keys(OPTIMIZER_OPTIONS).flatMap((n) => OPTIMIZER_OPTIONS[n]!).filter((k, i, a) => a.indexOf(k) === i)) {
     if (opt[k] !== undefined && !allowed.includes(k)) add(`/optimizer/${k}`, `is not an option of ${name} (its options: lr, ${allowed.join(', ')})`);
   }
 }
@@ -194,9 +194,9 @@ function crossProblems(tree: Tree): ConfigProblem[] {
  * The validated config of `plexus train`: the --config file (if any) with the flags over it.
  * Throws ConfigError listing every problem; CliError for an unreadable or malformed file.
  */
-export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown>>): { config: TrainConfig; source: string } {
-  let tree: Tree = Object.create(null) as Tree;
-  let source = 'command line';
+export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown>>, base?: { tree: Tree; source: string }): { config: TrainConfig; source: string } {
+  let tree: Tree = base?.tree ?? (Object.create(null) as Tree);
+  let source = base?.source ?? 'command line';
   const problems: ConfigProblem[] = [];
   if (typeof flags.config === 'string') {
     source = flags.config;
@@ -236,9 +236,7 @@ function outProblem(ctx: Ctx, tree: Tree): PathError | null {
   }
 }
 
-/** 'auto' -> the fastest registered backend (wasm, then js, then reference); others as given. */
+/** 'auto' -> the library's own default backend (the one rule, in src/index.ts); others as given. */
 export function resolveBackend(name: string): string {
-  if (name !== 'auto') return name;
-  const have = px.availableBackends();
-  return ['wasm', 'js', 'reference'].find((b) => have.includes(b)) ?? have[0]!;
+  return name === 'auto' ? px.defaultBackend() : name;
 }

@@ -28,13 +28,27 @@ function describeCli(v: unknown): string[] {
   if (typeof v !== 'object' || v === null) return [];
   const m = v as Record<string, unknown>;
   const classes = Array.isArray(m.classes) ? m.classes as unknown[] : null;
-  const features = Array.isArray(m.features) ? m.features.length : '?';
+  const names = Array.isArray(m.features) ? (m.features as unknown[]).map(String) : [];
   const data = (m.data ?? {}) as Record<string, unknown>;
   return [
     `  task: ${String(m.task)}${classes ? `, ${classes.length} classes: ${classes.map(String).join(', ')}` : ''}`,
-    `  inputs: ${features} features${typeof m.target === 'string' ? `, target column ${JSON.stringify(m.target)}` : ''}, standardised with saved statistics`,
+    `  inputs: ${names.length} features${typeof m.target === 'string' ? `, target column ${JSON.stringify(m.target)}` : ''}`,
+    // Every name: these are the CSV columns `plexus predict --input` must have.
+    `  feature columns (plexus predict reads these by name): ${names.join(', ')}`,
+    `  standardisation: input = (raw - mean) / std per feature: ${describeStandardizer(names, m.standardizer)}`,
     `  trained on: ${String(data.name)} (seed ${String(data.seed)}${data.testFraction === null || data.testFraction === undefined ? '' : `, testFraction ${String(data.testFraction)}`}), loss ${String(m.loss)}`,
   ];
+}
+
+/** Per-feature statistics for a few features; their ranges for many. */
+function describeStandardizer(names: readonly string[], st: unknown): string {
+  const s = (typeof st === 'object' && st !== null ? st : {}) as { mean?: unknown; std?: unknown };
+  const mean = Array.isArray(s.mean) ? (s.mean as number[]) : [];
+  const std = Array.isArray(s.std) ? (s.std as number[]) : [];
+  const g = (v: number | undefined): string => (typeof v === 'number' ? Number(v.toPrecision(4)).toString() : '?');
+  if (names.length <= 12) return names.map((n, i) => `${n} ${g(mean[i])}/${g(std[i])}`).join(', ');
+  const range = (v: number[]): string => `[${g(Math.min(...v))}, ${g(Math.max(...v))}]`;
+  return `mean in ${range(mean)}, std in ${range(std)} (all ${names.length} in metadata.cli.standardizer)`;
 }
 
 type TensorRow = { name: string; dtype: string; shape: number[] };

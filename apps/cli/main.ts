@@ -41,18 +41,19 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--hidden <widths>', 'hidden layer widths, comma-separated (default 128)')
     .option('--activation <name>', `hidden activation: ${px.nn.ACTIVATION_NAMES.join(' | ')} (default relu)`)
     .option('--dropout <p>', 'dropout after each hidden activation, in [0, 1) (default 0)')
-    .option('--norm <name>', 'layer | rms | batch | none (default none)')
-    .option('--optimizer <name>', 'sgd | adam | adamw | rmsprop | adagrad | lamb | lars (default adam)')
+    .option('--norm <name>', `${px.nn.NORM_NAMES.join(' | ')} | none (default none)`)
+    .option('--optimizer <name>', `${px.optim.OPTIMIZERS.map((o) => o.name).join(' | ')} (default adam)`)
     .option('--lr <rate>', 'learning rate (default 0.001)')
     .option('--weight-decay <w>', 'weight decay (default: the optimizer\'s)')
-    .option('--momentum <m>', 'momentum (sgd, rmsprop, lars)')
+    .option('--momentum <m>', `momentum (${px.optim.OPTIMIZERS.filter((o) => 'momentum' in o.options).map((o) => o.name).join(', ')})`)
     .option('--epochs <n>', 'epochs (default 20)')
     .option('--batch-size <n>', 'batch size (default 32)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling (default 0)')
     .option('--clip-grad-norm <max>', 'clip the global gradient norm (default off)')
     .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
     .option('--name <name>', 'run folder name under runs/')
-    .option('--backend <name>', 'auto | reference | js | wasm ... (default auto: the fastest registered)')
+    .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto: the fastest registered)`)
+    .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (same settings; --epochs may be raised)')
     .action(async (opts: Record<string, unknown>) => {
       await train(ctx, opts);
     });

@@ -101,6 +101,11 @@ export function setDefaultBackendChooser(choose: () => string): void {
   chooseDefault = choose;
 }
 
+/** The backend `getBackend()` picks when nobody called setBackend (what the CLI's "auto" means). */
+export function defaultBackend(): string {
+  return chooseDefault();
+}
+
 /** Makes a backend available by name; the factory runs on first use. */
 export function registerBackend(name: string, factory: () => Backend): void {
   backends.set(name, factory);

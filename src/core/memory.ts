@@ -64,6 +64,11 @@ export function setMemoryBudget(bytes: number): void {
   budgetBytes = bytes;
 }
 
+/** The byte cap setMemoryBudget set (default 16 GiB), so callers can refuse work that cannot fit before starting it. */
+export function getMemoryBudget(): number {
+  return budgetBytes;
+}
+
 // ---- young storage and sweeps -------------------------------------------------------------
 
 /**

@@ -85,6 +85,8 @@ async function writeOnce(target: string, bytes: Uint8Array, opts: WriteAtomicOpt
   };
   let fh: fsp.FileHandle | undefined;
   let renamed = false;
+  // Orphans of earlier, killed writes of this same file go first (temps of live writers are kept).
+  if (opts.fs === undefined) await cleanupTemp(dir, { target: path.basename(target) }).catch(() => undefined);
   active.add(tmp);
   try {
     // 'wx': never follow or reuse an existing file under the temp name.
@@ -148,10 +150,12 @@ function processAlive(pid: number): boolean {
 /**
  * Removes orphan temp files in `dir` left by crashed writers: those of dead processes, and this
  * thread's own that are not being written. Temps of live processes or of other threads of this
- * process are kept (they may still be writing). Returns the names removed. Readers never pick a temp
+ * process are kept (they may still be writing). With `target`, only temps of that file name.
+ * Only names of writeFileAtomic's own pattern in `dir` itself are touched. Returns the names removed. Readers never pick a temp
  * file anyway: its name is not the target's.
  */
-export async function cleanupTemp(dir: string): Promise<string[]> {
+export async function cleanupTemp(dir: string, opts: { target?: string } = {}): Promise<string[]> {
+  const prefix = opts.target === undefined ? null : `.${opts.target}.plexus-tmp-`;
   let names: string[];
   try {
     names = await fsp.readdir(dir);
@@ -162,7 +166,7 @@ export async function cleanupTemp(dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const name of names) {
     const m = TEMP_RE.exec(name);
-    if (!m) continue;
+    if (!m || (prefix !== null && !name.startsWith(prefix))) continue;
     const pid = Number(m[1]);
     const tid = Number(m[2]);
     const full = path.join(path.resolve(dir), name);

@@ -123,22 +123,26 @@ export class Softplus extends Module {
   override getConfig(): ModuleConfig { return { type: 'Softplus', beta: this.beta, threshold: this.threshold }; }
 }
 
-/** Short names for stateless activations, as used in MLP options and configs. */
-export const ACTIVATION_NAMES = ['relu', 'leakyRelu', 'gelu', 'geluTanh', 'silu', 'tanh', 'sigmoid', 'elu', 'softplus', 'identity'] as const;
-export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+/**
+ * The activation registry: short names for stateless activations (MLP options, configs, the CLI)
+ * and their modules, listed once; ACTIVATION_NAMES is derived from it.
+ */
+export const ACTIVATIONS = {
+  relu: () => new ReLU(),
+  leakyRelu: () => new LeakyReLU(),
+  gelu: () => new GELU(),
+  geluTanh: () => new GELU('tanh'),
+  silu: () => new SiLU(),
+  tanh: () => new Tanh(),
+  sigmoid: () => new Sigmoid(),
+  elu: () => new ELU(),
+  softplus: () => new Softplus(),
+  identity: () => new Identity(),
+} as const satisfies Record<string, () => Module>;
+export type ActivationName = keyof typeof ACTIVATIONS;
+export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as readonly ActivationName[];
 
-const BY_NAME = new Map<string, () => Module>([
-  ['relu', () => new ReLU()],
-  ['leakyRelu', () => new LeakyReLU()],
-  ['gelu', () => new GELU()],
-  ['geluTanh', () => new GELU('tanh')],
-  ['silu', () => new SiLU()],
-  ['tanh', () => new Tanh()],
-  ['sigmoid', () => new Sigmoid()],
-  ['elu', () => new ELU()],
-  ['softplus', () => new Softplus()],
-  ['identity', () => new Identity()],
-]);
+const BY_NAME = new Map<string, () => Module>(Object.entries(ACTIVATIONS));
 
 /** The module for a short activation name (default arguments); ValueError listing the names otherwise. */
 export function activationFromName(name: string): Module {

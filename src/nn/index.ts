@@ -8,7 +8,7 @@ export { Linear, Embedding, Identity, Flatten, Dropout, type LinearOptions } fro
 export { LayerNorm, RMSNorm, BatchNorm1d, type LayerNormOptions, type BatchNormOptions } from './norm.js';
 export {
   ReLU, LeakyReLU, PReLU, ELU, GELU, SiLU, Tanh, Sigmoid, Softplus,
-  ACTIVATION_NAMES, activationFromName, type ActivationName,
+  ACTIVATIONS, ACTIVATION_NAMES, activationFromName, type ActivationName,
 } from './activation.js';
 export { Sequential, ModuleList } from './container.js';
 export { MLP, NORM_NAMES, type MLPOptions, type NormName } from './mlp.js';

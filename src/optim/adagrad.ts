@@ -19,7 +19,7 @@ export interface AdagradOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: AdagradOptions = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
+export const DEFAULTS: AdagradOptions = { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false };
 
 const SPEC: OptimizerSpec<AdagradOptions> = {
   name: 'Adagrad',

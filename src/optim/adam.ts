@@ -19,7 +19,7 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+export const DEFAULTS: AdamOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
 
 /** Validation shared by Adam and AdamW (the name differs in messages). */
 export function adamChecks(): OptimizerSpec<AdamOptions>['checks'] {

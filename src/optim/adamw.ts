@@ -10,7 +10,7 @@ import { type ParamGroup, type ParamState, type Params, Optimizer } from './opti
 
 export type AdamWOptions = AdamOptions;
 
-const DEFAULTS: AdamWOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false };
+export const DEFAULTS: AdamWOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false };
 
 /**
  * @example

@@ -22,3 +22,5 @@ export {
 export { OneCycleLR, type OneCycleLROptions } from './one-cycle-lr.js';
 export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlateauStateDict } from './reduce-lr-on-plateau.js';
 export { LBFGS, strongWolfe, cubicInterpolate, type LBFGSOptions } from './lbfgs.js';
+export { OPTIMIZERS, optimizerEntry, type OptimizerEntry, type OptionKind } from './registry.js';
+export { SCHEDULES, type ScheduleEntry } from './schedule-registry.js';

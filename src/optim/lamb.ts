@@ -24,7 +24,7 @@ export interface LAMBOptions {
   biasCorrection: boolean;
 }
 
-const DEFAULTS: LAMBOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01, biasCorrection: true };
+export const DEFAULTS: LAMBOptions = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01, biasCorrection: true };
 
 const SPEC: OptimizerSpec<LAMBOptions> = {
   name: 'LAMB',

@@ -22,7 +22,7 @@ export interface LARSOptions {
   trustCoefficient: number;
 }
 
-const DEFAULTS: LARSOptions = { lr: 1, momentum: 0.9, weightDecay: 0, trustCoefficient: 1e-3 };
+export const DEFAULTS: LARSOptions = { lr: 1, momentum: 0.9, weightDecay: 0, trustCoefficient: 1e-3 };
 
 const SPEC: OptimizerSpec<LARSOptions> = {
   name: 'LARS',

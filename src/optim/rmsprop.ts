@@ -21,7 +21,7 @@ export interface RMSpropOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
+export const DEFAULTS: RMSpropOptions = { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false };
 
 const SPEC: OptimizerSpec<RMSpropOptions> = {
   name: 'RMSprop',

@@ -20,7 +20,7 @@ export interface SGDOptions {
   maximize: boolean;
 }
 
-const DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
+export const DEFAULTS: SGDOptions = { lr: 1e-3, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false };
 
 const SPEC: OptimizerSpec<SGDOptions> = {
   name: 'SGD',

@@ -29,6 +29,8 @@ import { checkInt, paramDType } from '../check.js';
 
 export const BASIS_NAMES = ['bspline', 'rbf', 'chebyshev', 'fourier'] as const;
 export type BasisName = (typeof BASIS_NAMES)[number];
+/** Default basis size (`grid`) per basis: G intervals, RBF centres, Chebyshev degree, Fourier frequencies. The one list KANLinear, S-KAN and the CLI read. */
+export const BASIS_DEFAULT_SIZES: Readonly<Record<BasisName, number>> = { bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 };
 
 /**
  * What a KAN layer needs from an activation space.

@@ -3,7 +3,7 @@
  * Importing registers KANLinear, KAN, SKANLinear, SKAN and SymbolicKAN with `fromConfig` (bases: `basisFromConfig`).
  */
 export {
-  BASIS_NAMES, BasisModule, BSplineBasis, GaussianRBFBasis, ChebyshevBasis, FourierBasis, makeBasis, basisFromConfig, extendKnots,
+  BASIS_NAMES, BASIS_DEFAULT_SIZES, BasisModule, BSplineBasis, GaussianRBFBasis, ChebyshevBasis, FourierBasis, makeBasis, basisFromConfig, extendKnots,
   type Basis, type BasisName, type BasisOptions, type KnotRefinement, type WithSizeOptions,
 } from './basis.js';
 export {

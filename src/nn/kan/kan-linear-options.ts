@@ -12,7 +12,7 @@ import { mean, silu, variance } from '../../ops/composite/index.js';
 import { type ConfigReader } from '../config.js';
 import { checkInt, checkNumber } from '../check.js';
 import { ACTIVATION_NAMES, activationFromName } from '../activation.js';
-import { BASIS_NAMES, type BasisName, checkRange, readRange } from './basis.js';
+import { BASIS_DEFAULT_SIZES, BASIS_NAMES, type BasisName, checkRange, readRange } from './basis.js';
 import { basisValues, domainSamples, fitWeights } from './fit.js';
 import type { KANLinear } from './kan-linear.js';
 
@@ -120,7 +120,7 @@ export function resolve(opts: KANLinearOptions): Resolved {
 }
 
 export function defaultSize(basis: BasisName): number {
-  return basis === 'rbf' ? 8 : basis === 'chebyshev' ? 4 : 5;
+  return BASIS_DEFAULT_SIZES[basis];
 }
 
 export function baseFunction(name: KANBaseActivation): ((x: Tensor) => Tensor) | null {

@@ -13,11 +13,11 @@ import type { Tensor } from '../../core/tensor.js';
 import { Module, Parameter } from '../module.js';
 import { type ModuleConfig } from '../config.js';
 import { checkBool, checkInt, checkNumber, checkPositive } from '../check.js';
-import { BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis } from './basis.js';
+import { BASIS_DEFAULT_SIZES, BASIS_NAMES, type BasisModule, type BasisName, checkRange, makeBasis } from './basis.js';
 import { basisValues, domainSamples, fitWeights } from './fit.js';
 
 export const DEFAULT_MIX_SCALE = 1;
-const DEFAULT_SIZES: Record<BasisName, number> = { bspline: 5, rbf: 8, chebyshev: 4, fourier: 5 };
+const DEFAULT_SIZES = BASIS_DEFAULT_SIZES;
 
 export interface SKANLinearOptions {
   /** Candidate spaces (default all four: bspline, rbf, chebyshev, fourier). */
