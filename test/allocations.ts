@@ -1,18 +1,11 @@
 /**
- * @file Counting what a call allocates, immune to garbage collection. `memory()` counts live tensors,
- * and FinalizationRegistry callbacks for garbage of earlier tests run whenever the event loop turns
- * (at any `await` of real I/O), so a before/after difference of `memory()` across an `await` can be off
- * by hundreds on a busy machine. This helper watches the current backend's `alloc` instead: every
- * storage created while `fn` runs is recorded, and afterwards we ask which of them are still held.
- * Finalizers of other tensors never change these numbers; `dispose()` and `scope()` (synchronous,
- * deterministic) do. A storage the call dropped without disposing counts as live until its tensor is
- * collected, so "live === 0" means the call released everything it made, not that GC did.
- *
- * Synchronous code needs none of this: finalizers never run in the middle of a synchronous section,
- * so `memory()` before and after a call with no `await` in between is exact.
+ * @file Counting what a call allocates. `memory()` is exact too (no garbage collector is involved,
+ * docs/memory.md), but it also moves when a sweep lands inside the call or when a call reads a young
+ * tensor; this helper answers the narrower question. It watches the current backend's `alloc`: every
+ * storage created while `fn` runs is recorded, and afterwards we ask which of them are still held
+ * (not released by `dispose()`, a scope, a frame or the graph); "live === 0" means the call released
+ * everything it made.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
 import type { Storage } from '../src/core/backend.js';
 import { currentBackend } from '../src/core/backend.js';
 import { bytesPerElement } from '../src/core/dtype.js';
@@ -26,7 +19,7 @@ export interface Allocations<R> {
   live: number;
   /** Bytes of the live ones. */
   liveBytes: number;
-  /** The live ones themselves (for collectUntilReleased). */
+  /** The live ones themselves. */
   held: Storage[];
 }
 
@@ -65,28 +58,4 @@ export async function allocationsDuring<R>(fn: () => R | Promise<R>): Promise<Al
     held,
   };
   return failed ? { ...counts, error } : counts;
-}
-
-/**
- * Collects garbage and turns the event loop until every storage in `storages` is released, or
- * `maxTurns` turns have passed; returns how many are still held. Finalizers run as tasks after a
- * collection, so this waits in event-loop turns, never in milliseconds: a busy machine makes each turn
- * slower but does not change how many are needed (one or two).
- */
-export async function collectUntilReleased(storages: readonly Storage[], maxTurns = 50): Promise<number> {
-  const gc = gcFunction();
-  const remaining = (): number => storages.filter((s) => !s.released).length;
-  for (let turn = 0; turn < maxTurns && remaining() > 0; turn++) {
-    gc();
-    await new Promise((r) => setImmediate(r));
-  }
-  return remaining();
-}
-
-/** V8's gc(): exposed by --expose-gc (npm test passes it), or enabled at runtime. */
-function gcFunction(): () => void {
-  const g = (globalThis as { gc?: () => void }).gc;
-  if (g) return g;
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as () => void;
 }

@@ -178,7 +178,7 @@ const FUNCTIONS: Record<string, Spec> = {
 const EXEMPT: Record<string, string> = {
   getDefaultDType: 'no arguments', getBackend: 'no arguments', availableBackends: 'no arguments', isGradEnabled: 'no arguments',
   getNumThreads: 'no arguments', resetPeakMemory: 'no arguments', wasmSimdSupported: 'no arguments', registeredPrimitives: 'no arguments',
-  memory: 'no arguments', promote: 'dtype lattice helper (pure function of two dtype names)', isFloat: 'dtype predicate',
+  memory: 'no arguments', getMemoryBudget: 'no arguments', defaultBackend: 'no arguments', promote: 'dtype lattice helper (pure function of two dtype names)', isFloat: 'dtype predicate',
   fmtShape: 'message formatting helper', activate: 'scalar activation kernel shared by backends', axisLayout: 'kernel layout helper',
   checkIndices: 'index check used by ops', linearDims: 'shape rule of the linear primitive', matmulDims: 'shape rule of the matmul primitive',
   resolveShape: 'shape rule of reshape', registerBackend: 'backend plug-in point (takes a factory)',
