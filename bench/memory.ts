@@ -1,5 +1,5 @@
 /**
- * @file `node dist/bench/memory.js [--steps 50000] [--backend wasm|js]`: issue #11's loop without
+ * @file `npm run bench -- memory [--steps 50000] [--backend wasm|js]`: issue #11's loop without
  * `scope` (20-64-64-5 MLP, batch 16, Adam; zeroGrad, crossEntropy(forward).backward(), step), printing
  * RSS, memory() and sweeps every 5,000 steps and one JSON line at the end. What to read: `rssMB` stays
  * within a band (V8's own collection makes a sawtooth) instead of climbing. The pass/fail counts are
@@ -7,18 +7,16 @@
  */
 import * as px from '../src/index.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-
-const steps = Number(arg('steps', '50000'));
-if (!Number.isInteger(steps) || steps < 1) throw new px.ValueError(`--steps must be a positive integer, got ${arg('steps', '')}`);
-const backends = process.argv.includes('--backend') ? [arg('backend', 'wasm')] : ['wasm', 'js'];
-
 const rss = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
 
-for (const backend of backends) {
+/** Runs the loop on each backend (default wasm and js) and prints its RSS samples and summary line. */
+export function runMemory(opts: { steps?: number; backends?: string[] } = {}): void {
+  const steps = opts.steps ?? 50_000;
+  if (!Number.isInteger(steps) || steps < 1) throw new px.ValueError(`memory: --steps must be a positive integer, got ${String(opts.steps)}`);
+  for (const backend of opts.backends ?? ['wasm', 'js']) runOne(backend, steps);
+}
+
+function runOne(backend: string, steps: number): void {
   px.setBackend(backend);
   px.manualSeed(0);
   const model = new px.nn.MLP([20, 64, 64, 5], { activation: 'relu' });

@@ -8,6 +8,7 @@ import { runGemm } from './gemm.js';
 import { runMlp } from './mlp.js';
 import { runSmall } from './small.js';
 import { runKanSpeed } from './kan-speed.js';
+import { runMemory } from './memory.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -19,6 +20,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
+  memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 
 const BOOLEAN_FLAGS = new Set(['--skip-tfjs-cpu', '--best']);

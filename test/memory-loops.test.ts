@@ -35,11 +35,11 @@ function snap(): Snap {
 }
 
 /**
- * A sweep runs once 1024 young storages or 64 MiB of them have built up, so that is exactly how far
+ * A sweep runs once 1024 young storages or 256 MiB of them have built up, so that is exactly how far
  * the counts may rise above their level after warm-up. A leak of one small tensor per step breaks the
  * tensor bound within a few thousand steps; a leak of big ones breaks the byte bound.
  */
-const SLACK_BYTES = 64 * 2 ** 20 + 2 ** 20;
+const SLACK_BYTES = 256 * 2 ** 20 + 2 ** 20;
 
 /** Asserts `end` is within a sweep of `warm` (tensors, bytes, heap blocks in use). */
 function assertBounded(what: string, warm: Snap, end: Snap, bytesSlack = SLACK_BYTES): void {

@@ -116,7 +116,7 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
       sameAcrossThreads('mm after grow', () => px.matmul(x, y));
       filler.dispose();
     } finally {
-      px.setSweepThresholds({ bytes: 64 * 2 ** 20 });
+      px.setSweepThresholds({ bytes: 256 * 2 ** 20 });
     }
   });
   it('elementwise maps, broadcasts, comparisons, where, clamp and reductions', () => {

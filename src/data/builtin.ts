@@ -86,8 +86,8 @@ export function digits(opts: BuiltinOptions & { normalize?: boolean } = {}): Bui
 export function iris(opts: BuiltinOptions & { standardize?: boolean } = {}): BuiltinDataset & { standardizer?: Standardizer } {
   const path = builtinPath('iris.csv');
   const t = parseCsv(readFileSync(path, 'utf8'), { name: path, target: 'species', targetType: 'categorical', dtype: 'float64' });
-  const y = t.y!.values as Int32Array;
-  const parts = split(t.x.values as Float64Array, t.columns.length, y, opts);
+  const y = t.y!._peek() as Int32Array;
+  const parts = split(t.x._peek() as Float64Array, t.columns.length, y, opts);
   const out = { ...parts, classes: t.classes!, features: t.columns };
   if (!opts.standardize) return out;
   const standardizer = fitStandardizer(parts.train.x);

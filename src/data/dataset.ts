@@ -80,14 +80,14 @@ function stack(samples: Sample[], key: 'x' | 'y', indices: ArrayLike<number>): T
   const first = samples[0]?.[key];
   if (!first) throw new ValueError('collate: empty batch');
   const out = empty([samples.length, ...first.shape], { dtype: first.dtype }, 'collate');
-  const to = out.values;
+  const to = out._peek();
   samples.forEach((s, k) => {
     const t = s[key];
     if (!shapesEqual(t.shape, first.shape)) {
       throw new ShapeError(`collate: sample ${indices[k]}: ${key} shape ${fmtShape(t.shape)}, expected ${fmtShape(first.shape)} (as sample ${indices[0]})`);
     }
     if (t.dtype !== first.dtype) throw new DTypeError(`collate: sample ${indices[k]}: ${key} dtype ${t.dtype}, expected ${first.dtype}`);
-    to.set(t.values, k * first.size);
+    to.set(t._peek(), k * first.size);
   });
   return out;
 }

@@ -66,7 +66,7 @@ export function loadIdxPair(imagesPath: string, labelsPath: string, opts: IdxPai
   for (let v = 0; v < 256; v++) lut[v] = v / scale;
   const x = empty(opts.flatten === false ? [n, h, w] : [n, h * w], { dtype: 'float32' }, 'loadIdxPair');
   // Written in place: the tensor is brand new, so no autograd history can see the write.
-  fillFromLut(x.values as Float32Array, images.data as Uint8Array, lut);
+  fillFromLut(x._peek() as Float32Array, images.data as Uint8Array, lut);
   return { x, y: fromTyped(lab, [n], 'int32') };
 }
 

@@ -14,7 +14,7 @@ import type { Tensor } from '../core/tensor.js';
  */
 export function fromTyped(data: TypedArray | ArrayLike<number>, shape: Shape, dtype: DType): Tensor {
   const t = empty(shape, { dtype }, 'data');
-  t.values.set(data);
+  t._peek().set(data);
   return t;
 }
 
@@ -34,8 +34,8 @@ export function gatherRows(src: Tensor, index: ArrayLike<number>, label = 'tenso
   const n = src.shape[0]!;
   const rs = rowSize(src.shape);
   const out = empty(outShape ?? [index.length, ...src.shape.slice(1)], { dtype: src.dtype }, 'data');
-  const from = src.values;
-  const to = out.values;
+  const from = src._peek(); // _peek: read right here, no op in between (docs/memory.md)
+  const to = out._peek();
   for (let k = 0; k < index.length; k++) {
     const i = index[k]!;
     if (!(Number.isInteger(i) && i >= 0 && i < n)) {

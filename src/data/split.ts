@@ -65,7 +65,7 @@ export function trainTestSplit(x: Tensor, y: Tensor, opts: SplitOptions = {}): {
     throw new DTypeError(`trainTestSplit: stratify needs int32 class ids of shape [rows], got ${y.dtype} ${fmtShape(y.shape)}`);
   }
   const g = new Generator(opts.seed ?? 0);
-  const { train, test } = splitIndices(x.shape[0]!, opts.stratify ? y.values : null, f, g);
+  const { train, test } = splitIndices(x.shape[0]!, opts.stratify ? y._peek() : null, f, g);
   const part = (idx: number[]): Split => ({ x: gatherRows(x, idx, 'trainTestSplit'), y: gatherRows(y, idx, 'trainTestSplit') });
   return { train: part(train), test: part(test) };
 }

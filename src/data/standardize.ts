@@ -28,7 +28,7 @@ function checkX(op: string, x: Tensor): [number, number] {
 export function fitStandardizer(x: Tensor): Standardizer {
   const [n, f] = checkX('fitStandardizer', x);
   if (n === 0) throw new ShapeError('fitStandardizer: no rows to fit');
-  const v = x.values;
+  const v = x._peek(); // read right here (docs/memory.md: no move to host memory for a library read)
   const mean = new Array<number>(f).fill(0);
   const std = new Array<number>(f).fill(0);
   for (let i = 0; i < n; i++) {
@@ -55,7 +55,7 @@ export function applyStandardizer(x: Tensor, s: Standardizer): Tensor {
   if (s.mean.length !== f) {
     throw new ShapeError(`applyStandardizer: standardizer has ${s.mean.length} columns but x ${fmtShape(x.shape)} has ${f}`);
   }
-  const v = x.values;
+  const v = x._peek(); // read right here (docs/memory.md: no move to host memory for a library read)
   const out = new Float64Array(n * f);
   for (let i = 0; i < n; i++) for (let j = 0; j < f; j++) out[i * f + j] = (v[i * f + j]! - s.mean[j]!) / s.std[j]!;
   return fromTyped(out, [n, f], x.dtype);
