@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import type { WasmBackend } from '../src/backends/wasm/index.js';
+import { on as onBackend } from './backend-compare.js';
 
 const { nn, optim } = px;
 /**
@@ -70,15 +71,7 @@ function setup(): { model: px.nn.MLP; opt: px.optim.Adam; x: px.Tensor; y: px.Te
 for (const backend of ['wasm', 'js']) {
   const n = (steps: number): number => (backend === 'js' && !FULL ? steps / 5 : steps);
   describe(`bounded memory without scope (${backend}${n(1) < 1 ? ', a fifth of the steps' : ''})`, () => {
-    const on = <R>(fn: () => R): R => {
-      const prev = px.getBackend();
-      px.setBackend(backend);
-      try {
-        return fn();
-      } finally {
-        px.setBackend(prev);
-      }
-    };
+    const on = <R>(fn: () => R): R => onBackend(backend, fn);
 
     it(`the plain training loop of the README, ${n(50_000)} steps`, () => on(() => {
       const { model, opt, x, y } = setup();
