@@ -123,20 +123,6 @@ export function inLibrary<R>(fn: () => R): R {
   }
 }
 
-/** Runs user code (a closure, a callback) from inside library code, at user level again. */
-export function asUser<R>(fn: () => R): R {
-  const saved = depth;
-  const savedScopes = scopes.length;
-  depth = 0;
-  scopes.push(null); // tensors the user makes here are theirs, not the enclosing frame's
-  try {
-    return fn();
-  } finally {
-    scopes.length = savedScopes;
-    depth = saved;
-  }
-}
-
 function bytesOf(s: Storage): number {
   return s.size * bytesPerElement(s.dtype);
 }
@@ -279,16 +265,13 @@ export interface Tracked {
   _graphOwned: boolean;
 }
 
-/**
- * Owner lists: a scope's or a frame's tensors. `null` marks user code called from a frame
- * (asUser): tensors made there belong to no list, like at top level.
- */
+/** Owner lists: a scope's or a frame's tensors. */
 interface Owner {
   tensors: Tracked[];
   /** A frame hands tensors saved for backward to the graph; a scope frees them. */
   frame: boolean;
 }
-const scopes: (Owner | null)[] = [];
+const scopes: Owner[] = [];
 const kept = new WeakSet<Tracked>();
 
 /** Called once per new tensor. */
@@ -296,7 +279,7 @@ export function trackTensor(t: Tracked): void {
   const s = t._storage;
   s.refs++;
   if (s.tracked) counters.numTensors++;
-  const owner = scopes.length > 0 ? scopes[scopes.length - 1] : null;
+  const owner = scopes.length > 0 ? scopes[scopes.length - 1]! : null;
   if (owner) owner.tensors.push(t);
   else addYoung(s, s.refs === 1);
 }
