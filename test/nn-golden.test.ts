@@ -1,6 +1,7 @@
 /**
  * @file nn layers against PyTorch (test/golden/modules.json, written offline by
- * scripts/golden/modules.py): each module is rebuilt with nn.fromConfig, loaded with PyTorch's
+ * scripts/golden/modules.py, and one test/golden/modules-<family>.json per layer family, written by
+ * scripts/golden/modules_<family>.py with the same `case` helper): each module is rebuilt with nn.fromConfig, loaded with PyTorch's
  * initial state dict through loadStateDict, then run step by step (train/eval), comparing outputs,
  * the gradients of the input and of every parameter, and the state dict after each step (BatchNorm's
  * running statistics and batch counter). Float64 on both sides: 1e-10 leaves room only for
@@ -8,7 +9,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as px from '../src/index.js';
 import { nn } from '../src/index.js';
 import { assertClose } from '../src/testing/index.js';
@@ -18,7 +19,12 @@ interface Step { mode: 'train' | 'eval'; input: Arr; upstream: Arr; output: Arr;
 interface Case { config: nn.ModuleConfig; state: Record<string, Arr>; steps: Step[] }
 
 // Tests run from dist/test/, so the JSON (not copied by tsc) is two levels up in the source tree.
-const golden = JSON.parse(readFileSync(new URL('../../test/golden/modules.json', import.meta.url), 'utf8')) as { cases: Record<string, Case> };
+const DIR = new URL('../../test/golden/', import.meta.url);
+const FILES = readdirSync(DIR).filter((f) => /^modules(-[\w-]+)?\.json$/.test(f)).sort();
+const golden = { cases: Object.fromEntries(FILES.flatMap((f) => {
+  const cases = (JSON.parse(readFileSync(new URL(f, DIR), 'utf8')) as { cases: Record<string, Case> }).cases;
+  return Object.entries(cases).map(([name, c]) => [f === 'modules.json' ? name : `${f.slice(8, -5)}/${name}`, c] as const);
+})) };
 
 const TOL = { atol: 1e-10, rtol: 1e-10 };
 const toTensor = (a: Arr): px.Tensor => px.tensor(a.values, { dtype: a.dtype, shape: a.shape });
