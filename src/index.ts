@@ -28,6 +28,7 @@ export { DataError, IdxFormatError, CsvError } from './data/errors.js';
 export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
 export { NonFiniteWeightsError } from './io/model.js';
 export * as train from './train/index.js';
+export * as analysis from './analysis/index.js';
 export { fit, evaluate, predict, History, NonFiniteLossError, NonFiniteInputError, type FitOptions } from './train/index.js';
 export { Module, Parameter } from './nn/module.js';
 export { setNumThreads, getNumThreads, WorkerCrashedError, wasmSimdSupported, type WorkerCrashReason } from './backends/wasm/index.js';

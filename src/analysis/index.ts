@@ -1,0 +1,8 @@
+/**
+ * @file The `analysis` namespace: read-only tools over trained models (the layer above train).
+ * So far: the symmetric eigensolver `eigh`, and the interaction matrices of bilinear layers with
+ * their eigendecomposition and eigenvector images (Pearce et al. 2024).
+ */
+export { eigh, type Eigh } from './linalg.js';
+export { interactionMatrices, interactionEigen, topEigenImages, type InteractionOptions, type EigenImageOptions } from './bilinear.js';
+export { imageGridPng, type ImageGridOptions } from './images.js';
