@@ -42,7 +42,7 @@ export class GLU extends Module {
     const d = axisArg('GLU', this.dim, x.rank, x.shape);
     const n = x.shape[d]!;
     if (n % 2 !== 0) {
-      const want = x.shape.map((s, i) => (i === d ? 'even' : String(s))).join(', ');
+      const want = x.shape.map((s, i) => (i === d ? 'even' : String(s))).join(',');
       throw new ShapeError(`GLU(dim=${this.dim}): input shape must be [${want}] (dim ${this.dim} is halved), got ${fmtShape(x.shape)}`);
     }
     return mul(sliceAxis(x, d, 0, n / 2), sigmoid(sliceAxis(x, d, n / 2, n)));
