@@ -18,7 +18,7 @@ import { ShapeError, ValueError, fmtShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { GLUFeedForward, GatedLinear } from '../nn/mlp/glu.js';
 import { Linear } from '../nn/linear.js';
-import { type Eigh, eigh } from './linalg.js';
+import { type Eigh, eighArray } from './linalg.js';
 
 export interface InteractionOptions {
   /** Readout [C, out] (or a Linear(out, C)): matrices per class; default: the GLUFeedForward's `out`, else none (per hidden unit). */
@@ -56,7 +56,12 @@ function augmented(lin: Linear, withBias: boolean): Float64Array {
  * @example const q = analysis.interactionMatrices(model);   // model: GLUFeedForward(784, h, 10, { gate: 'identity' })
  */
 export function interactionMatrices(layer: GatedLinear | GLUFeedForward, opts: InteractionOptions = {}): Tensor {
-  const where = 'interactionMatrices';
+  const { data, K, n } = interactionData(layer, opts, 'interactionMatrices');
+  return tensor(data, { dtype: 'float64', shape: [K, n, n] });
+}
+
+/** The matrices as one host array [K, n, n] (read right away from the weights, nothing held across allocations). */
+function interactionData(layer: GatedLinear | GLUFeedForward, opts: InteractionOptions, where: string): { data: Float64Array; K: number; n: number } {
   if (opts === null || typeof opts !== 'object') throw new ValueError(`${where}: options must be an object`);
   for (const k of Object.keys(opts)) if (k !== 'readout' && k !== 'bias') throw new ValueError(`${where}: unknown option ${JSON.stringify(k)} (allowed: readout, bias)`);
   const { proj, head } = bilinearOf(layer, where);
@@ -106,15 +111,19 @@ export function interactionMatrices(layer: GatedLinear | GLUFeedForward, opts: I
       }
     }
   }
-  return tensor(out, { dtype: 'float64', shape: [K, n, n] });
+  return { data: out, K, n };
 }
 
 /** The eigendecomposition (descending) of every interaction matrix: one `Eigh` per output or class. */
 export function interactionEigen(layer: GatedLinear | GLUFeedForward, opts: InteractionOptions = {}): Eigh[] {
-  const q = interactionMatrices(layer, opts);
-  const [K, n] = q.shape as [number, number, number];
-  const data = q._peek() as Float64Array;
-  return Array.from({ length: K }, (_, c) => eigh(tensor(data.slice(c * n * n, (c + 1) * n * n), { dtype: 'float64', shape: [n, n] })));
+  return eigenArrays(layer, opts, 'interactionEigen').map(({ values, vectors, n }) => ({
+    values: tensor(values, { dtype: 'float64' }), vectors: tensor(vectors, { dtype: 'float64', shape: [n, n] }),
+  }));
+}
+
+function eigenArrays(layer: GatedLinear | GLUFeedForward, opts: InteractionOptions, where: string): { values: Float64Array; vectors: Float64Array; n: number }[] {
+  const { data, K, n } = interactionData(layer, opts, where);
+  return Array.from({ length: K }, (_, c) => ({ ...eighArray(data.slice(c * n * n, (c + 1) * n * n), n, where), n }));
 }
 
 export interface EigenImageOptions extends InteractionOptions {
@@ -140,14 +149,11 @@ export function topEigenImages(layer: GatedLinear | GLUFeedForward, opts: EigenI
   }
   const k = kArg ?? 1;
   if (!Number.isInteger(k) || k < 1 || k > proj.inFeatures) throw new ValueError(`${where}: k must be an integer in [1, ${proj.inFeatures}], got ${String(k)}`);
-  const eig = interactionEigen(layer, rest);
+  const eig = eigenArrays(layer, rest, where);
   const px = proj.inFeatures;
   const images = new Float64Array(eig.length * k * px);
   const values = new Float64Array(eig.length * k);
-  eig.forEach((e, c) => {
-    const n = e.values.size;
-    const vals = e.values._peek() as Float64Array;
-    const vecs = e.vectors._peek() as Float64Array;
+  eig.forEach(({ values: vals, vectors: vecs, n }, c) => {
     for (let j = 0; j < k; j++) {
       values[c * k + j] = vals[j]!;
       for (let i = 0; i < px; i++) images[(c * k + j) * px + i] = vecs[i * n + j]!;

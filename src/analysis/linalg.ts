@@ -56,11 +56,14 @@ function readSymmetric(matrix: Tensor | readonly (readonly number[])[], where: s
 }
 
 /**
- * Householder tridiagonalisation in place: on return `v` (row-major n x n) holds the orthogonal
- * transform Q (A = Q T Q^T), `d` the diagonal of T and `e` its subdiagonal (e[0] unused).
+ * Householder tridiagonalisation in place: on return `v` holds the orthogonal transform Q
+ * (A = Q T Q^T) TRANSPOSED, row j = column j of Q (the layout tql2 wants), `d` the diagonal of T and
+ * `e` its subdiagonal (e[0] unused). The input is symmetric, so reading it transposed changes nothing.
  */
 function tred2(v: Float64Array, n: number, d: Float64Array, e: Float64Array): void {
-  const V = (i: number, j: number): number => v[i * n + j]!;
+  // Stored transposed (entry (i, j) at v[j * n + i]): the inner loops below run down columns, now contiguous.
+  const V = (i: number, j: number): number => v[j * n + i]!;
+  const set = (i: number, j: number, x: number): void => { v[j * n + i] = x; };
   for (let j = 0; j < n; j++) d[j] = V(n - 1, j);
   for (let i = n - 1; i > 0; i--) {
     let scale = 0;
@@ -68,7 +71,7 @@ function tred2(v: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
     for (let k = 0; k < i; k++) scale += Math.abs(d[k]!);
     if (scale === 0) {
       e[i] = d[i - 1]!;
-      for (let j = 0; j < i; j++) { d[j] = V(i - 1, j); v[i * n + j] = 0; v[j * n + i] = 0; }
+      for (let j = 0; j < i; j++) { d[j] = V(i - 1, j); set(i, j, 0); set(j, i, 0); }
     } else {
       for (let k = 0; k < i; k++) { d[k] = d[k]! / scale; h += d[k]! * d[k]!; }
       let f = d[i - 1]!;
@@ -80,7 +83,7 @@ function tred2(v: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
       for (let j = 0; j < i; j++) e[j] = 0;
       for (let j = 0; j < i; j++) {
         f = d[j]!;
-        v[j * n + i] = f;
+        set(j, i, f);
         g = e[j]! + V(j, j) * f;
         for (let k = j + 1; k <= i - 1; k++) { g += V(k, j) * d[k]!; e[k] = e[k]! + V(k, j) * f; }
         e[j] = g;
@@ -92,30 +95,30 @@ function tred2(v: Float64Array, n: number, d: Float64Array, e: Float64Array): vo
       for (let j = 0; j < i; j++) {
         f = d[j]!;
         g = e[j]!;
-        for (let k = j; k <= i - 1; k++) v[k * n + j] = V(k, j) - (f * e[k]! + g * d[k]!);
+        for (let k = j; k <= i - 1; k++) set(k, j, V(k, j) - (f * e[k]! + g * d[k]!));
         d[j] = V(i - 1, j);
-        v[i * n + j] = 0;
+        set(i, j, 0);
       }
     }
     d[i] = h;
   }
   // Accumulate the transformations.
   for (let i = 0; i < n - 1; i++) {
-    v[(n - 1) * n + i] = V(i, i);
-    v[i * n + i] = 1;
+    set(n - 1, i, V(i, i));
+    set(i, i, 1);
     const h = d[i + 1]!;
     if (h !== 0) {
       for (let k = 0; k <= i; k++) d[k] = V(k, i + 1) / h;
       for (let j = 0; j <= i; j++) {
         let g = 0;
         for (let k = 0; k <= i; k++) g += V(k, i + 1) * V(k, j);
-        for (let k = 0; k <= i; k++) v[k * n + j] = V(k, j) - g * d[k]!;
+        for (let k = 0; k <= i; k++) set(k, j, V(k, j) - g * d[k]!);
       }
     }
-    for (let k = 0; k <= i; k++) v[k * n + i + 1] = 0;
+    for (let k = 0; k <= i; k++) set(k, i + 1, 0);
   }
-  for (let j = 0; j < n; j++) { d[j] = V(n - 1, j); v[(n - 1) * n + j] = 0; }
-  v[(n - 1) * n + n - 1] = 1;
+  for (let j = 0; j < n; j++) { d[j] = V(n - 1, j); set(n - 1, j, 0); }
+  set(n - 1, n - 1, 1);
   e[0] = 0;
 }
 
@@ -193,17 +196,23 @@ export function eigh(matrix: Tensor | readonly (readonly number[])[], opts: { sy
   const tol = opts.symmetryTol ?? 1e-10;
   if (typeof tol !== 'number' || !(tol >= 0)) throw new ValueError(`${where}: symmetryTol must be a number >= 0, got ${String(tol)}`);
   const { a, n } = readSymmetric(matrix, where, tol);
+  const { values, vectors } = eighArray(a, n, where);
+  return { values: tensor(values, { dtype: 'float64' }), vectors: tensor(vectors, { dtype: 'float64', shape: [n, n] }) };
+}
+
+/**
+ * @internal eigh on a row-major symmetric n x n Float64Array (overwritten): values descending,
+ * vectors row-major with eigenvector j in column j. For analysis code that already holds host arrays
+ * (no tensor round trip, no view of backend memory held across allocations).
+ */
+export function eighArray(a: Float64Array, n: number, where = 'eigh'): { values: Float64Array; vectors: Float64Array } {
   // Symmetrise exactly (the reduction reads the lower triangle's mirror image).
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) { const m = (a[i * n + j]! + a[j * n + i]!) / 2; a[i * n + j] = m; a[j * n + i] = m; }
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n > 0) {
-    tred2(a, n, d, e);
-    // Transpose so that row j of w is eigenvector j (contiguous rotations in tql2).
-    const w = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) w[j * n + i] = a[i * n + j]!;
-    tql2(w, n, d, e, where);
-    a.set(w);
+    tred2(a, n, d, e);   // a now holds Q^T: row j is column j of Q
+    tql2(a, n, d, e, where);
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => d[q]! - d[p]! || p - q);
   const values = new Float64Array(n);
@@ -215,5 +224,5 @@ export function eigh(matrix: Tensor | readonly (readonly number[])[], opts: { sy
     const sign = big < 0 ? -1 : 1;
     for (let k = 0; k < n; k++) vectors[k * n + j] = sign * a[src * n + k]!;
   });
-  return { values: tensor(values, { dtype: 'float64' }), vectors: tensor(vectors, { dtype: 'float64', shape: [n, n] }) };
+  return { values, vectors };
 }
