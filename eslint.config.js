@@ -86,6 +86,12 @@ const layerZones = [
     message: `src/train may not import analysis. ${LAYERING}`,
   },
   {
+    // The top library layer: it reads trained models through nn/ops/core (every layer below lists
+    // src/analysis in its `from`); it computes through the backend dispatch, never a kernel table.
+    target: 'src/analysis', from: ['src/backends'],
+    message: `src/analysis reaches backends only through src/core's dispatch. ${LAYERING}`,
+  },
+  {
     target: 'src', from: OUTSIDE,
     message: 'Library code under src/ may not import apps/, test/ or bench/.',
   },
