@@ -26,6 +26,10 @@ const examples = (): nn.Module[] => [
   new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
   new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
   nn.SymbolicKAN.from(new nn.KAN([2, 1])),
+  // src/nn/mlp/ (issue 12: GLU family, quadratic, gated, CRMSNorm, pre-norm residual MLP)
+  new nn.GLU(1), new nn.GatedLinear(3, 2, { gate: 'relu' }), new nn.GeGLU(3, 2), new nn.SwiGLU(3, 2, { bias: false }), new nn.ReGLU(3, 2),
+  new nn.BilinearGLU(3, 2), new nn.GLUFeedForward(3, 4, 2, { gate: 'identity', bias: false }), new nn.QuadraticLinear(3, 2, { init: 'random' }),
+  new nn.GatedPerceptron(3, 2, { products: [[0, 2]] }), new nn.CRMSNorm(4), new nn.PreNormResidualMLP(3, 4, 2, { norm: 'crms', depth: 1 }),
 ];
 
 describe('getConfig / fromConfig', () => {
@@ -53,7 +57,7 @@ describe('getConfig / fromConfig', () => {
 
   it('unknown type: UNKNOWN_LAYER listing the known types, with the path', () => {
     assert.throws(() => nn.fromConfig({ type: 'Sequential', layers: [{ type: 'Linear', inFeatures: 1, outFeatures: 1 }, { type: 'Conv9d' }] }), (e: px.PlexusError) =>
-      e instanceof px.ValueError && e.code === 'UNKNOWN_LAYER' && /config\.layers\[1\]\.type "Conv9d"/.test(e.message) && /BatchNorm1d, Dropout, ELU/.test(e.message));
+      e instanceof px.ValueError && e.code === 'UNKNOWN_LAYER' && /config\.layers\[1\]\.type "Conv9d"/.test(e.message) && /known: BatchNorm1d, .*Dropout, .*ELU, /.test(e.message));
     // Prototype names are not layers either (the registry is a Map, not an object).
     for (const type of ['constructor', '__proto__', 'toString']) {
       assert.throws(() => nn.fromConfig({ type }), (e: px.PlexusError) => e.code === 'UNKNOWN_LAYER', type);

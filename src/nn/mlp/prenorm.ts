@@ -49,12 +49,26 @@ export interface PreNormResidualMLPOptions {
   generator?: Generator;
 }
 
-/** One block: h + fc2(act(fc1(norm(h)))). */
+/**
+ * One block: h + fc2(act(fc1(norm(h)))). Shapes: h [..., d] -> [..., d] with fc1: Linear(d, hidden),
+ * fc2: Linear(hidden, d). Config: { type: 'PreNormBlock', layers: [norm, fc1, act, fc2] }.
+ */
 export class PreNormBlock extends Module {
-  constructor(readonly norm: Module, readonly fc1: Linear, readonly act: Module, readonly fc2: Linear) { super(); }
+  constructor(readonly norm: Module, readonly fc1: Linear, readonly act: Module, readonly fc2: Linear) {
+    super();
+    if (!(norm instanceof Module) || !(act instanceof Module)) throw new ValueError('PreNormBlock: norm and act must be nn.Modules');
+    if (!(fc1 instanceof Linear) || !(fc2 instanceof Linear)) throw new ValueError('PreNormBlock: fc1 and fc2 must be nn.Linear layers');
+    if (fc1.outFeatures !== fc2.inFeatures || fc2.outFeatures !== fc1.inFeatures) {
+      throw new ValueError(`PreNormBlock: fc1 must be Linear(d, hidden) and fc2 Linear(hidden, d), got fc1 Linear(${fc1.inFeatures}, ${fc1.outFeatures}) and fc2 Linear(${fc2.inFeatures}, ${fc2.outFeatures})`);
+    }
+  }
 
   forward(h: Tensor): Tensor {
     return add(h, this.fc2.forward(this.act.forward(this.fc1.forward(this.norm.forward(h)))));
+  }
+
+  override getConfig(): ModuleConfig {
+    return { type: 'PreNormBlock', layers: [this.norm.getConfig(), this.fc1.getConfig(), this.act.getConfig(), this.fc2.getConfig()] };
   }
 }
 
@@ -232,3 +246,9 @@ registerModule('PreNormResidualMLP', (c) => new PreNormResidualMLP(c.int('inFeat
   depth: c.int('depth', 2), hidden: c.int('hidden', 4 * c.int('width')), norm: c.oneOf('norm', PRE_NORMS, 'layer'),
   activation: c.oneOf('activation', ACTIVATION_NAMES, 'gelu'), eps: c.number('eps', 1e-5), dtype: c.dtype(),
 }));
+registerModule('PreNormBlock', (c) => {
+  const layers = c.modules('layers');
+  if (layers.length !== 4) throw new ValueError(`fromConfig(PreNormBlock): ${c.path}.layers must be [norm, fc1, act, fc2], got ${layers.length} layers`, 'INVALID_CONFIG');
+  const [norm, fc1, act, fc2] = layers as [Module, Linear, Module, Linear];
+  return new PreNormBlock(norm, fc1, act, fc2);
+});
