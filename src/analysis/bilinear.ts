@@ -31,7 +31,7 @@ const f64 = (t: Tensor): Float64Array => Float64Array.from(t._peek() as Float32A
 
 function bilinearOf(layer: unknown, where: string): { proj: GatedLinear; head: Linear | null } {
   const proj = layer instanceof GLUFeedForward ? layer.proj : layer;
-  if (!(proj instanceof GatedLinear)) throw new ValueError(`${where}: layer must be a BilinearGLU, a GatedLinear with gate 'identity' or a GLUFeedForward with gate 'identity', got ${layer?.constructor?.name ?? typeof layer}`);
+  if (!(proj instanceof GatedLinear)) throw new ValueError(`${where}: layer must be a BilinearGLU, a GatedLinear with gate 'identity' or a GLUFeedForward with gate 'identity', got ${(layer as { constructor?: { name?: string } } | null)?.constructor?.name ?? typeof layer}`);
   if (proj.gate !== 'identity') throw new ValueError(`${where}: the layer's gate is ${JSON.stringify(proj.gate)}; interaction matrices exist only for the bilinear gate 'identity'`);
   return { proj, head: layer instanceof GLUFeedForward ? layer.out : null };
 }

@@ -81,6 +81,8 @@ export interface GatedLinearOptions {
  * @example new nn.GatedLinear(16, 32, { gate: 'silu' })   // SwiGLU
  */
 export class GatedLinear extends Module {
+  /** The type name in messages and configs (a static, so a minifier's renaming cannot change it). */
+  static readonly layerName: string = 'GatedLinear';
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly gate: GLUGate;
@@ -89,7 +91,7 @@ export class GatedLinear extends Module {
 
   constructor(inFeatures: number, outFeatures: number, opts: GatedLinearOptions = {}) {
     super();
-    const name = new.target.name;
+    const name = (new.target as typeof GatedLinear).layerName;
     checkOptions(name, opts, ['gate', 'bias', 'dtype', 'generator']);
     this.inFeatures = checkInt(name, 'inFeatures', inFeatures, 1);
     this.outFeatures = checkInt(name, 'outFeatures', outFeatures, 1);
@@ -103,7 +105,7 @@ export class GatedLinear extends Module {
   get hasBias(): boolean { return this.w.bias !== null; }
 
   forward(x: Tensor): Tensor {
-    const where = `${this.constructor.name}(${this.inFeatures}, ${this.outFeatures})`;
+    const where = `${(this.constructor as typeof GatedLinear).layerName}(${this.inFeatures}, ${this.outFeatures})`;
     checkTrailing(where, x, [this.inFeatures]);
     checkInputDType(where, x, this.w.weight.dtype as FloatDType);
     return mul(applyGate(this.gate, this.w.forward(x)), this.v.forward(x));
@@ -129,18 +131,21 @@ function fixed(name: string, opts: FixedGateOptions, gate: GLUGate): GatedLinear
 
 /** GEGLU: gelu(x W^T + b) * (x V^T + c). */
 export class GeGLU extends GatedLinear {
+  static override readonly layerName: string = 'GeGLU';
   constructor(inFeatures: number, outFeatures: number, opts: FixedGateOptions = {}) { super(inFeatures, outFeatures, fixed('GeGLU', opts, 'gelu')); }
   override getConfig(): ModuleConfig { return this.fixedConfig('GeGLU'); }
 }
 
 /** SwiGLU: silu(x W^T + b) * (x V^T + c) (Swish with beta = 1, as the paper). */
 export class SwiGLU extends GatedLinear {
+  static override readonly layerName: string = 'SwiGLU';
   constructor(inFeatures: number, outFeatures: number, opts: FixedGateOptions = {}) { super(inFeatures, outFeatures, fixed('SwiGLU', opts, 'silu')); }
   override getConfig(): ModuleConfig { return this.fixedConfig('SwiGLU'); }
 }
 
 /** ReGLU: relu(x W^T + b) * (x V^T + c). */
 export class ReGLU extends GatedLinear {
+  static override readonly layerName: string = 'ReGLU';
   constructor(inFeatures: number, outFeatures: number, opts: FixedGateOptions = {}) { super(inFeatures, outFeatures, fixed('ReGLU', opts, 'relu')); }
   override getConfig(): ModuleConfig { return this.fixedConfig('ReGLU'); }
 }
@@ -151,6 +156,7 @@ export class ReGLU extends GatedLinear {
  * `analysis.interactionMatrices` returns for weight-based interpretability.
  */
 export class BilinearGLU extends GatedLinear {
+  static override readonly layerName: string = 'BilinearGLU';
   constructor(inFeatures: number, outFeatures: number, opts: FixedGateOptions = {}) { super(inFeatures, outFeatures, fixed('BilinearGLU', opts, 'identity')); }
   override getConfig(): ModuleConfig { return this.fixedConfig('BilinearGLU'); }
 }
