@@ -12,7 +12,10 @@ test/nn-golden.test.ts. Run offline from the repo root:
   weight[0] * f(x^3) + weight[1] * f(x^2) + weight[2] * f(x) + bias;
 * GaussianRBF / RBFNetwork: exp(-||x - c_k||^2 / (2 exp(logSigma_k)^2)), then a Linear read-out,
   with the distance as a plain broadcast difference (plexus uses the GEMM expansion: the 1e-10
-  tolerance checks that the two agree).
+  tolerance checks that the two agree);
+* FeatureGrid / GaussianNeuralField: multilinear interpolation of a [R^d, F] grid as the sum over
+  the 2^d cell corners, then GaussianRBF in feature space and a Linear (Bouzidi et al. 2025,
+  arXiv 2503.06762).
 """
 import json
 import os
@@ -124,6 +127,42 @@ class RBFNetwork(nn.Module):
         return self.readout(self.rbf(x))
 
 
+class FeatureGrid(nn.Module):
+    """Dense grid [R^d, F] on [low, high]^d, multilinear interpolation as a sum over the 2^d corners."""
+
+    def __init__(self, d, r, f, low=-1.0, high=1.0):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(r ** d, f))
+        self.d, self.r, self.low, self.high = d, r, low, high
+
+    def forward(self, x):
+        d, r = self.d, self.r
+        lead = x.shape[:-1]
+        u = ((x.reshape(-1, d) - self.low) * ((r - 1) / (self.high - self.low))).clamp(0, r - 1)
+        i0 = torch.floor(u.detach()).clamp(max=r - 2).long()
+        t = u - i0
+        out = 0
+        for corner in range(2 ** d):
+            w, row = 1, 0
+            for a in range(d):
+                bit = (corner >> (d - 1 - a)) & 1
+                w = w * (t[:, a:a + 1] if bit else 1 - t[:, a:a + 1])
+                row = row * r + i0[:, a] + bit
+            out = out + w * self.weight[row]
+        return out.reshape(*lead, -1)
+
+
+class GaussianNeuralField(nn.Module):
+    def __init__(self, d, r, f, k, out):
+        super().__init__()
+        self.grid = FeatureGrid(d, r, f)
+        self.rbf = GaussianRBF(f, k)
+        self.readout = nn.Linear(k, out)
+
+    def forward(self, x):
+        return self.readout(self.rbf(self.grid(x)))
+
+
 def main():
     f64 = {"dtype": "float64"}
     cases = {}
@@ -149,6 +188,18 @@ def main():
                                 [("train", randn(6, 2))])
     cases["rbfNetwork"] = case({"type": "RBFNetwork", "inFeatures": 3, "numKernels": 4, "outFeatures": 2, **f64},
                                RBFNetwork(3, 4, 2), [("train", randn(2, 5, 3))])
+
+    # Points inside cells, on the box edge, and outside it (clamped).
+    x_grid = randn(6, 2, scale=0.6)
+    x_grid[0, 0], x_grid[1, 1], x_grid[2, 0] = 1.0, -1.4, 1.7
+    cases["featureGrid"] = case({"type": "FeatureGrid", "inFeatures": 2, "resolution": 4, "features": 3, **f64},
+                                FeatureGrid(2, 4, 3), [("train", x_grid)])
+    cases["featureGrid3d"] = case({"type": "FeatureGrid", "inFeatures": 3, "resolution": 3, "features": 2,
+                                   "range": [0.0, 2.0], **f64},
+                                  FeatureGrid(3, 3, 2, 0.0, 2.0), [("train", randn(2, 2, 3, scale=0.6, shift=1.0))])
+    cases["gaussianNeuralField"] = case(
+        {"type": "GaussianNeuralField", "inFeatures": 2, "resolution": 5, "features": 3, "numKernels": 4, "outFeatures": 2, **f64},
+        GaussianNeuralField(2, 5, 3, 4, 2), [("train", randn(5, 2, scale=0.6))])
 
     out = {"torch": torch.__version__, "cases": cases}
     path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-act.json")

@@ -3,3 +3,5 @@
  * signals, fields as functions of their coordinates).
  */
 export { GaussianRBF, RBFNetwork, type GaussianRBFOptions } from './rbf.js';
+export { FeatureGrid, type FeatureGridOptions } from './grid.js';
+export { GaussianNeuralField, type GaussianNeuralFieldOptions } from './gnf.js';
