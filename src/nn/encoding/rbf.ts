@@ -74,6 +74,7 @@ export class GaussianRBF extends Module {
   }
 
   override getConfig(): ModuleConfig {
+    // range and sigma only shape the initial values; a rebuilt layer gets its values from the state dict.
     return { type: 'GaussianRBF', inFeatures: this.inFeatures, numKernels: this.numKernels, dtype: this.centres.dtype };
   }
 }
