@@ -15,6 +15,8 @@ export { MLP, NORM_NAMES, type MLPOptions, type NormName } from './mlp.js';
 export * as init from './init.js';
 export * from './kan/index.js';
 export * from './mlp/index.js';
+export * from './activations/index.js';
+export * as encoding from './encoding/index.js';
 
 import { Module } from './module.js';
 import { frameForwards, moduleClasses } from './frames.js';
@@ -25,6 +27,8 @@ import * as container from './container.js';
 import * as mlp from './mlp.js';
 import * as kan from './kan/index.js';
 import * as mlpFamily from './mlp/index.js';
+import * as activations from './activations/index.js';
+import * as encoding from './encoding/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding].flatMap((ns) => moduleClasses(ns, Module)));
