@@ -4,6 +4,7 @@
  */
 
 export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemmSmallNT } from './gemm-small';
 export {
   unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryClamp,
   binaryAdd, binarySub, binaryMul, binaryDiv, binaryMax, binaryMin,

@@ -5,7 +5,7 @@
  * for workers to be ready. Not part of the public API.
  */
 import type { WasmBackend } from '../index.js';
-import { THREADING } from '../kernels/matmul.js';
+import { SMALL_THREADING, THREADING } from '../kernels/matmul.js';
 import { EW_THREADING } from '../kernels/elementwise.js';
 import { REDUCE_THREADING } from '../kernels/reduce.js';
 import { SPLINE_THREADING } from '../kernels/spline.js';
@@ -42,11 +42,12 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
   return prev;
 }
 
-const DEFAULTS = { gemm: { ...THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING } };
+const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING } };
 
 /** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
 export function forceThreading(on: boolean): void {
   Object.assign(THREADING, on ? { minFlops: 0, pieceFlops: 1, minRows: 4, minCols: 8 } : DEFAULTS.gemm);
+  Object.assign(SMALL_THREADING, on ? { minFlops: 0, pieceFlops: 1 } : DEFAULTS.small);
   Object.assign(EW_THREADING, on ? { cheap: 0, costly: 0 } : DEFAULTS.ew);
   Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
   Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
