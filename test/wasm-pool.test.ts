@@ -136,6 +136,7 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('gt', () => px.gt(x, bias));
     sameAcrossThreads('where', () => px.where(px.gt(x, 0), x, bias));
     sameAcrossThreads('clamp', () => px.clamp(x, -0.3, 0.4));
+    sameAcrossThreads('rbfBasis', () => px.rbfBasis(x, px.linspace(-1, 1, 8), 0.3));
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
   });
