@@ -19,7 +19,6 @@ import { isFloat } from '../../core/dtype.js';
 import { registerPrimitive } from '../../core/primitive.js';
 import type { Tensor } from '../../core/tensor.js';
 import { mul, sub } from './binary.js';
-import { neg } from './unary.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape-ops.js';
 
@@ -57,10 +56,12 @@ export const RBF_BASIS = registerPrimitive<RbfAttrs>({
   vjp: (g, [x, centers], out, { width }) => {
     if (!x!.requiresGrad && !centers!.requiresGrad) return [null, null];
     const d = sub(reshape(x!, [...x!.shape, 1]), centers!);
-    const t = mul(mul(g, out), mul(d, -2 / (width * width))); // g · d phi/dx, [..., F, C]
-    const gx = x!.requiresGrad ? sum(t, -1) : null;
+    // g·phi·(x - c), [..., F, C]; the constant -2/h² is applied after the sums, on the smaller tensors.
+    const t = mul(mul(g, out), d);
+    const k = -2 / (width * width);
+    const gx = x!.requiresGrad ? mul(sum(t, -1), k) : null;
     const lead = Array.from({ length: t.rank - 1 }, (_, i) => i);
-    const gc = centers!.requiresGrad ? neg(lead.length ? sum(t, lead) : t) : null;
+    const gc = centers!.requiresGrad ? mul(lead.length ? sum(t, lead) : t, -k) : null;
     return [gx, gc];
   },
 });
