@@ -79,10 +79,14 @@ export function smallNT(ctx: WasmContext, m: number, n: number, k: number, pa: n
 }
 
 /**
- * Threading of the small-M kernel: no packing is repeated per piece (each reads its own rows of B
- * and all of A, which is small), so it splits from smaller products than the packed GEMM.
+ * Threading of the small-M kernel (each piece reads its own rows of B and all of A, which is small,
+ * so no packing is repeated). Its products are latency-bound calls (inference), where a worker
+ * descheduled mid-piece shows up in the tail: batch-8 inference of the 784-256-256-10 MLP at 2
+ * threads split from 2 MFLOP measured median 42-77 µs but p99 1.1-7.7 ms and fewer calls/s than
+ * 1 thread (6.2k vs 9.7k) on this shared VM, inline 75 µs / p99 0.18 ms. So it splits only from
+ * 8 MFLOP (e.g. 8 rows of a 1024x1024 layer: 17 MFLOP), where a piece is long enough to be worth it.
  */
-export const SMALL_THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 19, piecesPerThread: 2 };
+export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2 };
 
 function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
   return (out, ins, attrs) => {
