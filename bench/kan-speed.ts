@@ -35,12 +35,13 @@ function flag(name: string, dflt: string): string {
 
 interface Figures { train: number; fwdBwd: number; steps: number; accuracy: number }
 
-function measurePlexus(steps: number): Figures {
+/** `fastkan`: the same layer sizes with FastKAN's basis (8 Gaussian RBFs, LayerNorm on each layer input). */
+function measurePlexus(steps: number, variant: 'bspline' | 'fastkan' = 'bspline'): Figures {
   const { train, test } = fashionMnist(process.env.FASHION_MNIST_DIR ? { dir: process.env.FASHION_MNIST_DIR } : {});
   const x = px.keep(train.x.mul(2).sub(1));
   const xt = px.keep(test.x.mul(2).sub(1));
   px.manualSeed(0);
-  const model = new KAN([784, 64, 10], { grid: 5, k: 3, init: 'efficient-kan' });
+  const model = variant === 'fastkan' ? new KAN([784, 64, 10], { basis: 'rbf', grid: 8 }) : new KAN([784, 64, 10], { grid: 5, k: 3, init: 'efficient-kan' });
   const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 1e-4 });
   const order = permutation(x.shape[0]!, mulberry32(0)); // bit-identical to peers/torch_kan.py's
   const n = Math.min(steps, Math.ceil(x.shape[0]! / 128));
@@ -93,6 +94,7 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
     const load0 = os.loadavg()[0]!;
     if (backend === 'wasm') setNumThreads(th);
     if (backend === 'wasm' || !me) me = measurePlexus(steps);
+    const bsplineEpochSeconds = Math.ceil(60000 / 128) / me.train;
     const r2 = (v: number): number => Math.round(v * 1000) / 1000;
     const peers: Record<string, number> = {};
     const ratios: Record<string, number> = {};
@@ -112,11 +114,22 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
     }
     const line: Record<string, unknown> = {
       workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers, ratios,
-      fwdBwd, testAccuracy, steps: me.steps, load: [r2(load0), r2(os.loadavg()[0]!)],
+      fwdBwd, testAccuracy, steps: me.steps, epochSeconds: r2(bsplineEpochSeconds), load: [r2(load0), r2(os.loadavg()[0]!)],
     };
     if (skipped.length) line.skipped = skipped;
     console.log(JSON.stringify(line));
     lines.push(line);
+    // FastKAN (issue #18): the same run with the RBF basis, against the B-spline KAN just measured
+    // (the ratio is FastKAN / B-spline steps/s; an epoch takes the same number of steps, so >= 1 is
+    // "FastKAN's epoch time <= the B-spline KAN's"). No PyTorch FastKAN peer is written yet.
+    const fast = measurePlexus(steps, 'fastkan');
+    const fastLine = {
+      workload: 'd', model: 'fastkan', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1,
+      plexus: r2(fast.train), ratios: { 'plexus-bspline': r2(fast.train / me.train) }, fwdBwd: { plexus: r2(fast.fwdBwd) },
+      testAccuracy: { plexus: fast.accuracy }, steps: fast.steps, epochSeconds: r2(Math.ceil(60000 / 128) / fast.train), load: r2(os.loadavg()[0]!),
+    };
+    console.log(JSON.stringify(fastLine));
+    lines.push(fastLine);
   }
   return lines;
 }

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import { linearComposite, logSoftmaxComposite } from '../src/ops/composite/oracles.js';
+import { linearComposite, logSoftmaxComposite, rbfBasisComposite } from '../src/ops/composite/oracles.js';
 import { type AdamOptions, adamUpdate } from '../src/optim/adam.js';
 import { type SGDOptions, sgdUpdate } from '../src/optim/sgd.js';
 import type { FusedUpdates } from '../src/core/backend.js';
@@ -252,4 +252,23 @@ describe('indexSelect: the row-copy kernel of the js and wasm backends vs the re
       }
     });
   }
+});
+
+describe('rbfBasis: fused primitive vs exp(-((x - c)/h)²) from primitives', () => {
+  for (const [backend, dtype] of SETUPS) {
+    it(`${backend} ${dtype}: x[7,5] 8 centres, x[2,3,2] 5 centres (values, d/dx, d/dc, grad of grad)`, () => {
+      for (const [h, xs, C] of [[2 / 7, [7, 5], 8], [0.6, [2, 3, 2], 5]] as const) {
+        const centers = px.linspace(-1, 1, C, { dtype: 'float64' });
+        compare((x, c) => px.rbfBasis(x!, c!, h), (x, c) => rbfBasisComposite(x!, c!, h), [uniform([...xs], -1.3, 1.3), centers], backend, dtype);
+      }
+    });
+  }
+  it('refuses a bad width, mismatched dtypes and non-vector centres, naming them', () => {
+    const x = uniform([2, 3]);
+    const c = px.linspace(-1, 1, 4, { dtype: 'float64' });
+    for (const w of [0, -1, Number.NaN, Infinity]) assert.throws(() => px.rbfBasis(x, c, w), (e: Error) => e instanceof px.ValueError && /rbfBasis: width must be a finite number > 0/.test(e.message));
+    assert.throws(() => px.rbfBasis(x, c.cast('float32'), 0.5), (e: Error) => e instanceof px.DTypeError && /centers dtype float32 differs/.test(e.message));
+    assert.throws(() => px.rbfBasis(x, c.reshape(2, 2), 0.5), (e: Error) => e instanceof px.ShapeError && /centers must be \[C\]/.test(e.message));
+    assert.throws(() => px.rbfBasis(x.cast('int32'), c, 0.5), (e: Error) => e instanceof px.DTypeError && /x must be float32 or float64/.test(e.message));
+  });
 });

@@ -87,6 +87,11 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
       });
     }
   }
+  it('small-M linear (unpacked, bias and relu folded in), split over output columns', () => {
+    const w = t32([37, 53], 21);
+    const b = t32([37], 22);
+    for (const rows of [1, 2, 5]) sameAcrossThreads(`linear ${rows} rows`, () => px.noGrad(() => px.linear(t32([rows, 53], rows), w, b, 'relu')));
+  });
   it('batched GEMM with broadcast batch dims [2,1] x [3]', () => {
     const a = t32([2, 1, 19, 33], 5);
     const b = t32([3, 33, 21], 6);
@@ -131,6 +136,7 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('gt', () => px.gt(x, bias));
     sameAcrossThreads('where', () => px.where(px.gt(x, 0), x, bias));
     sameAcrossThreads('clamp', () => px.clamp(x, -0.3, 0.4));
+    sameAcrossThreads('rbfBasis', () => px.rbfBasis(x, px.linspace(-1, 1, 8), 0.3));
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
   });

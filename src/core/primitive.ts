@@ -27,6 +27,8 @@ export const PRIMITIVE_NAMES = [
   'gather', 'scatterAdd', 'indexSelect', 'indexAdd', 'oneHot',
   // fused: B-spline bases for Kolmogorov-Arnold layers (composite oracle: the Cox-de Boor recursion)
   'splineBasis',
+  // fused: Gaussian RBF bases for FastKAN (composite oracle: exp(-((x - c)/h)²) from primitives)
+  'rbfBasis',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
 ] as const;

@@ -13,6 +13,7 @@ import { cast, expand, permute, slice } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
 import { indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
+import { rbfBasis } from './rbf.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -52,6 +53,7 @@ export const JS_KERNELS: KernelTable = {
   logSoftmax: k(logSoftmax),
   indexSelect: k(indexSelect),
   splineBasis: k(splineBasis),
+  rbfBasis: k(rbfBasis),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

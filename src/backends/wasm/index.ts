@@ -17,6 +17,7 @@ import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
+import { rbfKernel } from './kernels/rbf.js';
 import { cast, expand, permute, slice } from '../js/movement.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
@@ -121,7 +122,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   };
   // Data movement: the js backend's dtype-agnostic fast paths work on heap views as they are.
   const movement = { expand, permute, slice, cast } as unknown as KernelTable;
-  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'] };
+  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   const backend: WasmBackend = {

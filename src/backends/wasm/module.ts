@@ -25,6 +25,8 @@ export interface KernelExports {
     c: number, ldc: number,
     ws: number, kc: number, mc: number, nc: number,
   ): void;
+  /** assembly/gemm-small.as: C = act(A·Bᵀ + bias) unpacked, k contiguous in both (act 0 none, 1 relu). */
+  gemmSmallNT(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, bias: number, act: number): void;
   /** assembly/spline.as: the uniform-cubic core of splineBasis over elements [s, e). */
   splineUniformCubic(x: number, t: number, invH: number, out: number, rest: number, F: number, K: number, s: number, e: number): void;
   unaryNeg: UnaryFn; unaryAbs: UnaryFn; unarySqrt: UnaryFn; unaryExp: UnaryFn; unaryLog: UnaryFn; unaryTanh: UnaryFn; unarySign: UnaryFn;

@@ -20,7 +20,7 @@ import { type FloatDType } from '../../core/dtype.js';
 import { DTypeError, ValueError } from '../../core/errors.js';
 import { tensor } from '../../core/create.js';
 import type { Tensor } from '../../core/tensor.js';
-import { concat, cos, div, exp, mul, neg, sin, splineBasis, sub, tanh, reshape } from '../../ops/primitives/index.js';
+import { concat, cos, mul, rbfBasis, sin, splineBasis, sub, tanh, reshape } from '../../ops/primitives/index.js';
 import { onesLike } from '../../core/create.js';
 import { stack, unsqueeze } from '../../ops/composite/index.js';
 import { Module } from '../module.js';
@@ -266,7 +266,7 @@ export function extendKnots(interior: ArrayLike<number>, F: number, G: number, k
 
 /**
  * FastKAN's Gaussian radial basis (Li 2024, arXiv 2405.06721): `size` centres c_j evenly spaced on
- * gridRange (buffer `centers`), width h = (hi - lo)/(size - 1), phi_j(x) = exp(-((x - c_j)/h)^2).
+ * gridRange (buffer `centers`), width h = (hi - lo)/(size - 1), phi_j(x) = exp(-((x - c_j)/h)^2), computed by the fused `rbfBasis` primitive.
  * FastKAN applies a LayerNorm to the layer input first (KANLinear's `layerNorm` option).
  */
 export class GaussianRBFBasis extends BasisModule {
@@ -288,8 +288,8 @@ export class GaussianRBFBasis extends BasisModule {
   evaluate(x: Tensor): Tensor {
     const c = this.getBuffer('centers')!;
     this.checkInput(x, c);
-    const z = div(sub(unsqueeze(x, -1), c), this.width);
-    return exp(neg(mul(z, z)));
+    // One fused primitive (ops/primitives/rbf.ts) instead of five composite ops and their temporaries.
+    return rbfBasis(x, c, this.width);
   }
 
   withSize(size: number, _opts?: WithSizeOptions): GaussianRBFBasis {

@@ -1,12 +1,12 @@
 /**
- * @file Composite forms of the fused primitives (`linear`, `logSoftmax`), kept as their test oracles
+ * @file Composite forms of the fused primitives (`linear`, `logSoftmax`, `rbfBasis`), kept as their test oracles
  * (test/fused.test.ts compares values and gradients, including grad-of-grad). Not re-exported by
  * composite/index.ts: users get the fused primitives, which compute the same function.
  */
 import { requireFloat } from '../../core/dtype.js';
 import { normalizeAxes } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
-import { add, eq, exp, log, mm, reshape, sub, sum, tanh, where } from '../primitives/index.js';
+import { add, div, eq, exp, log, mm, mul, neg, reshape, sub, sum, tanh, where } from '../primitives/index.js';
 import type { LinearActivation } from '../primitives/linear.js';
 import { gelu, relu } from './activations.js';
 import { stableShift } from './stats.js';
@@ -34,4 +34,10 @@ export function linearComposite(x: Tensor, weight: Tensor, bias: Tensor | null =
     case 'tanh': return tanh(z);
     case 'gelu': return gelu(z);
   }
+}
+
+/** FastKAN's Gaussian bases exp(-((x[..., None] - c)/h)²) from primitives (what the rbf basis did before `rbfBasis`). */
+export function rbfBasisComposite(x: Tensor, centers: Tensor, width: number): Tensor {
+  const z = div(sub(reshape(x, [...x.shape, 1]), centers), width);
+  return exp(neg(mul(z, z)));
 }

@@ -11,6 +11,7 @@ import { EXPAND, PERMUTE, RESHAPE } from './shape-ops.js';
 import { CONCAT, PAD, SLICE } from './movement.js';
 import { GATHER, INDEX_ADD, INDEX_SELECT, ONE_HOT, SCATTER_ADD } from './indexing.js';
 import { SPLINE_BASIS } from './spline.js';
+import { RBF_BASIS } from './rbf.js';
 import { LINEAR } from './linear.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
 
@@ -28,6 +29,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   indexSelect: INDEX_SELECT as Primitive<never>, indexAdd: INDEX_ADD as Primitive<never>,
   oneHot: ONE_HOT as Primitive<never>,
   splineBasis: SPLINE_BASIS as Primitive<never>,
+  rbfBasis: RBF_BASIS as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
 };
 
@@ -39,5 +41,6 @@ export * from './shape-ops.js';
 export * from './movement.js';
 export * from './indexing.js';
 export * from './spline.js';
+export * from './rbf.js';
 export * from './linear.js';
 export * from './log-softmax.js';

@@ -4,6 +4,7 @@
  */
 
 export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemmSmallNT } from './gemm-small';
 export {
   unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryClamp,
   binaryAdd, binarySub, binaryMul, binaryDiv, binaryMax, binaryMin,
@@ -13,6 +14,7 @@ export {
 export { sumRows, maxRows, minRows, sumCols, maxCols, minCols } from './reduce';
 export { linearBias, linearRelu, linearTanh, logSoftmaxRows, adamF32, sgdF32 } from './fused';
 export { splineUniformCubic } from './spline';
+export { rbfGaussian } from './rbf';
 
 /** First byte the JS allocator may hand out (after any static data the compiler placed). */
 export function heapBase(): usize {

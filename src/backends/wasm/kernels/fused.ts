@@ -10,6 +10,7 @@ import { getPrimitive, type Kernel, type View } from '../../../core/primitive.js
 import { erfScalar } from '../../../core/special.js';
 import { axisLayout, indexSelect } from '../../js/fused.js';
 import { type WasmContext, ptr } from '../context.js';
+import { SMALL_M, smallNT } from './matmul.js';
 
 // Attribute shapes of ops/primitives/linear.ts and log-softmax.ts (backends import only core).
 interface LinearAttrs {
@@ -40,6 +41,31 @@ interface FusedExports {
 
 const MATMUL_BT = { transA: false, transB: true };
 
+/**
+ * A few rows (one sample, a small batch: inference) run the unpacked dot-product kernel
+ * (assembly/gemm-small.as) with the bias and relu folded in: no packing of the weight, no second
+ * pass over the output. Returns false when an operand is not in the heap (the caller falls back).
+ */
+function smallLinear(ctx: WasmContext, out: View, x: View, w: View, b: View | undefined, rows: number, outF: number, inF: number, activation: LinearAttrs['activation']): boolean {
+  const po = ptr(ctx, out);
+  const px = ptr(ctx, x);
+  const pw = ptr(ctx, w);
+  const pb = b ? ptr(ctx, b) : 0;
+  if (po < 0 || px < 0 || pw < 0 || pb < 0) return false;
+  const wasm = ctx.wasm;
+  if (activation === 'none' || activation === 'relu') {
+    smallNT(ctx, rows, outF, inF, px, pw, po, pb, activation === 'relu' ? 1 : 0);
+    return true;
+  }
+  smallNT(ctx, rows, outF, inF, px, pw, po, activation === 'tanh' ? 0 : pb, 0);
+  if (activation === 'tanh') (wasm as unknown as FusedExports).linearTanh(po, pb, rows, outF);
+  else {
+    const o = out.values;
+    for (let i = 0; i < o.length; i++) o[i] = o[i]! * 0.5 * (erfScalar(o[i]! * Math.SQRT1_2) + 1);
+  }
+  return true;
+}
+
 function linearKernel(ctx: WasmContext, matmul: () => Kernel<never> | undefined): Kernel<LinearAttrs> {
   const wasm = ctx.wasm as unknown as FusedExports;
   const fallback = getPrimitive<LinearAttrs>('linear').reference;
@@ -50,6 +76,7 @@ function linearKernel(ctx: WasmContext, matmul: () => Kernel<never> | undefined)
     const [outF, inF] = w.shape as [number, number];
     const rows = outF === 0 ? 0 : out.values.length / outF;
     if (rows === 0 || outF === 0) return;
+    if (rows <= SMALL_M.linear && smallLinear(ctx, out, x, w, b, rows, outF, inF, attrs.activation)) return;
     // The GEMM (any scratch growth happens inside it), then pointers for the epilogue.
     // Getters, not arrays: a scratch grow inside the GEMM replaces the buffer the views are on.
     const out2: View = { shape: [rows, outF], dtype: 'float32', get values() { return out.values; } };

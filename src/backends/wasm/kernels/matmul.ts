@@ -51,6 +51,43 @@ export const BLOCKS = { kc: 256, mc: 64, nc: 512 };
  */
 export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThread: 3, minRows: 64, minCols: 128, headShare: 0.8 };
 
+/**
+ * Up to how many rows of C a product runs the unpacked small-M kernel (assembly/gemm-small.as)
+ * instead of the packed GEMM: `linear` (x·Wᵀ + b), and matmul with a transposed B. Measured on
+ * this VM (Zen 4, Node 20, 1 thread) for 784x256 and 256x256 weights: see smallNT.
+ */
+export const SMALL_M = { linear: 16, matmul: 16 };
+
+/**
+ * C (m×n) = act(A (m×k)·B (n×k)ᵀ + bias) through gemm-small.as, split over column blocks of C
+ * across the pool when the product is big enough (every element is summed the same way in any
+ * split, so results do not depend on the thread count).
+ */
+export function smallNT(ctx: WasmContext, m: number, n: number, k: number, pa: number, pb: number, pc: number, bias: number, act: number): void {
+  const flops = 2 * m * n * k;
+  const threads = flops >= SMALL_THREADING.minFlops && ctx.parallel ? ctx.parallel.threads() : 1;
+  if (threads <= 1) {
+    ctx.wasm.gemmSmallNT(m, n, k, pa, k, pb, k, pc, n, bias, act);
+    return;
+  }
+  const pieces = pieceCount(flops, threads, SMALL_THREADING.pieceFlops, 4096, SMALL_THREADING.piecesPerThread);
+  const chunks: Chunk[] = [];
+  for (const [s, e] of splitRange(n, pieces, 4)) {
+    chunks.push({ fn: 'gemmSmallNT', args: [m, e - s, k, pa, k, pb + 4 * s * k, k, pc + 4 * s, n, bias === 0 ? 0 : bias + 4 * s, act], wsArg: -1 });
+  }
+  ctx.parallel!.run('matmul', chunks, { out: [pc, pc + 4 * m * n] });
+}
+
+/**
+ * Threading of the small-M kernel (each piece reads its own rows of B and all of A, which is small,
+ * so no packing is repeated). Its products are latency-bound calls (inference), where a worker
+ * descheduled mid-piece shows up in the tail: batch-8 inference of the 784-256-256-10 MLP at 2
+ * threads split from 2 MFLOP measured median 42-77 µs but p99 1.1-7.7 ms and fewer calls/s than
+ * 1 thread (6.2k vs 9.7k) on this shared VM, inline 75 µs / p99 0.18 ms. So it splits only from
+ * 8 MFLOP (e.g. 8 rows of a 1024x1024 layer: 17 MFLOP), where a piece is long enough to be worth it.
+ */
+export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2 };
+
 function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
   return (out, ins, attrs) => {
     const [a, b] = ins as [View, View];
@@ -76,6 +113,8 @@ function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
     const batchB = b.shape.slice(0, -2);
     const batch = broadcastShapes('matmul', batchA, batchB);
     const count = numel(batch);
+    // A few rows times a transposed B (x·Wᵀ): unpacked dot products, threaded on their own.
+    if (count === 1 && transB && !transA && m <= SMALL_M.matmul) return smallNT(ctx, m, n, k, pa, pb, pc, 0, 0);
     const flops = 2 * m * n * k * count;
     const threads = flops >= THREADING.minFlops && ctx.parallel ? ctx.parallel.threads() : 1;
     if (threads > 1) {

@@ -5,10 +5,11 @@
  * for workers to be ready. Not part of the public API.
  */
 import type { WasmBackend } from '../index.js';
-import { THREADING } from '../kernels/matmul.js';
+import { SMALL_THREADING, THREADING } from '../kernels/matmul.js';
 import { EW_THREADING } from '../kernels/elementwise.js';
 import { REDUCE_THREADING } from '../kernels/reduce.js';
 import { SPLINE_THREADING } from '../kernels/spline.js';
+import { RBF_THREADING } from '../kernels/rbf.js';
 import { POOL_CONFIG, type WorkerPool } from './pool.js';
 import { FAULT_DETACHED, FAULT_EXIT, FAULT_HANG, FAULT_OOM, FAULT_THROW } from './protocol.js';
 import { resetWarning } from './threads.js';
@@ -42,14 +43,16 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
   return prev;
 }
 
-const DEFAULTS = { gemm: { ...THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING } };
+const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING }, rbf: { ...RBF_THREADING } };
 
 /** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
 export function forceThreading(on: boolean): void {
   Object.assign(THREADING, on ? { minFlops: 0, pieceFlops: 1, minRows: 4, minCols: 8 } : DEFAULTS.gemm);
+  Object.assign(SMALL_THREADING, on ? { minFlops: 0, pieceFlops: 1 } : DEFAULTS.small);
   Object.assign(EW_THREADING, on ? { cheap: 0, costly: 0 } : DEFAULTS.ew);
   Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
   Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
+  Object.assign(RBF_THREADING, on ? { minOutputs: 2 } : DEFAULTS.rbf);
 }
 
 /** Blocks until the backend's workers are ready (at most `ms`: generous, since it returns as soon as they are and a worker starting on a busy machine can take seconds); returns how many are. */
