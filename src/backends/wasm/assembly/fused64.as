@@ -1,0 +1,141 @@
+/**
+ * @file Fused float64 kernels (src/backends/wasm/kernels/fused64.ts): the epilogue of `linear`
+ * (bias add + activation over the GEMM's output, one pass) and the Adam/AdamW and SGD parameter
+ * updates over float64 parameters, one f64x2 pass over p, g and the state buffers, in the
+ * operation order of src/optim/adam.ts adamUpdate and sgd.ts sgdUpdate, so the results are theirs
+ * bit for bit (every step is one correctly rounded IEEE operation on the same operands).
+ *
+ * tanh is scalar (AssemblyScript's Math.tanh, musl's: < 1 ulp): there is no f64x2 tanh yet, and
+ * the GEMM in front of it dominates a linear layer's time.
+ */
+
+const A_NONE = 0;
+const A_RELU = 1;
+const A_TANH = 2;
+
+/** out[r, c] = act(out[r, c] + bias[c]) over rows × cols (bias == 0: no bias). */
+@inline
+function epilogue(op: i32, out: usize, bias: usize, rows: i32, cols: i32): void {
+  const cols2 = cols & ~1;
+  const hasBias = bias != 0;
+  for (let r = 0; r < rows; r++) {
+    const row = out + (<usize>(r * cols) << 3);
+    if (op == A_TANH) {
+      for (let c = 0; c < cols; c++) {
+        const p = row + (<usize>c << 3);
+        const z = hasBias ? load<f64>(p) + load<f64>(bias + (<usize>c << 3)) : load<f64>(p);
+        store<f64>(p, Math.tanh(z));
+      }
+      continue;
+    }
+    let c = 0;
+    for (; c < cols2; c += 2) {
+      const p = row + (<usize>c << 3);
+      let z = v128.load(p);
+      if (hasBias) z = f64x2.add(z, v128.load(bias + (<usize>c << 3)));
+      // relu: z <= 0 ? 0 : z, so NaN passes through (and -0 becomes 0), as the reference.
+      if (op == A_RELU) z = v128.andnot(z, f64x2.le(z, f64x2.splat(0)));
+      v128.store(p, z);
+    }
+    if (c < cols) {
+      const p = row + (<usize>c << 3);
+      let z = v128.load64_splat(p);
+      if (hasBias) z = f64x2.add(z, v128.load64_splat(bias + (<usize>c << 3)));
+      if (op == A_RELU) z = v128.andnot(z, f64x2.le(z, f64x2.splat(0)));
+      store<f64>(p, f64x2.extract_lane(z, 0));
+    }
+  }
+}
+
+export function linearBias64(out: usize, bias: usize, rows: i32, cols: i32): void {
+  epilogue(A_NONE, out, bias, rows, cols);
+}
+
+export function linearRelu64(out: usize, bias: usize, rows: i32, cols: i32): void {
+  epilogue(A_RELU, out, bias, rows, cols);
+}
+
+export function linearTanh64(out: usize, bias: usize, rows: i32, cols: i32): void {
+  epilogue(A_TANH, out, bias, rows, cols);
+}
+
+/** Two (pair) or one float64 at `p` (a tail element is computed on a splat: same result as in a vector). */
+@inline
+function ld(p: usize, pair: bool): v128 {
+  return pair ? v128.load(p) : v128.load64_splat(p);
+}
+
+@inline
+function st(p: usize, x: v128, pair: bool): void {
+  if (pair) v128.store(p, x);
+  else v128.store64_lane(p, x, 0);
+}
+
+@inline
+function adamAt(
+  o: usize, pair: bool, p: usize, g: usize, m: usize, v: usize, vmax: usize,
+  decay: f64, l2: f64, beta1: f64, omb1: f64, beta2: f64, omb2: f64, stepSize: f64, bc2Sqrt: f64, eps: f64, maximize: bool,
+): void {
+  let gi = ld(g + o, pair);
+  if (maximize) gi = f64x2.neg(gi);
+  let pi = ld(p + o, pair);
+  // AdamW: p *= 1 - lr·wd. Adam: g += wd·p.
+  if (decay != 1) pi = f64x2.mul(pi, f64x2.splat(decay));
+  else if (l2 != 0) gi = f64x2.add(gi, f64x2.mul(f64x2.splat(l2), pi));
+  const mi = f64x2.add(f64x2.mul(f64x2.splat(beta1), ld(m + o, pair)), f64x2.mul(f64x2.splat(omb1), gi));
+  st(m + o, mi, pair);
+  const vi = f64x2.add(f64x2.mul(f64x2.splat(beta2), ld(v + o, pair)), f64x2.mul(f64x2.mul(f64x2.splat(omb2), gi), gi));
+  st(v + o, vi, pair);
+  let second = vi;
+  if (vmax != 0) {
+    // vmax = vmax >= v ? vmax : v, so a NaN in either takes v (the JS `!(vmax >= v)` test).
+    const old = ld(vmax + o, pair);
+    second = v128.bitselect(old, vi, f64x2.ge(old, vi));
+    st(vmax + o, second, pair);
+  }
+  const denom = f64x2.add(f64x2.div(f64x2.sqrt(second), f64x2.splat(bc2Sqrt)), f64x2.splat(eps));
+  st(p + o, f64x2.sub(pi, f64x2.mul(f64x2.splat(stepSize), f64x2.div(mi, denom))), pair);
+}
+
+/** One Adam/AdamW step over n float64 parameters (adamUpdate bit for bit); vmax == 0 without AMSGrad. */
+export function adamF64(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+  decay: f64, l2: f64, beta1: f64, omb1: f64, beta2: f64, omb2: f64, stepSize: f64, bc2Sqrt: f64, eps: f64, maximize: i32,
+): void {
+  const max = maximize != 0;
+  const n2 = <usize>(n & ~1) << 3;
+  let o: usize = 0;
+  for (; o < n2; o += 16) adamAt(o, true, p, g, m, v, vmax, decay, l2, beta1, omb1, beta2, omb2, stepSize, bc2Sqrt, eps, max);
+  if (n & 1) adamAt(o, false, p, g, m, v, vmax, decay, l2, beta1, omb1, beta2, omb2, stepSize, bc2Sqrt, eps, max);
+}
+
+@inline
+function sgdAt(
+  o: usize, pair: bool, p: usize, g: usize, buf: usize,
+  lr: f64, momentum: f64, omd: f64, wd: f64, nesterov: bool, maximize: bool, fresh: bool,
+): void {
+  let d = ld(g + o, pair);
+  if (maximize) d = f64x2.neg(d);
+  const pi = ld(p + o, pair);
+  if (wd != 0.0) d = f64x2.add(d, f64x2.mul(f64x2.splat(wd), pi));
+  if (buf != 0) {
+    const b = fresh ? d : f64x2.add(f64x2.mul(f64x2.splat(momentum), ld(buf + o, pair)), f64x2.mul(f64x2.splat(omd), d));
+    st(buf + o, b, pair);
+    d = nesterov ? f64x2.add(d, f64x2.mul(f64x2.splat(momentum), b)) : b;
+  }
+  st(p + o, f64x2.sub(pi, f64x2.mul(f64x2.splat(lr), d)), pair);
+}
+
+/** One SGD step over n float64 parameters (sgdUpdate bit for bit); buf == 0 without momentum. */
+export function sgdF64(
+  p: usize, g: usize, buf: usize, n: i32,
+  lr: f64, momentum: f64, omd: f64, wd: f64, nesterov: i32, maximize: i32, fresh: i32,
+): void {
+  const nes = nesterov != 0;
+  const max = maximize != 0;
+  const fr = fresh != 0;
+  const n2 = <usize>(n & ~1) << 3;
+  let o: usize = 0;
+  for (; o < n2; o += 16) sgdAt(o, true, p, g, buf, lr, momentum, omd, wd, nes, max, fr);
+  if (n & 1) sgdAt(o, false, p, g, buf, lr, momentum, omd, wd, nes, max, fr);
+}
