@@ -9,6 +9,7 @@ import { runMlp } from './mlp.js';
 import { runSmall } from './small.js';
 import { runKanSpeed } from './kan-speed.js';
 import { runMemory } from './memory.js';
+import { runF64 } from './f64.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -20,6 +21,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
+  f: (f) => runF64({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), reps: num(f.get('reps')), steps: num(f.get('steps')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

@@ -173,6 +173,28 @@ describe('wasm float64 elementwise and reductions: bitwise the reference loops (
   }
 });
 
+describe('wasm float64 tanh (assembly/vmath64.as)', () => {
+  const ulp = (v: number): number => (v === 0 ? 5e-324 : 2 ** (Math.floor(Math.log2(Math.abs(v))) - 52));
+  const specials = [0, -0, 1e-300, -1e-300, 5e-324, Infinity, -Infinity, NaN, 0.625, -0.625, 0.6249999999999999, 20, 710, -710, 1e-8];
+  const sweep = Float64Array.from([...Array.from({ length: 200001 }, (_, i) => -25 + i / 4000), ...specials]);
+  /** `input`: what the kernel's tanh sees (a GEMM's sum starts at +0, so -0 reaches it as +0). */
+  const check = (what: string, got: ArrayLike<number>, input = (v: number): number => v): void => {
+    for (let i = 0; i < sweep.length; i++) {
+      const e = Math.tanh(input(sweep[i]!));
+      const g = got[i]!;
+      if (Number.isNaN(e) || e === 0) assert.ok(Object.is(g, e), `${what}: tanh(${sweep[i]}) = ${g}, expected ${e}`);
+      else assert.ok(Math.abs(g - e) <= 3 * ulp(e), `${what}: tanh(${sweep[i]}) = ${g}, Math.tanh ${e} (${(Math.abs(g - e) / ulp(e)).toFixed(1)} ulp)`);
+    }
+  };
+  it('tanh is within 3 ulp of Math.tanh over [-25, 25]; ±0, ±Inf, NaN and huge inputs exact', () => {
+    check('tanh', on('wasm', () => px.tanh(px.tensor(sweep, { dtype: 'float64' })).values));
+  });
+  it('so is the tanh epilogue of linear (identity weight, no bias)', () => {
+    const n = sweep.length;
+    check('linear', on('wasm', () => px.linear(px.tensor(sweep, { shape: [n, 1], dtype: 'float64' }), px.ones([1, 1], { dtype: 'float64' }), undefined, 'tanh').values), (v) => v + 0);
+  });
+});
+
 describe('wasm float64 fused optimizer updates: bitwise src/optim', () => {
   const n = 1001;
   const fresh = (seed: number, lo = -1): Float64Array => values(n, seed, lo);

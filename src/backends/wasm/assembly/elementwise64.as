@@ -1,15 +1,19 @@
 /**
  * @file Elementwise float64 kernels (f64x2): unary neg/abs/sqrt, binary arithmetic over the same
  * 2-D broadcast pattern as elementwise.as (rows × cols, each operand's column stride 0 or 1, any
- * row stride), and `where` over 64-bit elements. Every one of these is a single correctly rounded
- * IEEE operation per element, so results equal the reference loops bit for bit. One export per
+ * row stride), and `where` over 64-bit elements. Every one of these but tanh (vmath64.as, ~2 ulp)
+ * is a single correctly rounded IEEE operation per element, so results equal the reference loops
+ * bit for bit. One export per
  * op with an @inline loop taking a constant op code (see elementwise.as for why); tails run the
  * same vector op on a splat.
  */
 
+import { vtanh64 } from './vmath64';
+
 const U_NEG = 0;
 const U_ABS = 1;
 const U_SQRT = 2;
+const U_TANH = 3;
 
 const B_ADD = 0;
 const B_SUB = 1;
@@ -22,7 +26,8 @@ const B_MIN = 5;
 function unaryOp(op: i32, x: v128): v128 {
   if (op == U_NEG) return f64x2.neg(x);
   if (op == U_ABS) return f64x2.abs(x);
-  return f64x2.sqrt(x);
+  if (op == U_SQRT) return f64x2.sqrt(x);
+  return vtanh64(x);
 }
 
 @inline
@@ -46,6 +51,8 @@ function unaryLoop(op: i32, x: usize, out: usize, n: i32): void {
 export function unaryNeg64(x: usize, out: usize, n: i32): void { unaryLoop(U_NEG, x, out, n); }
 export function unaryAbs64(x: usize, out: usize, n: i32): void { unaryLoop(U_ABS, x, out, n); }
 export function unarySqrt64(x: usize, out: usize, n: i32): void { unaryLoop(U_SQRT, x, out, n); }
+/** tanh (vmath64.as: ~2 ulp, not correctly rounded like the others). */
+export function unaryTanh64(x: usize, out: usize, n: i32): void { unaryLoop(U_TANH, x, out, n); }
 
 @inline
 function binaryOp(op: i32, a: v128, b: v128): v128 {

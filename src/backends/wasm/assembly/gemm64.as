@@ -388,3 +388,35 @@ export function gemm64(
     }
   }
 }
+
+/**
+ * The f64x2 ceiling, for bench/f64.ts: `iters` steps of the micro-kernel's arithmetic alone, 8
+ * independent accumulators each taking one madd per step (32 flops per step: 8 × 2 lanes × mul +
+ * add) on operands held in registers, no loads or stores. Reads its 9 inputs from `x` (so nothing
+ * folds away) and returns the accumulators' sum.
+ */
+export function gemm64Peak(x: usize, iters: i32): f64 {
+  const b = v128.load(x);
+  let c0 = v128.load(x, 16);
+  let c1 = c0;
+  let c2 = c0;
+  let c3 = c0;
+  let c4 = c0;
+  let c5 = c0;
+  let c6 = c0;
+  let c7 = c0;
+  const a0 = v128.load(x, 32);
+  const a1 = v128.load(x, 48);
+  for (let i = 0; i < iters; i++) {
+    c0 = madd(a0, b, c0);
+    c1 = madd(a1, b, c1);
+    c2 = madd(a0, b, c2);
+    c3 = madd(a1, b, c3);
+    c4 = madd(a0, b, c4);
+    c5 = madd(a1, b, c5);
+    c6 = madd(a0, b, c6);
+    c7 = madd(a1, b, c7);
+  }
+  const s = f64x2.add(f64x2.add(f64x2.add(c0, c1), f64x2.add(c2, c3)), f64x2.add(f64x2.add(c4, c5), f64x2.add(c6, c7)));
+  return f64x2.extract_lane(s, 0) + f64x2.extract_lane(s, 1);
+}

@@ -1,6 +1,6 @@
 /**
  * @file float64 elementwise ops and reductions on the wasm backend (assembly/elementwise64.as,
- * reduce64.as): neg/abs/sqrt, binary arithmetic with broadcasting (same 2-D plans as the float32
+ * reduce64.as): neg/abs/sqrt/tanh, binary arithmetic with broadcasting (same 2-D plans as the float32
  * kernels), `where`, and sum/max/min over a contiguous run of axes. Large ops are split across the
  * worker pool by element (or row, or outer) ranges with the float32 kernels' thresholds; each
  * element is computed by the same code on any thread, so results do not depend on the thread
@@ -16,7 +16,7 @@ import { EW_THREADING } from './elementwise.js';
 import { REDUCE_THREADING, reduceRuns } from './reduce.js';
 import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 
-const UNARY = { neg: 'unaryNeg64', abs: 'unaryAbs64', sqrt: 'unarySqrt64' } as const;
+const UNARY = { neg: 'unaryNeg64', abs: 'unaryAbs64', sqrt: 'unarySqrt64', tanh: 'unaryTanh64' } as const;
 const BINARY = {
   add: 'binaryAdd64', sub: 'binarySub64', mul: 'binaryMul64', div: 'binaryDiv64', maximum: 'binaryMax64', minimum: 'binaryMin64',
 } as const;
@@ -46,7 +46,7 @@ function unaryKernel(ctx: WasmContext, name: keyof typeof UNARY): Kernel<unknown
     if (px < 0 || po < 0) return js(name)(out, ins, attrs);
     const n = out.values.length;
     const piece = (s: number, e: number): Chunk => ({ fn, args: [px + 8 * s, po + 8 * s, e - s], wsArg: -1 });
-    if (split(ctx, name, n, EW_THREADING.cheap, n, 8, [po, po + 8 * n], piece)) return;
+    if (split(ctx, name, n, name === 'tanh' ? EW_THREADING.costly : EW_THREADING.cheap, n, 8, [po, po + 8 * n], piece)) return;
     (ctx.wasm as unknown as Record<string, UnaryFn>)[fn]!(px, po, n);
   };
 }
