@@ -296,8 +296,9 @@ describe('wasm float64 on the pool (2 threads, every splittable op split)', () =
       checkGemm('wasm', 17, 9, 33, tA, tB, -1, [2, 1], [3]);
     });
   }
-  it('GEMM, elementwise and reductions give bitwise the 1-thread results', () => {
-    const cases: [string, () => px.Tensor][] = [['mm 130x260x70', () => px.mm(f64([130, 260], 1), f64([260, 70], 2))], ['mm wide 9x40x300', () => px.mm(f64([9, 40], 3), f64([40, 300], 4))], ...BITWISE];
+  it('GEMM, linear, elementwise and reductions give bitwise the 1-thread results', () => {
+    const cases: [string, () => px.Tensor][] = [['mm 130x260x70', () => px.mm(f64([130, 260], 1), f64([260, 70], 2))], ['mm wide 9x40x300', () => px.mm(f64([9, 40], 3), f64([40, 300], 4))], ...BITWISE,
+      ...(['none', 'relu', 'tanh'] as const).map((act): [string, () => px.Tensor] => [`linear ${act} 300x40x70`, () => px.linear(f64([300, 40], 5), f64([70, 40], 6), f64([70], 7), act)])];
     for (const [name, f] of cases) {
       const two = on('wasm', () => Array.from(f().values));
       const saved = configurePool({ inline: true });

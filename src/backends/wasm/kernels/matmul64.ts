@@ -4,7 +4,7 @@
  * (kernels/matmul.ts: same THREADING thresholds, guided split, one workspace per piece), so every
  * element of C is summed in the same k blocks and order for any thread count (bitwise identical
  * results). `linear` is that GEMM with Wᵀ as strides, then one bias + activation pass
- * (assembly/fused64.as). Views outside the heap run the js kernels.
+ * (assembly/fused64.as), split across the pool by rows when large. Views outside the heap run the js kernels.
  */
 import type { KernelTable } from '../../../core/backend.js';
 import type { Kernel, View } from '../../../core/primitive.js';
@@ -13,7 +13,8 @@ import { broadcastShapes, numel } from '../../../core/shape.js';
 import { matmul as jsMatmul } from '../../js/matmul.js';
 import { linear as jsLinear } from '../../js/fused.js';
 import { type WasmContext, ptr } from '../context.js';
-import { type Chunk, pieceCount } from '../pool/index.js';
+import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
+import { EW_THREADING } from './elementwise.js';
 import { THREADING, batchOffsets, guidedSplit } from './matmul.js';
 
 interface MatmulAttrs {
@@ -117,9 +118,19 @@ export function matmul64Kernels(ctx: WasmContext): KernelTable {
     const pb = b ? ptr(ctx, b) : 0;
     if (pb < 0) return jsLinear(out, ins, attrs);
     const { activation } = attrs;
-    if (activation === 'relu') wasm.linearRelu64(po, pb, rows, outF);
-    else if (activation === 'tanh') wasm.linearTanh64(po, pb, rows, outF);
-    else if (b) wasm.linearBias64(po, pb, rows, outF);
+    const fn = activation === 'relu' ? 'linearRelu64' : activation === 'tanh' ? 'linearTanh64' : b ? 'linearBias64' : null;
+    if (fn !== null) {
+      // tanh costs ~4 ns per element on f64x2 (as much as a 32-deep GEMM): split its rows like an
+      // elementwise op (EW_THREADING, the float32 kernels' measured thresholds), each row on one thread.
+      const n = rows * outF;
+      const threads = ctx.parallel && rows > 1 && n >= (fn === 'linearTanh64' ? EW_THREADING.costly : EW_THREADING.cheap) ? ctx.parallel.threads() : 1;
+      if (threads > 1) {
+        const pieces = splitRange(rows, Math.min(rows, pieceCount(n, threads, 4096, 1024, 2)), 1);
+        ctx.parallel!.run('linear', pieces.map(([s, e]): Chunk => ({ fn, args: [po + 8 * s * outF, pb, e - s, outF], wsArg: -1 })), { out: [po, po + 8 * n] });
+      } else {
+        (wasm[fn] as (out: number, bias: number, rows: number, cols: number) => void)(po, pb, rows, outF);
+      }
+    }
     if (activation === 'gelu') {
       const o = out.values;
       for (let i = 0; i < o.length; i++) o[i] = o[i]! * 0.5 * (erfScalar(o[i]! * Math.SQRT1_2) + 1);
