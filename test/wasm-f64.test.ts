@@ -5,7 +5,7 @@
  * docs/reliability.md "Tolerances" (2·K·u·Σ|a·b|, u = 2^-53); the elementwise ops and reductions
  * bitwise against the reference loops (each is one IEEE operation per element, or the same summation
  * order); the fused Adam/SGD updates bitwise against src/optim's functions; the op table in float64
- * with every splittable op forced onto the pool; and that a float64 training step on wasm runs no
+ * with every splittable op forced onto the pool; splineBasis bitwise the js kernel; and that a float64 training step on wasm runs no
  * reference loop.
  */
 import { after, before, describe, it } from 'node:test';
@@ -173,6 +173,40 @@ describe('wasm float64 elementwise and reductions: bitwise the reference loops (
   }
 });
 
+/** Knots per feature: uniform (KAN's default grid, spacing varying per feature) except feature 2. */
+function splineGrid(F: number, K: number): px.Tensor {
+  const g = new Float64Array(F * K);
+  for (let f = 0; f < F; f++) {
+    for (let j = 0; j < K; j++) g[f * K + j] = f === 2 ? -1.1 + (j - 3) * 0.41 + 0.01 * j * j : -1 + (j - 3) * (0.4 + 0.01 * f);
+  }
+  return px.tensor(g, { shape: [F, K], dtype: 'float64' });
+}
+
+/** splineBasis inputs with NaN, the grid's ends and points outside the knots. */
+function splineInput(n: number, F: number): px.Tensor {
+  const x = values(n * F, n + F, -1.7, 1.7);
+  x[3] = NaN;
+  x[5] = 1;
+  x[6] = -1;
+  x[7] = 2;
+  return px.tensor(x, { shape: [n, F], dtype: 'float64' });
+}
+
+describe('wasm float64 splineBasis (assembly/spline64.as)', () => {
+  for (const [n, F, k] of [[7, 33, 3], [3000, 33, 3], [400, 5, 3], [50, 6, 2]] as const) {
+    it(`[${n}, ${F}] order ${k} equals the js kernel bitwise (NaN, +-1, outside the knots, a non-uniform feature)`, () => {
+      const [js, wasm] = ['js', 'wasm'].map((b) => on(b, () => {
+        const y = px.splineBasis(splineInput(n, F), splineGrid(F, 12), k);
+        assert.equal(y.dtype, 'float64');
+        return Array.from(y.values);
+      })) as [number[], number[]];
+      assert.equal(wasm.length, n * F * (12 - k - 1));
+      for (let i = 0; i < js.length; i++) if (!Object.is(js[i], wasm[i])) assert.fail(`[${i}] js ${js[i]} wasm ${wasm[i]}`);
+      assert.ok(js.some((v) => v > 0), 'non-trivial output');
+    });
+  }
+});
+
 describe('wasm float64 tanh (assembly/vmath64.as)', () => {
   const ulp = (v: number): number => (v === 0 ? 5e-324 : 2 ** (Math.floor(Math.log2(Math.abs(v))) - 52));
   const specials = [0, -0, 1e-300, -1e-300, 5e-324, Infinity, -Infinity, NaN, 0.625, -0.625, 0.6249999999999999, 20, 710, -710, 1e-8];
@@ -296,9 +330,10 @@ describe('wasm float64 on the pool (2 threads, every splittable op split)', () =
       checkGemm('wasm', 17, 9, 33, tA, tB, -1, [2, 1], [3]);
     });
   }
-  it('GEMM, linear, elementwise and reductions give bitwise the 1-thread results', () => {
+  it('GEMM, linear, elementwise, reductions and splineBasis give bitwise the 1-thread results', () => {
     const cases: [string, () => px.Tensor][] = [['mm 130x260x70', () => px.mm(f64([130, 260], 1), f64([260, 70], 2))], ['mm wide 9x40x300', () => px.mm(f64([9, 40], 3), f64([40, 300], 4))], ...BITWISE,
-      ...(['none', 'relu', 'tanh'] as const).map((act): [string, () => px.Tensor] => [`linear ${act} 300x40x70`, () => px.linear(f64([300, 40], 5), f64([70, 40], 6), f64([70], 7), act)])];
+      ...(['none', 'relu', 'tanh'] as const).map((act): [string, () => px.Tensor] => [`linear ${act} 300x40x70`, () => px.linear(f64([300, 40], 5), f64([70, 40], 6), f64([70], 7), act)]),
+      ['splineBasis [300, 19]', () => px.splineBasis(splineInput(300, 19), splineGrid(19, 12), 3)]];
     for (const [name, f] of cases) {
       const two = on('wasm', () => Array.from(f().values));
       const saved = configurePool({ inline: true });

@@ -21,6 +21,7 @@ import { elementwise64Kernels } from './kernels/elementwise64.js';
 import { matmul64Kernels } from './kernels/matmul64.js';
 import { fusedUpdates64 } from './kernels/fused64.js';
 import { withFloat64 } from './kernels/route64.js';
+import { spline64Kernel } from './kernels/spline64.js';
 import { cast, expand, permute, slice } from '../js/movement.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
@@ -129,7 +130,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   // float64 operands: the f64x2 kernels, else the js kernels (never the reference loops).
-  const routed = withFloat64(kernels, { ...elementwise64Kernels(ctx), ...matmul64Kernels(ctx) }, fused.updates, fusedUpdates64(ctx));
+  const routed = withFloat64(kernels, { ...elementwise64Kernels(ctx), ...matmul64Kernels(ctx), splineBasis: spline64Kernel(ctx) as KernelTable['splineBasis'] }, fused.updates, fusedUpdates64(ctx));
   const backend: WasmBackend = {
     name: options.name ?? 'wasm',
     heap,
