@@ -276,8 +276,62 @@ describe('wasm float64 fused optimizer updates: bitwise src/optim', () => {
   }
 });
 
+describe('wasm float64 LAMB', () => {
+  for (const biasCorrection of [true, false]) {
+    it(`the fused update is lambUpdate bit for bit (odd length, biasCorrection=${biasCorrection})`, () => {
+      const n = 1001;
+      const opts: px.optim.LAMBOptions = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-6, weightDecay: 0.01, biasCorrection };
+      const host = { p: values(n, 1), g: values(n, 2), m: values(n, 3), v: values(n, 4, 0) };
+      const wasm = on('wasm', () => Object.fromEntries(Object.entries(host).map(([k, a]) => [k, px.tensor(a.slice(), { dtype: 'float64' })]))) as Record<keyof typeof host, px.Tensor>;
+      const b = backend();
+      for (let step = 1; step <= 3; step++) {
+        px.optim.lambUpdate(host.p, host.g, host.m, host.v, opts, step);
+        const h = { lr: 2e-3, beta1: 0.9, beta2: 0.999, eps: 1e-6, weightDecay: 0.01, bc1: biasCorrection ? 1 - 0.9 ** step : 1, bc2Sqrt: biasCorrection ? Math.sqrt(1 - 0.999 ** step) : 1 };
+        assert.equal(b.fused!.lambUpdate!(wasm.p._peek(), wasm.g._peek(), wasm.m._peek(), wasm.v._peek(), h), true);
+      }
+      for (const k of ['p', 'm', 'v'] as const) {
+        const got = wasm[k]._peek();
+        for (let i = 0; i < n; i++) if (!Object.is(got[i], host[k][i])) assert.fail(`${k}[${i}]: wasm ${got[i]}, optim ${host[k][i]}`);
+      }
+    });
+  }
+  it('optim.LAMB on wasm trains bitwise as with the fused kernel switched off (lambUpdate); a zero bias still moves', () => {
+    const fused = backend().fused as { lambUpdate?: unknown };
+    const kernel = fused.lambUpdate;
+    let calls = 0;
+    const train = (): number[][] => on('wasm', () => {
+      px.manualSeed(3);
+      const layer = new px.nn.Linear(5, 3, { dtype: 'float64' });
+      px.nn.init.zeros(layer.bias!);
+      const opt = new px.optim.LAMB(layer.parameters(), { lr: 1e-2 });
+      const x = px.tensor(values(35, 9), { shape: [7, 5], dtype: 'float64' });
+      for (let s = 0; s < 4; s++) {
+        opt.zeroGrad();
+        px.sum(layer.forward(x).pow(2)).backward();
+        opt.step();
+      }
+      return layer.parameters().map((q) => Array.from(q.values));
+    });
+    fused.lambUpdate = (...args: unknown[]): boolean => {
+      calls++;
+      return (kernel as (...a: unknown[]) => boolean)(...args);
+    };
+    let withKernel: number[][];
+    try {
+      withKernel = train();
+      fused.lambUpdate = (): boolean => false;
+      const without = train();
+      assert.deepEqual(withKernel, without);
+    } finally {
+      fused.lambUpdate = kernel;
+    }
+    assert.equal(calls, 8, 'the fused kernel ran for both parameters at every step');
+    assert.ok(withKernel[1]!.some((v) => v !== 0), 'the bias moved');
+  });
+});
+
 describe('wasm float64: no reference loops on a training step', () => {
-  it('an MLP (tanh, Adam and SGD) and a KAN layer step run only wasm and js kernels', () => {
+  it('an MLP (tanh, Adam, SGD and LAMB) and a KAN layer step run only wasm and js kernels', () => {
     const hits = new Set<string>();
     const saved = px.PRIMITIVE_NAMES.map((name) => {
       const prim = getPrimitive(name) as { reference: px.Kernel };
@@ -294,7 +348,7 @@ describe('wasm float64: no reference loops on a training step', () => {
         const mlp = new px.nn.MLP([8, 33, 1], { activation: 'tanh', dtype: 'float64' });
         const x = px.randn([19, 8], { dtype: 'float64' });
         const y = px.randn([19, 1], { dtype: 'float64' });
-        for (const opt of [new px.optim.Adam(mlp.parameters()), new px.optim.SGD(mlp.parameters(), { lr: 0.1, momentum: 0.9 })]) {
+        for (const opt of [new px.optim.Adam(mlp.parameters()), new px.optim.SGD(mlp.parameters(), { lr: 0.1, momentum: 0.9 }), new px.optim.LAMB(mlp.parameters())]) {
           opt.zeroGrad();
           px.mse(mlp.forward(x), y).backward();
           opt.step();

@@ -1,8 +1,8 @@
 /**
  * @file Fused float64 kernels (src/backends/wasm/kernels/fused64.ts): the epilogue of `linear`
- * (bias add + activation over the GEMM's output, one pass) and the Adam/AdamW and SGD parameter
- * updates over float64 parameters, one f64x2 pass over p, g and the state buffers, in the
- * operation order of src/optim/adam.ts adamUpdate and sgd.ts sgdUpdate, so the results are theirs
+ * (bias add + activation over the GEMM's output, one pass) and the Adam/AdamW, SGD and LAMB
+ * parameter updates over float64 parameters, f64x2 passes over p, g and the state buffers, in the
+ * operation order of src/optim's adamUpdate, sgdUpdate and lambUpdate, so the results are theirs
  * bit for bit (every step is one correctly rounded IEEE operation on the same operands).
  *
  * tanh is vmath64.as's f64x2 one (~2 ulp): the scalar Math.tanh took as long as the GEMM in front
@@ -133,4 +133,59 @@ export function sgdF64(
   let o: usize = 0;
   for (; o < n2; o += 16) sgdAt(o, true, p, g, buf, lr, momentum, omd, wd, nes, max, fr);
   if (n & 1) sgdAt(o, false, p, g, buf, lr, momentum, omd, wd, nes, max, fr);
+}
+
+/** LAMB's direction r = m/bc1 / (√v/bc2Sqrt + ε) + λ·p, in lambUpdate's operation order. */
+@inline
+function lambDir(mi: v128, vi: v128, pi: v128, bc1: f64, bc2Sqrt: f64, eps: f64, wd: f64): v128 {
+  const denom = f64x2.add(f64x2.div(f64x2.sqrt(vi), f64x2.splat(bc2Sqrt)), f64x2.splat(eps));
+  return f64x2.add(f64x2.div(f64x2.div(mi, f64x2.splat(bc1)), denom), f64x2.mul(f64x2.splat(wd), pi));
+}
+
+/**
+ * One LAMB step over n float64 parameters (src/optim/lamb.ts lambUpdate bit for bit). Pass 1
+ * updates m and v and sums ‖p‖² and ‖r‖² sequentially in element order (as lambUpdate does: a
+ * lane-split sum would round differently); pass 2 recomputes r from the stored m, v and the
+ * not-yet-updated p (the same operations on the same values, so the same r, and no scratch
+ * buffer) and applies p -= lr·ratio·r.
+ */
+export function lambF64(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  lr: f64, beta1: f64, omb1: f64, beta2: f64, omb2: f64, bc1: f64, bc2Sqrt: f64, eps: f64, wd: f64,
+): void {
+  let wSq: f64 = 0;
+  let rSq: f64 = 0;
+  const n2 = <usize>(n & ~1) << 3;
+  const end = <usize>n << 3;
+  let o: usize = 0;
+  for (; o < end; o += 16) {
+    const pair = o < n2;
+    const gi = ld(g + o, pair);
+    const pi = ld(p + o, pair);
+    const mi = f64x2.add(f64x2.mul(f64x2.splat(beta1), ld(m + o, pair)), f64x2.mul(f64x2.splat(omb1), gi));
+    st(m + o, mi, pair);
+    const vi = f64x2.add(f64x2.mul(f64x2.splat(beta2), ld(v + o, pair)), f64x2.mul(f64x2.mul(f64x2.splat(omb2), gi), gi));
+    st(v + o, vi, pair);
+    const ri = lambDir(mi, vi, pi, bc1, bc2Sqrt, eps, wd);
+    const p0 = f64x2.extract_lane(pi, 0);
+    const r0 = f64x2.extract_lane(ri, 0);
+    wSq += p0 * p0;
+    rSq += r0 * r0;
+    if (pair) {
+      const p1 = f64x2.extract_lane(pi, 1);
+      const r1 = f64x2.extract_lane(ri, 1);
+      wSq += p1 * p1;
+      rSq += r1 * r1;
+    }
+  }
+  const wNorm = Math.sqrt(wSq);
+  const rNorm = Math.sqrt(rSq);
+  const ratio = wNorm > 0 && rNorm > 0 ? wNorm / rNorm : 1;
+  const step = f64x2.splat(lr * ratio);
+  for (o = 0; o < end; o += 16) {
+    const pair = o < n2;
+    const pi = ld(p + o, pair);
+    const ri = lambDir(ld(m + o, pair), ld(v + o, pair), pi, bc1, bc2Sqrt, eps, wd);
+    st(p + o, f64x2.sub(pi, f64x2.mul(step, ri)), pair);
+  }
 }

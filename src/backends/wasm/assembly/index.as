@@ -25,5 +25,5 @@ export {
   binaryAdd64, binarySub64, binaryMul64, binaryDiv64, binaryMax64, binaryMin64, select64,
 } from './elementwise64';
 export { sumRows64, maxRows64, minRows64, sumCols64, maxCols64, minCols64 } from './reduce64';
-export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64 } from './fused64';
+export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64, lambF64 } from './fused64';
 export { splineUniformCubic64 } from './spline64';

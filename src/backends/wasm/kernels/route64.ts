@@ -33,6 +33,7 @@ export function withFloat64(
   const updates: FusedUpdates = {
     adamUpdate: (p, g, m, v, vmax, h) => (updates32.adamUpdate?.(p, g, m, v, vmax, h) ?? false) || updates64.adamUpdate(p, g, m, v, vmax, h),
     sgdUpdate: (p, g, buf, h) => (updates32.sgdUpdate?.(p, g, buf, h) ?? false) || updates64.sgdUpdate(p, g, buf, h),
+    lambUpdate: updates64.lambUpdate,
   };
   return { kernels, updates };
 }
