@@ -10,6 +10,7 @@ import { runSmall } from './small.js';
 import { runKanSpeed } from './kan-speed.js';
 import { runMemory } from './memory.js';
 import { runDeepTraining, runLatency } from './latency.js';
+import { runF64 } from './f64.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -21,6 +22,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
+  f: (f) => runF64({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), reps: num(f.get('reps')), steps: num(f.get('steps')) }),
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),

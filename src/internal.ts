@@ -8,9 +8,16 @@
  *   where threading starts to pay, the numbers the kernels' thresholds come from;
  * - parseJsonBytes, JsonNumber, JsonValue: the strict JSON parser of the safetensors header, which
  *   the CLI also uses for config files (duplicate keys, positions, number literals kept as text).
+ * - loadKernels, wasmRelaxedSimdSupported: bench/f64.ts instantiates a kernel module of its own to time
+ *   the f64x2 ceiling (gemm64Peak), baseline and relaxed SIMD;
+ * - getPrimitive: bench/f64-fallbacks.ts wraps each primitive's reference kernel with a counter to
+ *   list which ops a backend leaves to the reference loops.
  * Node-free, like the public entry.
  */
 export { createWasmBackend, type WasmBackend } from './backends/wasm/index.js';
 export { THREADING } from './backends/wasm/kernels/matmul.js';
 export { configurePool, forceThreading, waitForWorkers } from './backends/wasm/pool/testing.js';
+export { getPrimitive } from './core/primitive.js';
+export { loadKernels } from './backends/wasm/module.js';
+export { wasmRelaxedSimdSupported } from './backends/wasm/index.js';
 export { JsonNumber, type JsonValue, parseJsonBytes } from './io/json.js';

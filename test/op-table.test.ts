@@ -46,3 +46,9 @@ describe('op table (reference backend, float64)', () => {
 describe('op table (js backend, float64)', () => {
   for (const row of ALL_ROWS) rowSuite(row, 'js');
 });
+
+// The wasm backend's float64 path (f64x2 kernels, the js kernels for the rest) meets the same
+// tolerances; test/wasm-f64.test.ts runs the table again with every splittable op on the pool.
+describe('op table (wasm backend, float64)', () => {
+  for (const row of ALL_ROWS) rowSuite(row, 'wasm');
+});

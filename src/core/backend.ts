@@ -56,6 +56,19 @@ export interface SgdUpdateArgs {
   fresh: boolean;
 }
 
+/** LAMB hyperparameters as a fused update needs them (bias corrections precomputed by the caller). */
+export interface LambUpdateArgs {
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** 1 - beta1^t with bias correction, else 1. */
+  bc1: number;
+  /** sqrt(1 - beta2^t) with bias correction, else 1. */
+  bc2Sqrt: number;
+  eps: number;
+  weightDecay: number;
+}
+
 /**
  * Optional whole-update kernels (optim calls them when a parameter's storage lives on the backend).
  * Each returns false when it cannot handle the arrays (dtype, memory), and the caller then runs its
@@ -64,6 +77,7 @@ export interface SgdUpdateArgs {
 export interface FusedUpdates {
   adamUpdate?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamUpdateArgs): boolean;
   sgdUpdate?(p: TypedArray, g: TypedArray, buf: TypedArray | null, h: SgdUpdateArgs): boolean;
+  lambUpdate?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, h: LambUpdateArgs): boolean;
 }
 
 export interface Backend {

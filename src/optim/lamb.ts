@@ -80,6 +80,16 @@ export class LAMB extends Optimizer<LAMBOptions> {
     const step = advanceStep(state);
     const m = stateBuffer(state, 'expAvg', p);
     const v = stateBuffer(state, 'expAvgSq', p);
-    mutateAll([p, m, v], ([pv, mv, vv]) => lambUpdate(pv!, grad, mv!, vv!, group, step));
+    // The backend's fused kernel when it takes these arrays (same numbers as lambUpdate), else the function.
+    const fused = p._storage.backend.fused?.lambUpdate;
+    const [beta1, beta2] = group.betas;
+    const h = {
+      lr: group.lr, beta1, beta2, eps: group.eps, weightDecay: group.weightDecay,
+      bc1: group.biasCorrection ? 1 - beta1 ** step : 1,
+      bc2Sqrt: group.biasCorrection ? Math.sqrt(1 - beta2 ** step) : 1,
+    };
+    mutateAll([p, m, v], ([pv, mv, vv]) => {
+      if (!fused?.(pv!, grad, mv!, vv!, h)) lambUpdate(pv!, grad, mv!, vv!, group, step);
+    });
   }
 }

@@ -34,8 +34,9 @@ export const JS_KERNELS: KernelTable = {
   mul: k(binary((a, b) => a * b)),
   div: k(binary((a, b) => a / b)),
   pow: k(binary(Math.pow)),
-  maximum: k(binary((a, b) => (a !== a || b !== b ? NaN : a > b ? a : b))),
-  minimum: k(binary((a, b) => (a !== a || b !== b ? NaN : a < b ? a : b))),
+  // Math.max/min order -0 < +0 as the reference does (a bare `a > b ? a : b` returned the second zero).
+  maximum: k(binary((a, b) => (a !== a || b !== b ? NaN : Math.max(a, b)))),
+  minimum: k(binary((a, b) => (a !== a || b !== b ? NaN : Math.min(a, b)))),
   eq: k(binary((a, b) => (a === b ? 1 : 0))),
   ne: k(binary((a, b) => (a !== b ? 1 : 0))),
   lt: k(binary((a, b) => (a < b ? 1 : 0))),

@@ -18,6 +18,11 @@ import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
 import { rbfKernel } from './kernels/rbf.js';
+import { elementwise64Kernels } from './kernels/elementwise64.js';
+import { matmul64Kernels } from './kernels/matmul64.js';
+import { fusedUpdates64 } from './kernels/fused64.js';
+import { withFloat64 } from './kernels/route64.js';
+import { spline64Kernel } from './kernels/spline64.js';
 import { cast, expand, permute, slice } from '../js/movement.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
@@ -125,14 +130,16 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
+  // float64 operands: the f64x2 kernels, else the js kernels (never the reference loops).
+  const routed = withFloat64(kernels, { ...elementwise64Kernels(ctx), ...matmul64Kernels(ctx), splineBasis: spline64Kernel(ctx) as KernelTable['splineBasis'] }, fused.updates, fusedUpdates64(ctx));
   const backend: WasmBackend = {
     name: options.name ?? 'wasm',
     heap,
     shared,
     relaxed,
     parallel,
-    kernels,
-    fused: fused.updates,
+    kernels: routed.kernels,
+    fused: routed.updates,
     alloc(dtype: DType, size: number): Storage {
       const p = heap.alloc(size * bytesPerElement(dtype));
       return new WasmStorage(backend, dtype, size, p);

@@ -20,3 +20,12 @@ export { rbfGaussian } from './rbf';
 export function heapBase(): usize {
   return __heap_base;
 }
+// float64 kernels (issue #18): own files, so the float32 ones stay as they are.
+export { gemm64, gemm64WorkspaceBytes, gemm64Peak } from './gemm64';
+export {
+  unaryNeg64, unaryAbs64, unarySqrt64, unaryTanh64,
+  binaryAdd64, binarySub64, binaryMul64, binaryDiv64, binaryMax64, binaryMin64, select64,
+} from './elementwise64';
+export { sumRows64, maxRows64, minRows64, sumCols64, maxCols64, minCols64 } from './reduce64';
+export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64, lambF64 } from './fused64';
+export { splineUniformCubic64 } from './spline64';

@@ -158,7 +158,7 @@ function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
  * `pieces` ranges covering [0, total) on multiples of `unit`: the first `threads` share
  * THREADING.headShare of it, the others the rest (equal pieces when pieces <= threads).
  */
-function guidedSplit(total: number, threads: number, pieces: number, unit: number): [number, number][] {
+export function guidedSplit(total: number, threads: number, pieces: number, unit: number): [number, number][] {
   if (pieces <= threads) return splitRange(total, pieces, unit);
   const cut = Math.round((total * THREADING.headShare) / unit) * unit;
   if (cut <= 0 || cut >= total) return splitRange(total, pieces, unit);
@@ -168,7 +168,7 @@ function guidedSplit(total: number, threads: number, pieces: number, unit: numbe
 }
 
 /** For each batch index of `outShape`, the matrix index into an operand with batch shape `inShape`. */
-function batchOffsets(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+export function batchOffsets(inShape: readonly number[], outShape: readonly number[]): Int32Array {
   const total = numel(outShape);
   const st = broadcastStrides(inShape, outShape);
   const res = new Int32Array(total);

@@ -1,0 +1,252 @@
+/**
+ * @file Workload f of docs/benchmarks.md: float64. (1) Training a float64 MLP 32-256-256-1 (tanh,
+ * MSE, Adam lr 1e-3, batch 1024, one fixed batch: x[i, j] = sin(0.37·(32 i + j) + 0.1),
+ * y[i] = sin(x[i, 0] + x[i, 1])), steps/s; (2) square float64 GEMM C = A·B at n in {256, 512,
+ * 1024}, GFLOPS = 2n³·calls / s; (3) the f64x2 ceiling: the micro-kernel's arithmetic alone
+ * (assembly/gemm64.as gemm64Peak: 8 independent madds per step, no memory traffic), so a GEMM
+ * figure can be read as a share of what 128-bit SIMD allows. One JSON line per measurement and
+ * thread count (1 and 2).
+ *
+ * Protocol, as workload a's and b's: plexus runs in this process on the default wasm backend
+ * (setNumThreads), each PyTorch peer (bench/peers/torch_f64.py, as installed and over OpenBLAS,
+ * common.ts torchPeers) in a persistent child per thread count. Every library prepares (warm-up),
+ * then R rounds (`--reps`, default 7) in which each runs one rep (GEMM: calls for ~0.25 s; MLP:
+ * `--steps` steps, default 10); round r starts at library r mod k and odd rounds walk backwards.
+ * `ratios` are paired: the median over rounds of plexus / peer in the same round.
+ */
+import * as px from '../src/index.js';
+import { loadKernels, wasmRelaxedSimdSupported } from '../src/internal.js';
+import { Stepwise } from './stepwise.js';
+import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
+
+export interface F64BenchOptions {
+  sizes?: number[];
+  threads?: number[];
+  reps?: number;
+  /** MLP steps per rep (default 10). */
+  steps?: number;
+}
+
+/** Read from every C so no call is skipped (as gemm-runners.ts does). */
+export let sink = 0;
+
+/** One library in the rounds: `prepare` warms up and returns its reps' size, `rep` times one rep (seconds). */
+interface Lib {
+  name: string;
+  python: boolean;
+  prepare(): Promise<void>;
+  rep(): Promise<number>;
+}
+
+/** Wall seconds per rep for each library, interleaved in rounds (see the file comment). */
+async function rounds(libs: Lib[], reps: number, threads: number): Promise<number[][]> {
+  for (const l of libs) await l.prepare();
+  const secs: number[][] = libs.map(() => []);
+  const k = libs.length;
+  let prev: Lib | undefined;
+  for (let r = 0; r < reps; r++) {
+    for (let i = 0; i < k; i++) {
+      const j = r % 2 === 0 ? (r + i) % k : (r + k - i) % k;
+      const lib = libs[j]!;
+      // OpenBLAS's threads spin ~0.1 s after a call before sleeping: let them (see gemm.ts).
+      if (threads > 1 && prev?.python) await new Promise((resolve) => setTimeout(resolve, 150));
+      prev = lib;
+      secs[j]!.push(await lib.rep());
+    }
+  }
+  return secs;
+}
+
+function mlpBatch(): { x: Float64Array; y: Float64Array } {
+  const x = Float64Array.from({ length: 1024 * 32 }, (_, i) => Math.sin(0.37 * i + 0.1));
+  const y = Float64Array.from({ length: 1024 }, (_, i) => Math.sin(x[32 * i]! + x[32 * i + 1]!));
+  return { x, y };
+}
+
+/** plexus's MLP: built on the default backend in float64, a rep trains `steps` steps. */
+function plexusMlp(steps: number): Lib & { loss(): number } {
+  let step: (() => px.Tensor) | null = null;
+  let last = NaN;
+  return {
+    name: 'plexus',
+    python: false,
+    async prepare() {
+      px.manualSeed(0);
+      const { x: xv, y: yv } = mlpBatch();
+      const x = px.tensor(xv, { shape: [1024, 32], dtype: 'float64' });
+      const y = px.tensor(yv, { shape: [1024, 1], dtype: 'float64' });
+      const model = new px.nn.MLP([32, 256, 256, 1], { activation: 'tanh', dtype: 'float64' });
+      const opt = new px.optim.Adam(model.parameters(), { lr: 1e-3 });
+      step = () => {
+        opt.zeroGrad();
+        const loss = px.mse(model.forward(x), y);
+        loss.backward();
+        opt.step();
+        return loss;
+      };
+      for (let i = 0; i < 3; i++) step();
+    },
+    async rep() {
+      const t = performance.now();
+      let loss: px.Tensor | null = null;
+      for (let i = 0; i < steps; i++) loss = step!();
+      const s = (performance.now() - t) / 1000;
+      last = loss!.item();
+      return s;
+    },
+    loss: () => last,
+  };
+}
+
+function plexusGemm(n: number): Lib {
+  let a: px.Tensor | null = null;
+  let b: px.Tensor | null = null;
+  let calls = 1;
+  return {
+    name: 'plexus',
+    python: false,
+    async prepare() {
+      px.manualSeed(0);
+      a = px.rand([n, n], { dtype: 'float64' }).mul(2).sub(1);
+      b = px.rand([n, n], { dtype: 'float64' }).mul(2).sub(1);
+      let c = 0;
+      const t = performance.now();
+      while (c < 2 || performance.now() - t < 100) {
+        sink += px.matmul(a, b).values[n * n - 1]!;
+        c++;
+      }
+      calls = Math.max(1, Math.ceil(250 / ((performance.now() - t) / c)));
+    },
+    async rep() {
+      const t = performance.now();
+      for (let i = 0; i < calls; i++) sink += px.matmul(a!, b!).values[n * n - 1]!; // C complete and readable from JS
+      return (performance.now() - t) / 1000 / calls;
+    },
+  };
+}
+
+/** A PyTorch peer process; `gemm(n)` / `mlp(steps)` give its Lib for the next rounds. */
+function torchLib(name: string, proc: Stepwise): { gemm(n: number): Lib; mlp(steps: number): Lib & { loss(): number } } {
+  return {
+    gemm(n) {
+      let calls = 1;
+      return {
+        name, python: true,
+        async prepare() {
+          calls = Math.max(1, Math.ceil(0.25 / ((await proc.ask(`prep ${n}`)).perCall as number)));
+        },
+        async rep() {
+          return ((await proc.ask(`rep ${calls}`)).wall as number) / calls;
+        },
+      };
+    },
+    mlp(steps) {
+      let last = NaN;
+      return {
+        name, python: true,
+        async prepare() {
+          await proc.ask('mlp');
+        },
+        async rep() {
+          const r = await proc.ask(`train ${steps}`);
+          last = r.loss as number;
+          return r.wall as number;
+        },
+        loss: () => last,
+      };
+    },
+  };
+}
+
+/**
+ * The f64x2 ceiling in GFLOPS on one thread: gemm64Peak (32 flops per step) on a module of its own,
+ * the best of 7 windows of ~50 ms. `relaxed`: the FMA build (what the backend runs where it validates).
+ */
+function peakGflops(relaxed: boolean): number {
+  const { exports, memory } = loadKernels({ shared: false, relaxed });
+  const peak = (exports as unknown as { gemm64Peak(p: number, iters: number): number }).gemm64Peak;
+  const p = exports.heapBase();
+  new Float64Array(memory.buffer, p, 8).set([1.0000001, 0.9999999, 0, 0, 1e-3, 2e-3, 3e-3, 4e-3]);
+  let iters = 1 << 16;
+  for (;;) {
+    const t = performance.now();
+    peak(p, iters);
+    if (performance.now() - t > 50) break;
+    iters *= 2;
+  }
+  let best = 0;
+  for (let w = 0; w < 7; w++) {
+    const t = performance.now();
+    peak(p, iters);
+    best = Math.max(best, (32 * iters) / ((performance.now() - t) / 1000) / 1e9);
+  }
+  return best;
+}
+
+export async function runF64(opts: F64BenchOptions = {}): Promise<object[]> {
+  const sizes = opts.sizes ?? [256, 512, 1024];
+  const threadCounts = opts.threads ?? [1, 2];
+  const reps = opts.reps ?? 7;
+  const steps = opts.steps ?? 10;
+  const lines: object[] = [];
+  const emit = (line: object): void => {
+    console.log(JSON.stringify(line));
+    lines.push(line);
+  };
+  const relaxed = wasmRelaxedSimdSupported();
+  const ceiling = { baseline: round(peakGflops(false)), ...(relaxed ? { relaxed: round(peakGflops(true)) } : {}) };
+  emit({ workload: 'f', metric: 'f64x2_peak_gflops', threads: 1, plexus: relaxed ? ceiling.relaxed : ceiling.baseline, ceiling, load: load1(),
+    notes: ['gemm64Peak: 8 independent f64x2 madds per step, operands in registers (assembly/gemm64.as); per core'] });
+  for (const threads of threadCounts) {
+    px.setNumThreads(threads);
+    const skipped: string[] = [];
+    const notes: string[] = [];
+    const peers: { name: string; proc: Stepwise }[] = [];
+    for (const p of torchPeers()) {
+      const proc = Stepwise.start(PYTHON, [repoPath('bench/peers/torch_f64.py')], { ...threadEnv(threads), ...p.env });
+      try {
+        const info = await proc.read();
+        notes.push(`${p.name}: torch ${String(info.version)}, BLAS ${String(info.blas)}`);
+        peers.push({ name: p.name, proc });
+      } catch (e) {
+        skipped.push(`${p.name}: ${(e as Error).message}`);
+        proc.kill();
+      }
+    }
+    /** Runs the rounds; a peer that fails is dropped with its reason. */
+    const measure = async (mine: Lib, theirs: Lib[]): Promise<{ figures: number[][]; names: string[] }> => {
+      const libs = [mine, ...theirs];
+      try {
+        return { figures: await rounds(libs, reps, threads), names: libs.map((l) => l.name) };
+      } catch (e) {
+        skipped.push(`a peer failed: ${(e as Error).message}`);
+        return { figures: await rounds([mine], reps, threads), names: ['plexus'] };
+      }
+    };
+    const line = (metric: string, extra: object, names: string[], figures: number[][], toFigure: (s: number) => number): object => {
+      const per = figures.map((f) => f.map(toFigure));
+      const peersOut: Record<string, number> = {};
+      const ratios: Record<string, number> = {};
+      names.forEach((name, i) => {
+        if (i === 0) return;
+        peersOut[name] = round(median(per[i]!));
+        ratios[name] = round(median(per[0]!.map((v, r) => v / per[i]![r]!)));
+      });
+      return { workload: 'f', metric, ...extra, threads, plexus: round(median(per[0]!)), peers: peersOut, ratios, load: load1(), ...(skipped.length ? { skipped } : {}), ...(notes.length ? { notes } : {}) };
+    };
+    try {
+      const mine = plexusMlp(steps);
+      const theirs = peers.map((p) => torchLib(p.name, p.proc).mlp(steps));
+      const { figures, names } = await measure(mine, theirs);
+      const loss = { plexus: round(mine.loss(), 5), ...Object.fromEntries(theirs.map((t) => [t.name, round(t.loss(), 5)])) };
+      emit({ ...line('mlp_steps_per_s', { model: '32-256-256-1 tanh, batch 1024, Adam', finalLoss: loss }, names, figures, (s) => steps / s) });
+      for (const n of sizes) {
+        const { figures: f, names: nm } = await measure(plexusGemm(n), peers.map((p) => torchLib(p.name, p.proc).gemm(n)));
+        emit(line('gemm_gflops', { n }, nm, f, (s) => (2 * n ** 3) / s / 1e9));
+      }
+    } finally {
+      for (const p of peers) p.proc.stop();
+    }
+  }
+  return lines;
+}
