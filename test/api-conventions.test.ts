@@ -96,6 +96,8 @@ const FUNCTIONS: Record<string, Spec> = {
   clip: { ok: () => px.clip(f(), null, 2), bad: [['string bound', () => any(px.clip)(f(), 0, 'x'), V]] },
   leakyRelu: { ok: () => px.leakyRelu(f(), 0.2), bad: [['string slope', () => any(px.leakyRelu)(f(), 'a'), V], ['extra argument', () => any(px.leakyRelu)(f(), 0.2, true), V]] },
   elu: { ok: () => px.elu(f(), 0.5), bad: [['string alpha', () => any(px.elu)(f(), 'a'), V]] },
+  spder: { ok: () => px.spder(f(), 1e-4), bad: [['string eps', () => any(px.spder)(f(), 'a'), V], ['eps 0', () => px.spder(f(), 0), V], ['array input', () => any(px.spder)([1]), V], ['extra argument', () => any(px.spder)(f(), 1e-6, 1), V]] },
+  gcu: unary('gcu'),
   softplus: { ok: () => px.softplus(f(), 2, 10), bad: [['string beta', () => any(px.softplus)(f(), 'a'), V]] },
   gelu: {
     ok: () => [px.gelu(f(), 'tanh'), px.gelu(f(), { approximate: 'tanh' })],
@@ -255,7 +257,7 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
   const ctors: [string, (opts: object) => unknown][] = [
     ['Linear', (o) => new nn.Linear(2, 3, o)], ['Embedding', (o) => new nn.Embedding(4, 2, o)], ['Dropout', (o) => new nn.Dropout(0.1, o)],
     ['LayerNorm', (o) => new nn.LayerNorm(3, o)], ['RMSNorm', (o) => new nn.RMSNorm(3, o)], ['BatchNorm1d', (o) => new nn.BatchNorm1d(3, o)],
-    ['PReLU', (o) => new nn.PReLU(1, 0.25, o)], ['MLP', (o) => new nn.MLP([2, 3, 1], o)],
+    ['PReLU', (o) => new nn.PReLU(1, 0.25, o)], ['SPDER', (o) => new nn.SPDER(o)], ['SIREN', (o) => new nn.SIREN([2, 3, 1], o)], ['MLP', (o) => new nn.MLP([2, 3, 1], o)],
     ['init.kaimingUniform', (o) => nn.init.kaimingUniform(px.empty([2, 2]), o)], ['init.xavierNormal', (o) => nn.init.xavierNormal(px.empty([2, 2]), o)],
     ['init.orthogonal', (o) => nn.init.orthogonal(px.empty([2, 2]), o)], ['init.normal', (o) => nn.init.normal(px.empty([2]), 0, 1, o)],
     ['SGD', (o) => new optim.SGD(params(), { lr: 0.1, ...o })], ['Adam', (o) => new optim.Adam(params(), o)], ['AdamW', (o) => new optim.AdamW(params(), o)],

@@ -14,6 +14,7 @@ import { Module, Parameter } from './module.js';
 import { Identity } from './linear.js';
 import { type ModuleConfig, registerModule } from './config.js';
 import { checkInputDType, checkInt, checkNumber, checkPositive, paramDType } from './check.js';
+import { GCU, SPDER, Sine } from './activations/periodic.js';
 
 /** max(x, 0). */
 export class ReLU extends Module {
@@ -138,6 +139,10 @@ export const ACTIVATIONS = {
   elu: () => new ELU(),
   softplus: () => new Softplus(),
   identity: () => new Identity(),
+  // Periodic ones at w0 = 1: SIREN's w0 = 30 needs its initialisation (nn.SIREN), not a bare name.
+  sine: () => new Sine(),
+  spder: () => new SPDER(),
+  gcu: () => new GCU(),
 } as const satisfies Record<string, () => Module>;
 export type ActivationName = keyof typeof ACTIVATIONS;
 export const ACTIVATION_NAMES = Object.keys(ACTIVATIONS) as readonly ActivationName[];

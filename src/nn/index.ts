@@ -15,6 +15,7 @@ export { MLP, NORM_NAMES, type MLPOptions, type NormName } from './mlp.js';
 export * as init from './init.js';
 export * from './kan/index.js';
 export * as encoding from './encoding/index.js';
+export * from './activations/index.js';
 
 import { Module } from './module.js';
 import { frameForwards, moduleClasses } from './frames.js';
@@ -25,6 +26,7 @@ import * as container from './container.js';
 import * as mlp from './mlp.js';
 import * as kan from './kan/index.js';
 import * as encoding from './encoding/index.js';
+import * as activations from './activations/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan, encoding].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, encoding, activations].flatMap((ns) => moduleClasses(ns, Module)));
