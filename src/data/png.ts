@@ -130,7 +130,7 @@ export function decodePng(bytes: Uint8Array, opts: DecodePngOptions = {}): Image
         const entry = palette[idx];
         if (!entry) throw new ImageFormatError('IMAGE_CORRUPT', `${name}: pixel (${c}, ${r}) uses palette index ${idx} of ${palette.length}`, name);
         for (let k = 0; k < 3; k++) out[p * 3 + k] = entry[k]! / 255;
-        if (trns && idx < trns.length && trns[idx]! < 255) transparent++;
+        if (entry.length > 3 && entry[3]! < 255) transparent++; // fast-png appends tRNS alpha to the entries
         continue;
       }
       const sample = (k: number): number => (depth < 8 ? packed(src, r * rowBytes, c * inChannels + k, depth) : src[p * inChannels + k]!);

@@ -33,7 +33,7 @@ export interface CoarseToFineOptions {
  * ramp(clamp(alpha - i + initial, 0, 1)) at alpha = step / steps * (L - initial).
  * @example const schedule = nn.encoding.coarseToFine(enc, { steps: 500 }); enc.setFrequencyMask(schedule(0));
  */
-export function coarseToFine(encoding: FourierFeatures, opts: CoarseToFineOptions): FrequencyScheduleFn {
+export function coarseToFine(encoding: FourierFeatures, opts: CoarseToFineOptions): (step: number) => number[] {
   checkOptions('coarseToFine', opts, ['steps', 'initial', 'ramp']);
   const { steps } = opts;
   if (typeof steps !== 'number' || !Number.isFinite(steps) || steps <= 0) throw new ValueError(`coarseToFine: steps must be a finite number > 0, got ${String(steps)}`);
