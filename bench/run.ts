@@ -1,5 +1,5 @@
 /**
- * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7]`:
+ * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7] [--blocks 5]`:
  * runs the workloads of docs/benchmarks.md (all when none is named), each printing one JSON
  * line per measurement. A workload without a benchmark yet prints a line saying so. `--reps`: rounds
  * per size and thread count in workload a (each library one rep per round; see gemm.ts).
@@ -9,6 +9,7 @@ import { runMlp } from './mlp.js';
 import { runSmall } from './small.js';
 import { runKanSpeed } from './kan-speed.js';
 import { runMemory } from './memory.js';
+import { runImage } from './image.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -20,6 +21,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
+  image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 
