@@ -26,6 +26,7 @@ const examples = (): nn.Module[] => [
   new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
   new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
   nn.SymbolicKAN.from(new nn.KAN([2, 1])),
+  new nn.encoding.FourierFeatures(2, 8, { kind: 'learnable', scale: 3, includeInput: true }),
 ];
 
 describe('getConfig / fromConfig', () => {
