@@ -261,7 +261,10 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
   const ctors: [string, (opts: object) => unknown][] = [
     ['Linear', (o) => new nn.Linear(2, 3, o)], ['Embedding', (o) => new nn.Embedding(4, 2, o)], ['Dropout', (o) => new nn.Dropout(0.1, o)],
     ['LayerNorm', (o) => new nn.LayerNorm(3, o)], ['RMSNorm', (o) => new nn.RMSNorm(3, o)], ['BatchNorm1d', (o) => new nn.BatchNorm1d(3, o)],
-    ['PReLU', (o) => new nn.PReLU(1, 0.25, o)], ['SPDER', (o) => new nn.SPDER(o)], ['SIREN', (o) => new nn.SIREN([2, 3, 1], o)], ['MLP', (o) => new nn.MLP([2, 3, 1], o)],
+    ['PReLU', (o) => new nn.PReLU(1, 0.25, o)], ['SPDER', (o) => new nn.SPDER(o)], ['SIREN', (o) => new nn.SIREN([2, 3, 1], o)],
+    ['PolyReLU', (o) => new nn.PolyReLU(o)], ['PolyNorm', (o) => new nn.PolyNorm(o)],
+    ['GaussianRBF', (o) => new nn.encoding.GaussianRBF(2, 3, o)], ['RBFNetwork', (o) => new nn.encoding.RBFNetwork(2, 3, 1, o)],
+    ['FeatureGrid', (o) => new nn.encoding.FeatureGrid(2, 3, 2, o)], ['GaussianNeuralField', (o) => new nn.encoding.GaussianNeuralField(2, 3, 2, 4, 1, o)], ['MLP', (o) => new nn.MLP([2, 3, 1], o)],
     ['init.kaimingUniform', (o) => nn.init.kaimingUniform(px.empty([2, 2]), o)], ['init.xavierNormal', (o) => nn.init.xavierNormal(px.empty([2, 2]), o)],
     ['init.orthogonal', (o) => nn.init.orthogonal(px.empty([2, 2]), o)], ['init.normal', (o) => nn.init.normal(px.empty([2]), 0, 1, o)],
     ['SGD', (o) => new optim.SGD(params(), { lr: 0.1, ...o })], ['Adam', (o) => new optim.Adam(params(), o)], ['AdamW', (o) => new optim.AdamW(params(), o)],

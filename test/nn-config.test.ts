@@ -27,6 +27,11 @@ const examples = (): nn.Module[] => [
   new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
   nn.SymbolicKAN.from(new nn.KAN([2, 1])),
   new nn.encoding.FourierFeatures(2, 8, { kind: 'learnable', scale: 3, includeInput: true }),
+  // The activation zoo and RBF family (issue #13).
+  new nn.Sine(30), new nn.SPDER({ eps: 1e-4 }), new nn.GCU(), new nn.PolyReLU({ order: 2 }), new nn.PolyNorm({ eps: 1e-5, dtype: 'float64' }),
+  new nn.SIREN([2, 8, 1], { w0: 20, activation: 'spder', outermostLinear: false }), new nn.MLP([2, 4, 1], { activation: 'sine' }),
+  new nn.encoding.GaussianRBF(2, 5), new nn.encoding.RBFNetwork(2, 5, 3, { bias: false }),
+  new nn.encoding.FeatureGrid(2, 4, 3, { range: [0, 1] }), new nn.encoding.GaussianNeuralField(3, 3, 2, 4, 1),
 ];
 
 describe('getConfig / fromConfig', () => {

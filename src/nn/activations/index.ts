@@ -4,3 +4,4 @@
  */
 export { Sine, SPDER, GCU } from './periodic.js';
 export { SIREN, SIREN_ACTIVATIONS, sirenInit, type SIRENOptions, type SIRENActivation } from './siren.js';
+export { PolyReLU, PolyNorm, type PolyOptions } from './polycom.js';
