@@ -30,7 +30,7 @@ const OUTSIDE = ['apps', 'test', 'bench'];
 const NODE_ONLY = [
   'src/node.ts', 'src/node',
   'src/io/atomic.ts', 'src/io/files.ts', 'src/io/model-files.ts', 'src/io/checkpoint-files.ts',
-  'src/data/files.ts', 'src/data/idx-file.ts', 'src/data/csv-file.ts', 'src/data/mnist.ts', 'src/data/builtin.ts',
+  'src/data/files.ts', 'src/data/idx-file.ts', 'src/data/csv-file.ts', 'src/data/mnist.ts', 'src/data/builtin.ts', 'src/data/png-file.ts',
   'src/train/file-callbacks.ts', 'src/nn/kan/plot-file.ts',
 ];
 /** The entries apps/ and bench/ may import (package.json "exports": ".", "./node", "./internal"). */

@@ -1,5 +1,5 @@
 /**
- * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7] [--rounds 7] [--seconds 0.5]`:
+ * @file `npm run bench [-- <workload>...] [--sizes 64,256] [--threads 1] [--epochs 5] [--block 3000] [--steps 469] [--skip-tfjs-cpu] [--best] [--reps 7] [--rounds 7] [--seconds 0.5] [--blocks 5]`:
  * runs the workloads of docs/benchmarks.md (all when none is named), each printing one JSON
  * line per measurement. A workload without a benchmark yet prints a line saying so. `--reps`: rounds
  * per size and thread count in workload a (each library one rep per round; see gemm.ts).
@@ -11,6 +11,7 @@ import { runKanSpeed } from './kan-speed.js';
 import { runMemory } from './memory.js';
 import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
+import { runImage } from './image.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -25,6 +26,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   f: (f) => runF64({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), reps: num(f.get('reps')), steps: num(f.get('steps')) }),
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
+  image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

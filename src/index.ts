@@ -24,12 +24,13 @@ export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * as io from './io/index.js';
 export * as data from './data/index.js';
-export { DataError, IdxFormatError, CsvError } from './data/errors.js';
+export { DataError, IdxFormatError, CsvError, ImageFormatError } from './data/errors.js';
 export { ModelFormatError, CheckpointWriteError } from './io/errors.js';
 export { NonFiniteWeightsError } from './io/model.js';
 export * as train from './train/index.js';
 export * as analysis from './analysis/index.js';
 export { fit, evaluate, predict, History, NonFiniteLossError, NonFiniteInputError, type FitOptions } from './train/index.js';
+export { psnr } from './train/psnr.js';
 export { Module, Parameter } from './nn/module.js';
 export { setNumThreads, getNumThreads, WorkerCrashedError, wasmSimdSupported, type WorkerCrashReason } from './backends/wasm/index.js';
 

@@ -172,6 +172,10 @@ const FUNCTIONS: Record<string, Spec> = {
     ok: () => { const w = f().requiresGrad_(); return px.gradients([w.sum()], [w]); },
     bad: [['unknown option', () => { const w = f().requiresGrad_(); return any(px.gradients)([w.sum()], [w], { retain_graph: true }); }, V], ['tensor instead of list', () => { const w = f().requiresGrad_(); return any(px.gradients)(w.sum(), [w]); }, V]],
   },
+  psnr: {
+    ok: () => px.psnr(f(), f(), 2),
+    bad: [['string peak', () => any(px.psnr)(f(), f(), '2'), V], ['shape mismatch', () => px.psnr(f(), px.ones([3])), S], ['extra argument', () => any(px.psnr)(f(), f(), 1, 1), V]],
+  },
 };
 
 /**

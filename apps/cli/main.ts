@@ -13,6 +13,7 @@ import { px } from './api.js';
 import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
 import { CliError } from './errors.js';
 import { evalCommand } from './eval.js';
+import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
 import { predictCommand } from './predict.js';
 import { train } from './train.js';
@@ -96,6 +97,28 @@ function addInfo(program: Command, ctx: Ctx): void {
     });
 }
 
+function addFitImage(program: Command, ctx: Ctx): void {
+  program
+    .command('fit-image')
+    .description('fit a coordinate network to one image (full batch); writes the reconstruction, a PSNR curve and the model')
+    .argument('<image>', 'a PNG file, or builtin:mosaic | builtin:mosaic-56 | builtin:spectrum')
+    .option('--model <type>', 'siren (default) | spder | mlp (ReLU + sigmoid output)')
+    .option('--encoding <kind[:scale]>', 'none | basic | positional:S | gaussian:S | learnable:S (default: gaussian:10 for mlp, none otherwise)')
+    .option('--features <n>', 'Fourier features (rows of B; positional: frequencies per coordinate), default 128')
+    .option('--hidden <widths>', 'hidden layer widths, comma-separated (default 128,128,128)')
+    .option('--steps <n>', 'full-batch Adam steps (default 1000)')
+    .option('--lr <rate>', 'learning rate (default 1e-4 for siren/spder, 1e-3 for mlp)')
+    .option('--split <split>', 'all (default): fit every pixel; even-odd: fit the even-pixel grid, score the rest')
+    .option('--eval-every <n>', 'steps between PSNR points (default steps/50)')
+    .option('--seed <n>', 'seed of the initialisation (default 0)')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto)`)
+    .action(async (image: string, opts: Record<string, unknown>) => {
+      await fitImageCommand(ctx, image, opts);
+    });
+}
+
 function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
@@ -106,6 +129,7 @@ function buildProgram(ctx: Ctx): Command {
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);
+  addFitImage(program, ctx);
   return program;
 }
 

@@ -34,3 +34,14 @@ export class CsvError extends PlexusError {
     this.column = column;
   }
 }
+
+/**
+ * An image file that cannot be used: not a PNG (IMAGE_NOT_PNG), corrupt (IMAGE_CORRUPT), too large
+ * for the limit (IMAGE_TOO_LARGE, checked from the header before decoding), or with transparent
+ * pixels (IMAGE_HAS_ALPHA). `source` is the file or name it came from, also in the message.
+ */
+export class ImageFormatError extends PlexusError {
+  constructor(code: string, message: string, readonly source: string) {
+    super(code, message);
+  }
+}

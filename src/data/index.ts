@@ -1,10 +1,10 @@
 /**
  * @file The data layer's public surface (exported from the package as `data`): datasets and the
  * loader, IDX / CSV parsers (bytes and text), splits, standardisation and synthetic generators.
- * Everything here works in every host; reading files (readIdx, readCsv, Fashion-MNIST, the
- * built-in digits and Iris sets) is plexus/node's `data` (src/node/data.ts), a superset of this one.
+ * Everything here works in every host; reading files (readIdx, readCsv, readPng, Fashion-MNIST, the
+ * built-in digits and Iris sets and test images) is plexus/node's `data` (src/node/data.ts), a superset of this one.
  */
-export { DataError, IdxFormatError, CsvError } from './errors.js';
+export { DataError, IdxFormatError, CsvError, ImageFormatError } from './errors.js';
 export { type Dataset, type Sample, type Batch, type Split, TensorDataset, collate } from './dataset.js';
 export { DataLoader, type DataLoaderOptions, type DataLoaderState } from './loader.js';
 export { gatherRows } from './rows.js';
@@ -15,3 +15,6 @@ export { fitStandardizer, applyStandardizer, type Standardizer } from './standar
 export { trainTestSplit, type SplitOptions } from './split.js';
 export { parseDigitsText } from './digits-text.js';
 export { spiral, circles, moons, xor, gaussians, fitFunction, expSinSquare, type SyntheticOptions, type FitFunctionOptions } from './synthetic.js';
+export { decodePng, encodePng, readPngHeader, checkImage, IMAGE_DEFAULT_MAX_PIXELS, type Image, type PngHeader, type DecodePngOptions } from './png.js';
+export { imageGrid, imageFromTensor, comparisonImage, spectrumImage, IMAGE_SPLITS, type ImageGrid, type ImageGridOptions, type ImageSplit } from './image.js';
+export { signal1d, SIGNAL_KINDS, type SignalKind, type SignalOptions } from './signals.js';

@@ -20,4 +20,6 @@ export { ProgressBar, formatDuration, formatEpochMetrics, type ProgressOptions, 
 export { NonFiniteLossError, NonFiniteInputError, type NonFiniteCulprit, type StepPosition } from './errors.js';
 export { firstNonFinite, nonFiniteParameter, nonFiniteGradient, nonFiniteSample, type NamedParams, type BadSample } from './guard.js';
 export { toBatches, type DataSource, type TensorData } from './data-source.js';
+export { psnr } from './psnr.js';
+export { FrequencySchedule } from './frequency-schedule.js';
 export * as kan from './kan/index.js';
