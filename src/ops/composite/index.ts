@@ -9,12 +9,14 @@ import * as A from './activations.js';
 import * as L from './losses.js';
 import * as S from './stats.js';
 import * as N from './norm.js';
+import * as P from './pool.js';
 
 export * from './shape.js';
 export * from './math.js';
 export { mean, type VarOptions } from './stats.js';
 export * from './activations.js';
 export * from './losses.js';
+export type { AvgPool2dOptions } from './pool.js';
 
 export const silu = framed(A.silu);
 export const gelu = framed(A.gelu);
@@ -33,3 +35,5 @@ export const logSumExp = framed(S.logSumExp);
 export const logsumexp = logSumExp;
 export const layerNorm = framed(N.layerNorm);
 export const rmsNorm = framed(N.rmsNorm);
+export const patchify = framed(P.patchify);
+export const avgPool2d = framed(P.avgPool2d);
