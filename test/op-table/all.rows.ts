@@ -14,8 +14,10 @@ import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
 import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
+import { poolRows } from './pool.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
   ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...fusedRows, ...normRows,
+  ...poolRows,
 ];
