@@ -116,6 +116,15 @@ describe('MLP family: configs and model files', () => {
       assert.deepEqual([...model.forward(x).values], [...y.values]);
     });
   }
+  it('fromConfig fill: supplies only keys the module reads, never overrides the config, never reaches nested configs', () => {
+    const fill = { imageSize: [8, 8], numClasses: 3, inFeatures: 64, outFeatures: 3 };
+    const m = nn.fromConfig({ type: 'MLPMixer', patchSize: 4, dim: 4, depth: 1, numClasses: 5 }, { fill }) as nn.MLPMixer;
+    assert.deepEqual([m.imageSize, m.numClasses], [[8, 8], 5]);
+    const h = nn.fromConfig({ type: 'HourglassMLP', wide: 8, narrow: 2, depth: 1 }, { path: 'model', fill }) as nn.HourglassMLP;
+    assert.deepEqual([h.inFeatures, h.outFeatures], [64, 3]);
+    throwsWith(() => nn.fromConfig({ type: 'Sequential', layers: [{ type: 'Linear', outFeatures: 2 }] }, { fill }), V, /config\.layers\[0\]\.inFeatures must be an integer, got undefined/);
+    throwsWith(() => nn.fromConfig({ type: 'Identity' }, { fil: {} } as never), V, /unknown option 'fil'/);
+  });
   it('fromConfig names a bad key by its path', () => {
     throwsWith(() => nn.fromConfig({ type: 'MLPMixer', imageSize: 28, patchSize: 7, dim: 8, depth: 1, numClasses: 10, tokenHiden: 3 }), V, /unknown key\(s\) "tokenHiden"/);
     throwsWith(() => nn.fromConfig({ type: 'ResMLP', imageSize: 28, patchSize: '7', dim: 8, depth: 1, numClasses: 10 }), V, /config\.patchSize must be an array of integers/);

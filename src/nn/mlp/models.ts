@@ -18,6 +18,7 @@
  */
 import { checkOptions } from '../../core/args.js';
 import type { FloatDType } from '../../core/dtype.js';
+import { ValueError } from '../../core/errors.js';
 import type { Generator } from '../../core/rng.js';
 import type { Tensor } from '../../core/tensor.js';
 import { mean } from '../../ops/composite/index.js';
@@ -27,7 +28,7 @@ import { ACTIVATION_NAMES, type ActivationName } from '../activation.js';
 import { ModuleList } from '../container.js';
 import { Linear } from '../linear.js';
 import { BLOCK_NORMS, type BlockNorm, checkBlockNorm, checkSize, makeBlockNorm } from './block.js';
-import { MetaFormerBlock, PatchEmbed, TOKEN_MIXERS, type TokenMixer, readPair } from './metaformer.js';
+import { MetaFormerBlock, PatchEmbed, TOKEN_MIXERS, type TokenMixer, readPair, sizePair } from './metaformer.js';
 
 /** Options every MetaFormer model takes. */
 export interface MetaFormerModelOptions {
@@ -80,7 +81,11 @@ export class MetaFormer extends Module {
     this.numClasses = checkSize(where, 'numClasses', numClasses);
     const norm = checkBlockNorm(where, opts.norm === undefined ? 'layer' : opts.norm);
     const { dtype, generator } = opts;
-    this.patchEmbed = new PatchEmbed(imageSize, patchSize, opts.inChannels ?? 1, dim, { dtype, generator });
+    // Checked here too so the message names the model the user built, not its PatchEmbed.
+    const [h, w] = sizePair(where, 'imageSize', imageSize);
+    const [ph, pw] = sizePair(where, 'patchSize', patchSize);
+    if (h % ph !== 0 || w % pw !== 0) throw new ValueError(`${where}: patchSize [${ph}, ${pw}] must divide imageSize [${h}, ${w}]`);
+    this.patchEmbed = new PatchEmbed(imageSize, patchSize, checkSize(where, 'inChannels', opts.inChannels ?? 1), dim, { dtype, generator });
     this.imageSize = this.patchEmbed.imageSize;
     const blockOpts = {
       tokenMixer: opts.tokenMixer ?? 'mlp', norm, layerScale: opts.layerScale ?? null, activation: opts.activation ?? 'gelu', dtype, generator,
