@@ -23,6 +23,9 @@ const examples = (): nn.Module[] => [
   new nn.ModuleList([new nn.Linear(1, 1), new nn.Tanh()]),
   new nn.MLP([4, 8, 8, 2], { activation: 'gelu', norm: 'batch', dropout: 0.1, residual: true, dtype: 'float64' }),
   new nn.MLP([4, 2]),
+  new nn.Affine(3), new nn.MLPBlock(4, { hidden: 6, norm: 'affine', layerScale: 0.1 }), new nn.PatchEmbed([4, 6], [2, 3], 2, 5),
+  new nn.MetaFormerBlock(4, 4, { tokenMixer: 'pooling', gridSize: [2, 2] }), new nn.MetaFormer(4, 2, 4, 1, 3, { tokenMixer: 'identity', norm: null }),
+  new nn.MLPMixer(4, 2, 4, 2, 3), new nn.ResMLP(4, 2, 4, 1, 3), new nn.PoolFormer(4, 2, 4, 1, 3), new nn.HourglassMLP(3, 6, 2, 2, 3, { freezeLift: true }),
   new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
   new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
   nn.SymbolicKAN.from(new nn.KAN([2, 1])),
@@ -63,7 +66,7 @@ describe('getConfig / fromConfig', () => {
 
   it('unknown type: UNKNOWN_LAYER listing the known types, with the path', () => {
     assert.throws(() => nn.fromConfig({ type: 'Sequential', layers: [{ type: 'Linear', inFeatures: 1, outFeatures: 1 }, { type: 'Conv9d' }] }), (e: px.PlexusError) =>
-      e instanceof px.ValueError && e.code === 'UNKNOWN_LAYER' && /config\.layers\[1\]\.type "Conv9d"/.test(e.message) && /known: BatchNorm1d, .*Dropout, .*ELU, /.test(e.message));
+      e instanceof px.ValueError && e.code === 'UNKNOWN_LAYER' && /config\.layers\[1\]\.type "Conv9d"/.test(e.message) && /known: (.*, )?BatchNorm1d, .*Dropout, .*ELU, /.test(e.message));
     // Prototype names are not layers either (the registry is a Map, not an object).
     for (const type of ['constructor', '__proto__', 'toString']) {
       assert.throws(() => nn.fromConfig({ type }), (e: px.PlexusError) => e.code === 'UNKNOWN_LAYER', type);

@@ -35,6 +35,20 @@ const object = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(sha
 export const DATASETS = ['digits', 'iris', 'fashion-mnist', 'csv'] as const;
 /** mlp; kan = KAN (Liu et al. 2024) with `basis`, `grid`, `k`; fastkan = Gaussian-RBF KAN with LayerNorm (Li 2024). */
 export const MODEL_TYPES = ['mlp', 'kan', 'fastkan'] as const;
+
+/**
+ * The other values `model.type` takes: every registered nn layer type (nn.registeredModules(), read
+ * when asked, so a family that registers a module is usable here with no CLI change). Such a model's
+ * other keys are the module's own config keys, checked by nn.fromConfig when the model is built.
+ */
+export function layerTypes(): string[] {
+  return px.nn.registeredModules().filter((t) => !(MODEL_TYPES as readonly string[]).includes(t));
+}
+
+/** True when `type` names a registered nn layer rather than a built-in shorthand. */
+export function isLayerType(type: unknown): type is string {
+  return typeof type === 'string' && layerTypes().includes(type);
+}
 /** Model keys only some types take (config.ts reports them on the others). */
 export const MLP_ONLY_KEYS = ['activation', 'dropout', 'norm', 'residual'] as const;
 export const KAN_ONLY_KEYS = ['grid', 'k', 'basis'] as const;
@@ -80,7 +94,7 @@ export const DATA_SHAPE = {
 };
 
 export const MODEL_SHAPE = {
-  type: oneOf(MODEL_TYPES).default('mlp'),
+  type: z.enum(MODEL_TYPES, { error: (iss) => `must be one of ${MODEL_TYPES.join(', ')} or a registered nn layer type (${layerTypes().join(', ')}), got ${show(iss.input)}` }).default('mlp'),
   /** Hidden layer widths; input and output sizes come from the data. */
   hidden: z.array(int(1, 65536, 'an integer in [1, 65536]'), { error: must('an array of layer widths') }).max(64).default([128]),
   activation: oneOf(px.nn.ACTIVATION_NAMES as unknown as readonly [string, ...string[]]).default('relu'),
@@ -120,7 +134,24 @@ export const TOP_SHAPE = {
 };
 
 export const TrainConfigSchema = object(TOP_SHAPE);
-export type TrainConfig = z.output<typeof TrainConfigSchema>;
+/** The model section for mlp, kan and fastkan. */
+export type BuiltinModelConfig = z.output<typeof TrainConfigSchema>['model'];
+/** The model section when `type` is a registered nn layer: that module's own config keys. */
+export interface LayerModelConfig {
+  type: string;
+  [key: string]: unknown;
+}
+export type TrainConfig = Omit<z.output<typeof TrainConfigSchema>, 'model'> & { model: BuiltinModelConfig | LayerModelConfig };
+
+/** A model section of a registered nn layer type (built with nn.fromConfig). */
+export function isLayerModel(m: TrainConfig['model']): m is LayerModelConfig {
+  return !(MODEL_TYPES as readonly string[]).includes(m.type);
+}
+
+/** The built-in model section (callers have ruled out a layer model). */
+export function builtinModel(m: TrainConfig['model']): BuiltinModelConfig {
+  return m as BuiltinModelConfig;
+}
 
 /** Allowed keys by object pointer, for "unknown key" messages. */
 export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { px } from './api.js';
-import { type TrainConfig, KAN_ONLY_KEYS, KNOWN_KEYS, MLP_ONLY_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, show } from './config-schema.js';
+import { type TrainConfig, KAN_ONLY_KEYS, KNOWN_KEYS, MLP_ONLY_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, isLayerType, show } from './config-schema.js';
 import type { Ctx } from './context.js';
 import { type ConfigProblem, ConfigError, PathError } from './errors.js';
 import { containedPath } from './paths.js';
@@ -182,7 +182,7 @@ function crossProblems(tree: Tree): ConfigProblem[] {
   const add = (pointer: string, message: string): void => { out.push({ pointer, message }); };
   if (isTree(tree.data)) dataProblems(tree.data, add);
   if (isTree(tree.optimizer)) optimizerProblems(tree.optimizer, add);
-  if (isTree(tree.model)) modelProblems(tree.model, add);
+  if (isTree(tree.model) && !isLayerType(tree.model.type)) modelProblems(tree.model, add);
   const have = px.availableBackends();
   if (typeof tree.backend === 'string' && tree.backend !== 'auto' && !have.includes(tree.backend)) {
     add('/backend', `must be auto or one of ${have.join(', ')}, got ${show(tree.backend)}`);
@@ -206,7 +206,10 @@ export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown
     else problems.push({ pointer: '', message: `must be an object, got ${show(read.value)}` });
   }
   const fromFlag = applyFlags(tree, flags);
-  const parsed = TrainConfigSchema.safeParse(tree);
+  // A registered nn layer type: its keys are the module's own, checked by nn.fromConfig at build
+  // time (build.ts), so the schema sees the rest of the config only.
+  const layer = isTree(tree.model) && isLayerType(tree.model.type) ? { ...tree.model } : null;
+  const parsed = TrainConfigSchema.safeParse(layer ? { ...tree, model: {} } : tree);
   problems.push(...(parsed.success ? [] : zodProblems(parsed.error.issues)), ...crossProblems(tree));
   const pathError = outProblem(ctx, tree);
   if (pathError) problems.push({ pointer: typeof tree.out === 'string' ? '/out' : '/name', message: pathError.reason });
@@ -220,7 +223,8 @@ export function loadTrainConfig(ctx: Ctx, flags: Readonly<Record<string, unknown
     });
     throw new ConfigError(source, tagged);
   }
-  return { config: parsed.data!, source };
+  const config: TrainConfig = layer ? { ...parsed.data!, model: layer as TrainConfig['model'] } : parsed.data!;
+  return { config, source };
 }
 
 /** The containment check of --out / name (no disk writes), so a bad path is listed with the rest. */

@@ -24,13 +24,15 @@ export interface TrainData {
   meta: Omit<ModelMeta, 'version' | 'loss'>;
   /** One line for the console: "digits: 1437 train / 360 test, 64 features, 10 classes". */
   summary: string;
+  /** Image sets: the image shape behind the flat rows ([h, w], channels); null for tables. */
+  image: { size: [number, number]; channels: number } | null;
 }
 
 /** A raw -> input standardizer that only divides (mean 0): digits /16, Fashion-MNIST /255. */
 const scaleOnly = (n: number, by: number): Standardizer => ({ mean: new Array<number>(n).fill(0), std: new Array<number>(n).fill(by) });
 const pixelNames = (n: number, w: number): string[] => Array.from({ length: n }, (_, k) => `pixel_${Math.floor(k / w)}_${k % w}`);
 
-function summarize(name: string, d: Omit<TrainData, 'summary'>): string {
+function summarize(name: string, d: Omit<TrainData, 'summary' | 'image'>): string {
   const out = d.meta.classes ? `${d.meta.classes.length} classes` : 'regression';
   return `${name}: ${d.train.x.shape[0]} train / ${d.test.x.shape[0]} test, ${d.meta.features.length} features, ${out}`;
 }
@@ -41,7 +43,7 @@ export function loadTrainData(ctx: Ctx, cfg: TrainConfig): TrainData {
   const seed = cfg.seed;
   const testFraction = d.name === 'fashion-mnist' ? null : d.testFraction ?? 0.2;
   const base = { name: d.name, seed, testFraction };
-  let out: Omit<TrainData, 'summary'>;
+  let out: Omit<TrainData, 'summary' | 'image'>;
   if (d.name === 'digits') {
     const s = px.data.digits({ seed, testFraction: testFraction! });
     out = { train: s.train, test: s.test, meta: { task: 'classification', classes: s.classes, features: s.features, target: null, standardizer: scaleOnly(64, 16), data: base } };
@@ -54,10 +56,11 @@ export function loadTrainData(ctx: Ctx, cfg: TrainConfig): TrainData {
   } else {
     out = csvTrainData(ctx, cfg, base);
   }
-  return { ...out, summary: summarize(d.name, out) };
+  const side = d.name === 'digits' ? 8 : d.name === 'fashion-mnist' ? 28 : null;
+  return { ...out, summary: summarize(d.name, out), image: side === null ? null : { size: [side, side], channels: 1 } };
 }
 
-function csvTrainData(ctx: Ctx, cfg: TrainConfig, base: ModelMeta['data']): Omit<TrainData, 'summary'> {
+function csvTrainData(ctx: Ctx, cfg: TrainConfig, base: ModelMeta['data']): Omit<TrainData, 'summary' | 'image'> {
   const d = cfg.data;
   const file = path.resolve(ctx.cwd, d.path!);
   const t = px.data.readCsv(file, { name: d.path!, target: d.target!, targetType: d.targetType ?? 'auto', ignore: d.ignore ?? [], dtype: 'float32' });

@@ -38,7 +38,7 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--target-type <type>', 'csv: auto | categorical | numeric (default auto)')
     .option('--ignore <columns>', 'csv: columns to leave out, comma-separated (e.g. an id)')
     .option('--test-fraction <f>', 'fraction held out for testing (default 0.2; not fashion-mnist)')
-    .option('--model <type>', 'architecture: mlp (default), kan or fastkan (grid, k, basis: in the config file)')
+    .option('--model <type>', 'architecture: mlp (default), kan or fastkan (grid, k, basis: in the config file), or an nn layer type such as MLPMixer (its options in the config file)')
     .option('--hidden <widths>', 'hidden layer widths, comma-separated (default 128)')
     .option('--activation <name>', `hidden activation: ${px.nn.ACTIVATION_NAMES.join(' | ')} (default relu)`)
     .option('--dropout <p>', 'dropout after each hidden activation, in [0, 1) (default 0)')

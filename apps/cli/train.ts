@@ -9,8 +9,8 @@
  */
 import path from 'node:path';
 import { type Callback, type EpochLogs, type History, evaluate, fit, px, saveCheckpoint, saveModel } from './api.js';
-import { buildModel, buildOptimizer, describeModel } from './build.js';
-import type { TrainConfig } from './config-schema.js';
+import { buildModel, buildOptimizer, dataFill, describeModel, layerProblem } from './build.js';
+import { type TrainConfig, isLayerModel } from './config-schema.js';
 import { loadTrainConfig, resolveBackend } from './config.js';
 import { type Ctx, shown } from './context.js';
 import { type TrainData, loadTrainData } from './data.js';
@@ -34,10 +34,26 @@ export const DIVERGENCE_FACTOR = 1e3;
 export const FAILED_FILE = 'failed.json';
 
 /** The config as written to config.json: every default filled in, reusable with --config. */
-function resolvedConfig(cfg: TrainConfig, data: TrainData, backend: string, lr: number): Record<string, unknown> {
+function resolvedConfig(cfg: TrainConfig, data: TrainData, backend: string, lr: number, model: InstanceType<typeof px.nn.Module>): Record<string, unknown> {
   const { out: _out, name: _name, ...rest } = cfg; // the folder it sits in says where it ran
   const tf = data.meta.data.testFraction;
-  return { ...rest, backend, data: { ...cfg.data, ...(tf === null ? {} : { testFraction: tf }) }, optimizer: { ...cfg.optimizer, lr } };
+  // A layer model is written as its full config (defaults and data-filled sizes included).
+  const m = isLayerModel(cfg.model) ? { model: model.getConfig() } : {};
+  return { ...rest, ...m, backend, data: { ...cfg.data, ...(tf === null ? {} : { testFraction: tf }) }, optimizer: { ...cfg.optimizer, lr } };
+}
+
+/** The layer model the config names, built; its argument errors become config problems (exit 2). */
+function buildLayerModel(cfg: TrainConfig, data: TrainData, outputs: number, source: string): InstanceType<typeof px.nn.Module> {
+  const classes = data.meta.classes;
+  const fill = dataFill({ inputs: data.meta.features.length, outputs, classes: classes ? classes.length : null, image: data.image });
+  try {
+    return buildModel(cfg, data.meta.features.length, outputs, fill);
+  } catch (e) {
+    if (e instanceof px.ValueError || e instanceof px.ShapeError || e instanceof px.DTypeError) {
+      throw new ConfigError(source, [layerProblem(e, cfg.model, fill)]);
+    }
+    throw e;
+  }
 }
 
 /** Checks that need the data: both splits non-empty, the batch no larger than the training set. */
@@ -100,12 +116,19 @@ export function plan(ctx: Ctx, cfg: TrainConfig, source: string, backend: string
   checkAgainstData(cfg, data, source);
   const classification = data.meta.task === 'classification';
   const outputs = classification ? data.meta.classes!.length : 1;
-  checkMemory(cfg, backend, data.meta.features.length, outputs, data.train.x.shape[0]! + data.test.x.shape[0]!, source);
-  const model = buildModel(cfg, data.meta.features.length, outputs);
+  const samples = data.train.x.shape[0]! + data.test.x.shape[0]!;
+  let model: InstanceType<typeof px.nn.Module>;
+  if (isLayerModel(cfg.model)) {
+    model = buildLayerModel(cfg, data, outputs, source);
+    checkMemory(cfg, backend, data.meta.features.length, outputs, samples, source, model.numParameters());
+  } else {
+    checkMemory(cfg, backend, data.meta.features.length, outputs, samples, source);
+    model = buildModel(cfg, data.meta.features.length, outputs);
+  }
   const optimizer = buildOptimizer(cfg, model);
   // The loader fit would build from {x, y, batchSize} with `seed`, made here so checkpoints can record its position.
   const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed });
-  const config = resolvedConfig(cfg, data, backend, optimizer.paramGroups[0]!.lr);
+  const config = resolvedConfig(cfg, data, backend, optimizer.paramGroups[0]!.lr, model);
   return { cfg, backend, data, model, optimizer, loader, loss: classification ? 'crossEntropy' : 'mse', config };
 }
 
@@ -113,7 +136,7 @@ export function announce(ctx: Ctx, p: Plan): void {
   const { cfg, model } = p;
   const classes = p.data.meta.classes;
   ctx.io.out(`data: ${p.data.summary}\n`);
-  ctx.io.out(`model: ${describeModel(cfg, p.data.meta.features.length, classes ? classes.length : 1)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}\n`);
+  ctx.io.out(`model: ${describeModel(cfg, p.data.meta.features.length, classes ? classes.length : 1, model)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}\n`);
 }
 
 /** The run stopped because the loss blew up while staying finite (exit 1). */

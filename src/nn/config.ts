@@ -37,13 +37,34 @@ export function registeredModules(): string[] {
   return [...registry.keys()].sort();
 }
 
+export interface FromConfigOptions {
+  /** Where the config sits, for messages (default 'config'). */
+  path?: string;
+  /**
+   * Values for top-level keys the config leaves out, used only where the module's factory reads
+   * that key (a key nobody reads is no error): how `plexus train` supplies `inFeatures`,
+   * `numClasses`, `imageSize`, ... from the data set. A key the config gives wins; nested configs
+   * (a Sequential's layers) do not see the fill.
+   */
+  fill?: Readonly<Record<string, JsonValue>>;
+}
+
 /**
  * Rebuilds a module from `{type, ...args}` (fresh initial weights; load values with loadStateDict).
  * Unknown type: ValueError code UNKNOWN_LAYER listing the known types; bad or unknown arguments:
- * ValueError code INVALID_CONFIG naming the path.
+ * ValueError code INVALID_CONFIG naming the path. The second argument is the path for messages or
+ * FromConfigOptions.
  * @example nn.fromConfig({ type: 'Linear', inFeatures: 4, outFeatures: 2 })
+ * @example nn.fromConfig({ type: 'MLPMixer', patchSize: 4, dim: 64, depth: 4 }, { fill: { imageSize: [28, 28], numClasses: 10 } })
  */
-export function fromConfig(config: unknown, path = 'config', depth = 0): Module {
+export function fromConfig(config: unknown, pathOrOptions: string | FromConfigOptions = 'config', depth = 0): Module {
+  const opts = typeof pathOrOptions === 'string' ? { path: pathOrOptions } : pathOrOptions;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ValueError(`fromConfig: options must be a path string or { path, fill }, got ${show(opts)}`, 'INVALID_ARGUMENT');
+  const extraKey = Object.keys(opts).find((k) => k !== 'path' && k !== 'fill');
+  if (extraKey !== undefined) throw new ValueError(`fromConfig: unknown option '${extraKey}' (known: path, fill)`, 'UNKNOWN_OPTION');
+  const path = opts.path ?? 'config';
+  if (typeof path !== 'string') throw new ValueError(`fromConfig: path must be a string, got ${show(path)}`, 'INVALID_ARGUMENT');
+  const fill = opts.fill === undefined ? undefined : new Map(Object.entries(opts.fill));
   if (depth > MAX_DEPTH) throw new ValueError(`fromConfig: ${path} is nested deeper than ${MAX_DEPTH} levels`, 'INVALID_CONFIG');
   if (config === null || typeof config !== 'object' || Array.isArray(config)) {
     throw new ValueError(`fromConfig: ${path} must be an object with a "type", got ${show(config)}`, 'INVALID_CONFIG');
@@ -56,7 +77,7 @@ export function fromConfig(config: unknown, path = 'config', depth = 0): Module 
     throw new ValueError(`fromConfig: ${path}.type ${JSON.stringify(type)} is not a known layer; known: ${registeredModules().join(', ')}`, 'UNKNOWN_LAYER');
   }
   entries.delete('type');
-  const reader = new ConfigReader(type, path, entries, depth);
+  const reader = new ConfigReader(type, path, entries, depth, fill);
   const m = factory(reader);
   reader.finish();
   return m;
@@ -66,16 +87,18 @@ export function fromConfig(config: unknown, path = 'config', depth = 0): Module 
 export class ConfigReader {
   private readonly used = new Set<string>();
 
-  constructor(readonly type: string, readonly path: string, private readonly entries: Map<string, unknown>, private readonly depth: number) {}
+  constructor(readonly type: string, readonly path: string, private readonly entries: Map<string, unknown>, private readonly depth: number,
+    /** fromConfig's `fill`: values for keys the config leaves out. */
+    private readonly fill?: ReadonlyMap<string, unknown>) {}
 
   private fail(key: string, want: string, got: unknown): never {
     throw new ValueError(`fromConfig(${this.type}): ${this.path}.${key} must be ${want}, got ${show(got)}`, 'INVALID_CONFIG');
   }
 
-  /** The raw value (undefined when absent), marked as read. */
+  /** The raw value (from the config, else from fromConfig's fill; undefined when absent), marked as read. */
   raw(key: string): unknown {
     this.used.add(key);
-    return this.entries.get(key);
+    return this.entries.has(key) ? this.entries.get(key) : this.fill?.get(key);
   }
 
   /** The value, or `dflt` when the key is absent (an explicit null stays null and fails the type check). */

@@ -16,9 +16,10 @@ import { rbfRows } from './rbf.rows.js';
 import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
 import { periodicRows } from './periodic.rows.js';
+import { poolRows } from './pool.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
   ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...fusedRows, ...normRows,
-  ...periodicRows,
+  ...periodicRows, ...poolRows,
 ];

@@ -1,8 +1,14 @@
 /**
- * @file The MLP family beyond the plain MLP (issue #12). Importing registers every layer here with
- * `fromConfig`: the GLU family and bilinear layers, quadratic neurons, the gated perceptron, CRMSNorm
- * and the pre-norm residual MLP with its Pre-LN -> Pre-RMSNorm / Pre-CRMSNorm conversions.
+ * @file The MLP family beyond the plain MLP (issue #12): each file one group of modules, all
+ * registered with fromConfig; src/nn/index.ts re-exports this and frames every module's forward.
+ * Blocks and token mixers (MLPBlock, MetaFormer, Mixer, ResMLP, PoolFormer, Hourglass), the GLU family
+ * and bilinear layers, quadratic neurons, the gated perceptron, CRMSNorm and the pre-norm residual
+ * MLP with its Pre-LN -> Pre-RMSNorm / Pre-CRMSNorm conversions.
  */
+export { Affine, MLPBlock, BLOCK_NORMS, type BlockNorm, type MLPBlockOptions } from './block.js';
+export { PatchEmbed, MetaFormerBlock, TOKEN_MIXERS, type TokenMixer, type MetaFormerBlockOptions } from './metaformer.js';
+export { MetaFormer, MLPMixer, ResMLP, PoolFormer, resmlpLayerScale, type MetaFormerOptions, type MetaFormerModelOptions } from './models.js';
+export { HourglassMLP, type HourglassMLPOptions } from './hourglass.js';
 export {
   GLU, GatedLinear, GeGLU, SwiGLU, ReGLU, BilinearGLU, GLUFeedForward, GLU_GATES,
   type GLUGate, type GatedLinearOptions, type GLUFeedForwardOptions,

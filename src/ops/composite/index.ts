@@ -10,6 +10,7 @@ import * as L from './losses.js';
 import * as S from './stats.js';
 import * as N from './norm.js';
 import * as P from './periodic.js';
+import * as Pool from './pool.js';
 
 export * from './shape.js';
 export * from './math.js';
@@ -17,6 +18,7 @@ export { mean, type VarOptions } from './stats.js';
 export * from './activations.js';
 export * from './losses.js';
 export { SPDER_EPS } from './periodic.js';
+export type { AvgPool2dOptions } from './pool.js';
 
 export const silu = framed(A.silu);
 export const gelu = framed(A.gelu);
@@ -37,3 +39,5 @@ export const layerNorm = framed(N.layerNorm);
 export const rmsNorm = framed(N.rmsNorm);
 export const spder = framed(P.spder);
 export const gcu = framed(P.gcu);
+export const patchify = framed(Pool.patchify);
+export const avgPool2d = framed(Pool.avgPool2d);
