@@ -14,6 +14,8 @@ export { Sequential, ModuleList } from './container.js';
 export { MLP, NORM_NAMES, type MLPOptions, type NormName } from './mlp.js';
 export * as init from './init.js';
 export * from './kan/index.js';
+export * from './mlp/index.js';
+export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
 import { frameForwards, moduleClasses } from './frames.js';
@@ -23,6 +25,7 @@ import * as activation from './activation.js';
 import * as container from './container.js';
 import * as mlp from './mlp.js';
 import * as kan from './kan/index.js';
+import * as mlpFamily from './mlp/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily].flatMap((ns) => moduleClasses(ns, Module)));
