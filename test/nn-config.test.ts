@@ -26,6 +26,8 @@ const examples = (): nn.Module[] => [
   new nn.KANLinear(2, 3, { bias: true, dtype: 'float64' }), new nn.KAN([2, 3, 1], { basis: 'rbf', grid: 4 }),
   new nn.SKANLinear(2, 3, { pool: ['bspline', 'fourier'], selected: [1, 0] }), new nn.SKAN([2, 3, 1], { grid: 3 }),
   nn.SymbolicKAN.from(new nn.KAN([2, 1])),
+  new nn.Matryoshka([2, 4], 3, { efficient: true, dim: 2, relativeImportance: [1, 2] }), new nn.SortedNet([3, 4, 4, 2], [2, 4], { width: 2, sample: false }),
+  new nn.HyperNetwork(new nn.MLP([2, 3, 1]), 2, [4], { encoding: 'none', additive: false }),
 ];
 
 describe('getConfig / fromConfig', () => {
