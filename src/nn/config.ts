@@ -158,6 +158,11 @@ export class ConfigReader {
     return v.map((c, i) => fromConfig(c, `${this.path}.${key}[${i}]`, this.depth + 1));
   }
 
+  /** One nested module config (a wrapped module, e.g. HyperNetwork's target), depth-capped like `modules`. */
+  module(key: string): Module {
+    return fromConfig(this.raw(key), `${this.path}.${key}`, this.depth + 1);
+  }
+
   /** Throws on keys the factory never read (typos, stale fields). */
   finish(): void {
     const extra = [...this.entries.keys()].filter((k) => !this.used.has(k));

@@ -17,6 +17,7 @@ export * from './kan/index.js';
 export * from './mlp/index.js';
 export * from './activations/index.js';
 export * as encoding from './encoding/index.js';
+export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
 import { frameForwards, moduleClasses } from './frames.js';

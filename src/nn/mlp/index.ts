@@ -3,7 +3,8 @@
  * registered with fromConfig; src/nn/index.ts re-exports this and frames every module's forward.
  * Blocks and token mixers (MLPBlock, MetaFormer, Mixer, ResMLP, PoolFormer, Hourglass), the GLU family
  * and bilinear layers, quadratic neurons, the gated perceptron, CRMSNorm and the pre-norm residual
- * MLP with its Pre-LN -> Pre-RMSNorm / Pre-CRMSNorm conversions.
+ * MLP with its Pre-LN -> Pre-RMSNorm / Pre-CRMSNorm conversions, hypernetworks, and the nested
+ * (Matryoshka, SortedNet) models.
  */
 export { Affine, MLPBlock, BLOCK_NORMS, type BlockNorm, type MLPBlockOptions } from './block.js';
 export { PatchEmbed, MetaFormerBlock, TOKEN_MIXERS, type TokenMixer, type MetaFormerBlockOptions } from './metaformer.js';
@@ -20,3 +21,5 @@ export {
   PreNormResidualMLP, PreNormBlock, PRE_NORMS, preLNToPreRMSNorm, preLNToPreCRMSNorm,
   type PreNorm, type PreNormResidualMLPOptions,
 } from './prenorm.js';
+export { HyperNetwork, HYPER_ENCODINGS, type HyperEncoding, type HyperNetworkOptions } from './hyper.js';
+export { Matryoshka, SortedNet, type MatryoshkaOptions, type SortedNetOptions } from './nested.js';
