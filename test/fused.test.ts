@@ -12,6 +12,7 @@ import { type AdamOptions, adamUpdate } from '../src/optim/adam.js';
 import { type SGDOptions, sgdUpdate } from '../src/optim/sgd.js';
 import type { FusedUpdates } from '../src/core/backend.js';
 import { assertClose, uniform } from '../src/testing/index.js';
+import { standardize } from '../src/ops/composite/norm.js';
 
 type Act = px.LinearActivation;
 const ACTS: Act[] = ['none', 'relu', 'tanh', 'gelu'];
@@ -271,4 +272,32 @@ describe('rbfBasis: fused primitive vs exp(-((x - c)/h)²) from primitives', () 
     assert.throws(() => px.rbfBasis(x, c.reshape(2, 2), 0.5), (e: Error) => e instanceof px.ShapeError && /centers must be \[C\]/.test(e.message));
     assert.throws(() => px.rbfBasis(x.cast('int32'), c, 0.5), (e: Error) => e instanceof px.DTypeError && /x must be float32 or float64/.test(e.message));
   });
+});
+
+describe('layerNorm: fused primitives vs the composite standardize (mean, sub, var, sqrt, div)', () => {
+  const composite = (dims: number, eps: number) => (x: px.Tensor, w?: px.Tensor, b?: px.Tensor): px.Tensor => {
+    let y = standardize(x, Array.from({ length: dims }, (_, i) => x.rank - dims + i), eps).y;
+    if (w) y = px.mul(y, w);
+    return b ? px.add(y, b) : y;
+  };
+  /** Value, d/dx, d/dw and the gradient w.r.t. x and w of Σ(d/dx)² (through layerNormBackward's own vjp). */
+  function probeX(f: (...xs: px.Tensor[]) => px.Tensor, data: px.Tensor[], dtype: px.FloatDType): px.Tensor[] {
+    const xs = leaves(data, dtype);
+    const y = f(...xs);
+    const seed = px.tensor(Float64Array.from({ length: y.size }, (_, i) => 0.5 + ((i * 0.618) % 1)), { dtype, shape: y.shape });
+    const gs = px.gradients([px.sum(px.mul(y, seed))], xs, { createGraph: true });
+    const gg = px.gradients([px.sum(px.mul(gs[0]!, gs[0]!))], xs.slice(0, 2), { allowUnused: true });
+    return [y, ...gs, ...gg];
+  }
+  for (const [backend, dtype] of SETUPS) {
+    it(`${backend} ${dtype}: x[6,5] affine over [5], x[2,3,4] over [3,4] (values, gradients, grad of grad)`, () => {
+      const tol = dtype === 'float64' ? F64 : { rtol: 1e-4, atol: 1e-5 };
+      for (const [shape, norm, eps] of [[[6, 5], [5], 1e-5], [[2, 3, 4], [3, 4], 0.01]] as const) {
+        const data = [uniform([...shape], -2, 2), uniform([...norm], 0.5, 1.5), uniform([...norm], -1, 1)];
+        const a = on(backend, () => probeX((x, w, b) => px.layerNorm(x!, [...norm], w, b, eps), data, dtype));
+        const e = on(backend, () => probeX(composite(norm.length, eps), data, dtype));
+        a.forEach((t, i) => assertClose(t, e[i]!, tol, `${backend} ${dtype} [${shape}] output ${i}`));
+      }
+    });
+  }
 });

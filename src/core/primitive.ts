@@ -29,6 +29,8 @@ export const PRIMITIVE_NAMES = [
   'splineBasis',
   // fused: Gaussian RBF bases for FastKAN (composite oracle: exp(-((x - c)/h)²) from primitives)
   'rbfBasis',
+  // fused: layer norm rows and their input gradient (composite oracle: standardize in composite/norm.ts)
+  'layerNormForward', 'layerNormBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
 ] as const;

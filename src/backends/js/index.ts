@@ -14,6 +14,7 @@ import { arrayBackend } from '../array-storage.js';
 import { indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
+import { layerNormBackward, layerNormForward } from './layer-norm.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -55,6 +56,8 @@ export const JS_KERNELS: KernelTable = {
   indexSelect: k(indexSelect),
   splineBasis: k(splineBasis),
   rbfBasis: k(rbfBasis),
+  layerNormForward: k(layerNormForward),
+  layerNormBackward: k(layerNormBackward),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

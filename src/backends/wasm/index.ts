@@ -24,6 +24,7 @@ import { fusedUpdates64 } from './kernels/fused64.js';
 import { withFloat64 } from './kernels/route64.js';
 import { spline64Kernel } from './kernels/spline64.js';
 import { cast, expand, permute, slice } from '../js/movement.js';
+import { layerNormBackward, layerNormForward } from '../js/layer-norm.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
@@ -125,8 +126,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     parallel,
   };
-  // Data movement: the js backend's dtype-agnostic fast paths work on heap views as they are.
-  const movement = { expand, permute, slice, cast } as unknown as KernelTable;
+  // Data movement and layer norm: the js backend's dtype-agnostic fast paths work on heap views as they are.
+  const movement = { expand, permute, slice, cast, layerNormForward, layerNormBackward } as unknown as KernelTable;
   const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);

@@ -9,6 +9,7 @@ import type { Tensor } from '../../core/tensor.js';
 import { badArgument, checkArgCount, checkNumberArg, describe, tensorArg } from '../../core/args.js';
 import { add, div, mul, sqrt, sub } from '../primitives/index.js';
 import { mean } from './stats.js';
+import { layerNormForward } from '../primitives/layer-norm.js';
 
 /** (x - mean) / sqrt(biasedVar + eps) over `axes`, plus the mean and biased variance (kept dims). */
 export function standardize(x: Tensor, axes: number[], eps: number): { y: Tensor; mu: Tensor; v: Tensor } {
@@ -55,7 +56,8 @@ export function layerNorm(x: Tensor, normalizedShape: number | readonly number[]
   const w = affineArg('layerNorm', 'weight', weight, shape, x);
   const b = affineArg('layerNorm', 'bias', bias, shape, x);
   if (checkNumberArg('layerNorm', 'eps', eps) < 0) throw badArgument(`layerNorm: eps must be >= 0, got ${eps}`);
-  let { y } = standardize(x, axes, eps);
+  // One fused kernel each way (standardize stays as its oracle, and for rmsNorm's users).
+  let y = layerNormForward(x, axes.length, eps);
   if (w) y = mul(y, w);
   if (b) y = add(y, b);
   return y;
