@@ -28,6 +28,10 @@ describe('FourierFeatures', () => {
     assert.throws(() => new FourierFeatures(2, undefined, { kind: 'basic', scale: 2 }), V);
     assert.throws(() => new FourierFeatures(2, 4, { sigma: 3 } as never), (e: Error) => e instanceof V && /unknown option 'sigma'/.test(e.message));
     assert.throws(() => new FourierFeatures(2, 4, { includeInput: 'yes' as never }), V);
+    for (const r of [[1, 1], [1, -1], [0, Infinity], [0], [0, 1, 2], 'unit', [0, '1']]) {
+      assert.throws(() => new FourierFeatures(2, 4, { inputRange: r as never }), (e: Error) => e instanceof V && /inputRange/.test(e.message), `inputRange ${JSON.stringify(r)}`);
+    }
+    assert.throws(() => nn.fromConfig({ type: 'FourierFeatures', inFeatures: 2, mappingSize: 4, inputRange: [2, 0] }), V);
   });
 
   it('checks the input shape and dtype', () => {
@@ -36,15 +40,17 @@ describe('FourierFeatures', () => {
     assert.throws(() => enc.forward(px.zeros([5, 2], { dtype: 'float32' })), px.DTypeError);
   });
 
-  it('computes [cos(2 pi B x), sin(2 pi B x), x] with the documented B of each kind', () => {
+  it('computes [cos(2 pi B u), sin(2 pi B u), x], u = (x - lo) / (hi - lo), with the documented B of each kind', () => {
     const x = px.tensor([[0.1, -0.3], [0.7, 0.25], [-1, 1]], f64);
     const xs = x.values as Float64Array;
     const check = (enc: InstanceType<typeof FourierFeatures>, B: number[][]): void => {
       const m = B.length;
+      const [lo, hi] = enc.inputRange;
+      const u = (v: number): number => (v - lo) / (hi - lo);
       assert.equal(enc.numFrequencies, m);
       const want: number[] = [];
       for (let n = 0; n < 3; n++) {
-        const proj = B.map((row) => 2 * Math.PI * (row[0]! * xs[2 * n]! + row[1]! * xs[2 * n + 1]!));
+        const proj = B.map((row) => 2 * Math.PI * (row[0]! * u(xs[2 * n]!) + row[1]! * u(xs[2 * n + 1]!)));
         want.push(...proj.map(Math.cos), ...proj.map(Math.sin), ...(enc.includeInput ? [xs[2 * n]!, xs[2 * n + 1]!] : []));
       }
       const y = enc.forward(x);
@@ -52,6 +58,8 @@ describe('FourierFeatures', () => {
       assertClose(y, want, { atol: 1e-12, rtol: 1e-12 });
     };
     check(new FourierFeatures(2, undefined, { kind: 'basic', ...f64 }), [[1, 0], [0, 1]]);
+    check(new FourierFeatures(2, undefined, { kind: 'basic', inputRange: [0, 1], ...f64 }), [[1, 0], [0, 1]]);
+    check(new FourierFeatures(2, undefined, { kind: 'basic', inputRange: [-3, 0.5], ...f64 }), [[1, 0], [0, 1]]);
     const s = 8;
     const pos = new FourierFeatures(2, 3, { kind: 'positional', scale: s, includeInput: true, ...f64 });
     check(pos, [0, 1, 2].flatMap((j) => [[s ** (j / 3), 0], [0, s ** (j / 3)]]));
@@ -60,6 +68,14 @@ describe('FourierFeatures', () => {
     check(g, [0, 1, 2, 3, 4].map((j) => [b[2 * j]!, b[2 * j + 1]!]));
     assert.equal(g.parameters().length, 0, 'gaussian B is a fixed buffer');
     assert.equal(new FourierFeatures(2, 5, { kind: 'learnable' }).parameters().length, 1, 'learnable B is a parameter');
+  });
+
+  it('basic on the default [-1, 1] domain has one period over it: points one unit apart differ (no aliasing)', () => {
+    const enc = new FourierFeatures(1, undefined, { kind: 'basic', ...f64 });
+    assert.deepEqual(enc.inputRange, [-1, 1]);
+    const y = enc.forward(px.tensor([[-0.5], [0.5]], f64)).values as Float64Array;
+    // u = 0.25 and 0.75: cos equal (0), sin +1 vs -1; with 2 pi on raw x both would be (-1, 0).
+    assert.ok(Math.abs(y[1]! - 1) < 1e-12 && Math.abs(y[3]! + 1) < 1e-12, `features ${Array.from(y)}`);
   });
 
   it('draws Gaussian B with standard deviation scale', () => {
@@ -71,7 +87,7 @@ describe('FourierFeatures', () => {
 
   it('round-trips through getConfig / fromConfig and a model file (B kept)', async () => {
     for (const kind of ['basic', 'positional', 'gaussian', 'learnable'] as const) {
-      const enc = kind === 'basic' ? new FourierFeatures(3, undefined, { kind }) : new FourierFeatures(3, 6, { kind, scale: 4, includeInput: true });
+      const enc = kind === 'basic' ? new FourierFeatures(3, undefined, { kind }) : new FourierFeatures(3, 6, { kind, scale: 4, includeInput: true, inputRange: [0, 2] });
       const model = new nn.Sequential(enc, new nn.Linear(enc.outFeatures, 1));
       const again = nn.fromConfig(model.getConfig());
       assert.deepEqual(again.getConfig(), model.getConfig());

@@ -17,9 +17,10 @@ torch.set_default_dtype(torch.float64)
 
 
 class FourierFeatures(nn.Module):
-    """gamma(v) = [cos(2 pi B v), sin(2 pi B v)] (+ v), B a buffer, or a parameter when learnable."""
+    """gamma(v) = [cos(2 pi B u), sin(2 pi B u)] (+ v), u = (v - lo) / (hi - lo) with [lo, hi] the input
+    range (the paper's coordinates are in [0, 1)); B a buffer, or a parameter when learnable."""
 
-    def __init__(self, d, m, kind, scale=None, include_input=False):
+    def __init__(self, d, m, kind, scale=None, include_input=False, input_range=(-1.0, 1.0)):
         super().__init__()
         if kind == "basic":
             b = torch.eye(d)
@@ -35,16 +36,17 @@ class FourierFeatures(nn.Module):
         else:
             self.register_buffer("B", b)
         self.include_input = include_input
+        self.lo, self.hi = input_range
 
     def forward(self, x):
-        proj = (2 * math.pi * x) @ self.B.T
+        proj = (2 * math.pi * (x - self.lo) / (self.hi - self.lo)) @ self.B.T
         parts = [torch.cos(proj), torch.sin(proj)] + ([x] if self.include_input else [])
         return torch.cat(parts, -1)
 
 
-def cfg(d, m, kind, scale=None, include_input=False):
+def cfg(d, m, kind, scale=None, include_input=False, input_range=(-1.0, 1.0)):
     return {"type": "FourierFeatures", "inFeatures": d, "mappingSize": m, "kind": kind, "scale": scale,
-            "includeInput": include_input, "dtype": "float64"}
+            "inputRange": list(input_range), "includeInput": include_input, "dtype": "float64"}
 
 
 def main():
@@ -52,10 +54,11 @@ def main():
     cases["basic"] = case(cfg(2, 2, "basic"), FourierFeatures(2, 2, "basic"), [("train", randn(6, 2, scale=0.6))])
     cases["positional"] = case(cfg(2, 4, "positional", 6.0, True), FourierFeatures(2, 4, "positional", 6.0, True),
                                [("train", randn(5, 2, scale=0.6))])
-    cases["gaussian"] = case(cfg(2, 8, "gaussian", 3.0), FourierFeatures(2, 8, "gaussian", 3.0),
+    # inputRange [0, 1]: the paper's formula verbatim (no domain map).
+    cases["gaussian"] = case(cfg(2, 8, "gaussian", 3.0, input_range=(0.0, 1.0)), FourierFeatures(2, 8, "gaussian", 3.0, input_range=(0.0, 1.0)),
                              [("train", randn(4, 3, 2, scale=0.6)), ("eval", randn(2, 2))])
     # learnable: `case` redraws B (a parameter) with randn * 0.5; its gradient is checked too.
-    cases["learnable"] = case(cfg(3, 5, "learnable", 2.0, True), FourierFeatures(3, 5, "learnable", 2.0, True),
+    cases["learnable"] = case(cfg(3, 5, "learnable", 2.0, True, (-0.5, 2.0)), FourierFeatures(3, 5, "learnable", 2.0, True, (-0.5, 2.0)),
                               [("train", randn(4, 3, scale=0.6)), ("train", randn(2, 3, scale=0.6))])
     out = {"torch": torch.__version__, "cases": cases}
     path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-encoding.json")

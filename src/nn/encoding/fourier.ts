@@ -2,7 +2,15 @@
  * @file Fourier feature mappings of input coordinates (Tancik et al. 2020, "Fourier Features Let
  * Networks Learn High Frequency Functions in Low Dimensional Domains", https://arxiv.org/abs/2006.10739):
  *
- *   gamma(v) = [cos(2 pi B v), sin(2 pi B v)]   (then v itself when includeInput)
+ *   gamma(v) = [cos(2 pi B u), sin(2 pi B u)],  u = (v - lo) / (hi - lo)   (then v itself when includeInput)
+ *
+ * where [lo, hi] = `inputRange` (default [-1, 1], the coordinates of data.imageGrid and SIREN). The
+ * paper's coordinates lie in [0, 1) (their code: np.linspace(0, 1, N, endpoint=False)), so rescaling
+ * the domain onto [0, 1] keeps `scale` and 'basic' meaning what they mean there: B = I gives one period
+ * over the domain, and Gaussian s = 10 has Tancik's s = 10 bandwidth. Applying 2 pi B to [-1, 1]
+ * coordinates directly would double every frequency (s = 10 acting as their s = 20) and make 'basic'
+ * alias (points one unit apart get the same features). Pass `inputRange: [0, 1]` for the formula
+ * verbatim on [0, 1) inputs. The shift by lo only adds a fixed phase per frequency.
  *
  * with the frequency matrix B [m, d] chosen by `kind`:
  * - 'basic': B = I (m = d);
@@ -31,7 +39,7 @@ import { noGrad } from '../../core/grad-mode.js';
 import { keep } from '../../core/memory.js';
 import type { Generator } from '../../core/rng.js';
 import { Tensor } from '../../core/tensor.js';
-import { cat, cos, linear, mul, sin } from '../../ops/primitives/index.js';
+import { cat, cos, linear, mul, sin, sub } from '../../ops/primitives/index.js';
 import { type ModuleConfig, registerModule } from '../config.js';
 import { checkBool, checkInputDType, checkInt, checkTrailing, paramDType, show } from '../check.js';
 import * as init from '../init.js';
@@ -45,6 +53,11 @@ export interface FourierFeaturesOptions {
   kind?: FourierKind;
   /** sigma: the standard deviation of B (gaussian, learnable) or the largest frequency (positional); > 0, default 10. Not for basic. */
   scale?: number;
+  /**
+   * The coordinate domain [lo, hi] (finite, lo < hi; default [-1, 1]): features are computed on
+   * (v - lo) / (hi - lo), so one unit of B is one cycle over the domain, as in Tancik et al.'s [0, 1).
+   */
+  inputRange?: readonly [number, number];
   /** Append the raw input after the features (default false). */
   includeInput?: boolean;
   dtype?: FloatDType;
@@ -53,6 +66,13 @@ export interface FourierFeaturesOptions {
 }
 
 const TWO_PI = 2 * Math.PI;
+
+function checkInputRange(r: unknown): [number, number] {
+  if (!Array.isArray(r) || r.length !== 2 || !r.every((v) => typeof v === 'number' && Number.isFinite(v)) || !(r[0] < r[1])) {
+    throw new ValueError(`FourierFeatures: inputRange must be [lo, hi] with finite numbers lo < hi, got ${Array.isArray(r) ? JSON.stringify(r) : show(r)}`);
+  }
+  return [r[0], r[1]];
+}
 
 /**
  * Fourier features of coordinates (see the file comment for the mapping and the kinds).
@@ -67,6 +87,8 @@ export class FourierFeatures extends Module {
   readonly kind: FourierKind;
   readonly scale: number | null;
   readonly includeInput: boolean;
+  /** The coordinate domain [lo, hi] mapped onto [0, 1] before the projection. */
+  readonly inputRange: readonly [number, number];
   /** Rows of B (the number of frequencies m). */
   readonly numFrequencies: number;
   readonly outFeatures: number;
@@ -76,7 +98,7 @@ export class FourierFeatures extends Module {
 
   constructor(inFeatures: number, mappingSize?: number, opts: FourierFeaturesOptions = {}) {
     super();
-    checkOptions('FourierFeatures', opts, ['kind', 'scale', 'includeInput', 'dtype', 'generator']);
+    checkOptions('FourierFeatures', opts, ['kind', 'scale', 'inputRange', 'includeInput', 'dtype', 'generator']);
     this.inFeatures = checkInt('FourierFeatures', 'inFeatures', inFeatures, 1);
     this.kind = checkEnum('FourierFeatures', 'kind', opts.kind ?? 'gaussian', FOURIER_KINDS);
     if (this.kind === 'basic') {
@@ -93,6 +115,7 @@ export class FourierFeatures extends Module {
       if (typeof s !== 'number' || !Number.isFinite(s) || s <= 0) throw new ValueError(`FourierFeatures: scale must be a finite number > 0, got ${show(s)}`);
       this.scale = s;
     }
+    this.inputRange = checkInputRange(opts.inputRange ?? [-1, 1]);
     this.includeInput = checkBool('FourierFeatures', 'includeInput', opts.includeInput ?? false);
     const dtype = paramDType('FourierFeatures', opts.dtype);
     const d = this.inFeatures;
@@ -167,8 +190,10 @@ export class FourierFeatures extends Module {
     const where = `FourierFeatures(${this.inFeatures}, ${this.kind})`;
     checkTrailing(where, x, [this.inFeatures]);
     checkInputDType(where, x, this.frequencies.dtype as FloatDType);
-    // 2 pi scales the input, not B, so a learnable B gets the gradient of the B it holds.
-    const proj = linear(mul(x, TWO_PI), this.frequencies, null, 'none');
+    // The domain map and 2 pi scale the input, not B, so a learnable B gets the gradient of the B it holds.
+    const [lo, hi] = this.inputRange;
+    const u = lo === 0 ? x : sub(x, lo);
+    const proj = linear(mul(u, TWO_PI / (hi - lo)), this.frequencies, null, 'none');
     let c = cos(proj);
     let s = sin(proj);
     if (this.mask) {
@@ -181,7 +206,7 @@ export class FourierFeatures extends Module {
   override getConfig(): ModuleConfig {
     return {
       type: 'FourierFeatures', inFeatures: this.inFeatures, mappingSize: this.mappingSize, kind: this.kind,
-      scale: this.scale, includeInput: this.includeInput, dtype: this.frequencies.dtype,
+      scale: this.scale, inputRange: [...this.inputRange], includeInput: this.includeInput, dtype: this.frequencies.dtype,
     };
   }
 }
@@ -189,7 +214,8 @@ export class FourierFeatures extends Module {
 registerModule('FourierFeatures', (c) => {
   const kind = c.oneOf('kind', FOURIER_KINDS, 'gaussian');
   const scale = c.numberOrNull('scale', null);
+  const inputRange = c.raw('inputRange') as [number, number] | undefined; // checked by the constructor
   return new FourierFeatures(c.int('inFeatures'), c.int('mappingSize'), {
-    kind, ...(scale === null ? {} : { scale }), includeInput: c.bool('includeInput', false), dtype: c.dtype(),
+    kind, ...(scale === null ? {} : { scale }), ...(inputRange === undefined ? {} : { inputRange }), includeInput: c.bool('includeInput', false), dtype: c.dtype(),
   });
 });
