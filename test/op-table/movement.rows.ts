@@ -192,6 +192,11 @@ export const movementRows: OpRow[] = [
   ]),
   permuteRow([-1, 0, 1], [{ name: 'negative entry, [2,3,4]', inputs: u([2, 3, 4]) }]),
   permuteRow([1, 0], [{ name: '2-D transpose', inputs: u([3, 2]) }]),
+  // The strided-copy kernel's shapes: a batched transpose (strided inner run), a permute whose
+  // inner dims stay contiguous (merged into one memcpy run), patchify's 6-D unfold with a size-1 dim.
+  permuteRow([0, 2, 1], [{ name: 'batched transpose [3,5,4]', inputs: u([3, 5, 4]) }]),
+  permuteRow([1, 0, 2, 3], [{ name: 'contiguous inner dims [2,3,2,4]', inputs: u([2, 3, 2, 4]) }]),
+  permuteRow([0, 2, 4, 1, 3, 5], [{ name: 'patch unfold [2,1,3,2,3,2]', inputs: u([2, 1, 3, 2, 3, 2]) }]),
   permuteRow([], [{ name: 'rank 0', inputs: u([]) }]),
 
   expandRow([2, 4, 3], [
@@ -199,6 +204,11 @@ export const movementRows: OpRow[] = [
     { name: '[2,1,3] -> [2,4,3]', inputs: u([2, 1, 3]) },
     { name: '[4,1] -> [2,4,3]', inputs: u([4, 1]) },
     { name: 'rank 0 -> [2,4,3]', inputs: u([]) },
+  ]),
+  expandRow([2, 4, 3, 5], [
+    { name: 'inner broadcast [2,4,3,1] -> [2,4,3,5]', inputs: u([2, 4, 3, 1]) },
+    { name: 'two broadcast dims [2,1,3,1] -> [2,4,3,5]', inputs: u([2, 1, 3, 1]) },
+    { name: 'middle broadcast [2,1,3,5] -> [2,4,3,5]', inputs: u([2, 1, 3, 5]) },
   ]),
   expandRow([3, -1, 2], [{ name: '-1 keeps a dim: [4,1] -> [3,4,2]', inputs: u([4, 1]) }]),
   expandRow([2, 0, 3], [
