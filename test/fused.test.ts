@@ -13,21 +13,12 @@ import { type SGDOptions, sgdUpdate } from '../src/optim/sgd.js';
 import type { FusedUpdates } from '../src/core/backend.js';
 import { assertClose, uniform } from '../src/testing/index.js';
 import { standardize } from '../src/ops/composite/norm.js';
+import { on } from './backend-compare.js';
 
 type Act = px.LinearActivation;
 const ACTS: Act[] = ['none', 'relu', 'tanh', 'gelu'];
 const F64 = { rtol: 1e-12, atol: 1e-13 };
 const F32 = { rtol: 2e-5, atol: 2e-6 };
-
-function on<T>(backend: string, f: () => T): T {
-  const prev = px.getBackend();
-  px.setBackend(backend);
-  try {
-    return f();
-  } finally {
-    px.setBackend(prev);
-  }
-}
 
 /** Leaves holding `data` (float64 arrays) in `dtype` on the current backend. */
 const leaves = (data: px.Tensor[], dtype: px.FloatDType): px.Tensor[] =>

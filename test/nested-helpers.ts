@@ -1,13 +1,24 @@
 /**
  * @file Shared by the nested-model reproduction checks (test/nn-nested-*.slow.ts): Fashion-MNIST
- * loading (skipped when absent), a plain Adam training loop with a per-batch loss, and accuracy.
+ * loading (a skipped test when absent), a plain Adam training loop with a per-batch loss, and accuracy.
  */
 import { existsSync } from 'node:fs';
+import { it } from 'node:test';
 import { join } from 'node:path';
 import * as px from '../src/node.js';
 
 export const FMNIST_DIR = process.env.FASHION_MNIST_DIR ?? px.data.FASHION_MNIST_DIR;
 export const fmnistPresent = existsSync(join(FMNIST_DIR, 'train-images-idx3-ubyte.gz')) || existsSync(join(FMNIST_DIR, 'train-images-idx3-ubyte'));
+
+/**
+ * Inside a describe: when Fashion-MNIST is absent, registers a skipped test saying `check` did not
+ * run and returns true (the caller returns); otherwise returns false.
+ */
+export function skippedWithoutFmnist(check: string): boolean {
+  if (fmnistPresent) return false;
+  it('dataset-fashion-mnist is absent', (t) => t.skip(`no Fashion-MNIST at ${FMNIST_DIR}; ${check} did not run`));
+  return true;
+}
 
 let cached: ReturnType<typeof px.data.fashionMnist> | undefined;
 /** The data set, loaded once per process. */

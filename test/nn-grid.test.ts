@@ -8,8 +8,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import { io, nn, optim } from '../src/index.js';
+import { io, nn } from '../src/index.js';
 import { assertClose, assertGradcheck } from '../src/testing/index.js';
+import { fitMse, image32 } from './fit-helpers.js';
 
 const { FeatureGrid, GaussianNeuralField } = nn.encoding;
 const f64 = (v: number[], shape?: number[]): px.Tensor => px.tensor(v, { dtype: 'float64', ...(shape ? { shape } : {}) });
@@ -107,27 +108,13 @@ describe('FeatureGrid', () => {
 describe('GaussianNeuralField fits a 2-D image-like function', () => {
   it('32 x 32 image: >= 25 dB (the bound of the plain RBF test), printed beside a tanh MLP of similar size', () => {
     // f = sin(2x) cos(3y) + a Gaussian blob + a disk of radius 0.35 around (-0.4, 0.4): smooth parts and an edge.
-    const pts: number[] = [];
-    const vals: number[] = [];
-    for (let i = 0; i < 32; i++) {
-      for (let j = 0; j < 32; j++) {
-        const [u, v] = [-1 + (2 * j) / 31, -1 + (2 * i) / 31];
-        pts.push(u, v);
-        const disk = (u + 0.4) ** 2 + (v - 0.4) ** 2 < 0.35 ** 2 ? 0.5 : 0;
-        vals.push(Math.sin(2 * u) * Math.cos(3 * v) + Math.exp(-8 * ((u - 0.3) ** 2 + (v + 0.2) ** 2)) + disk);
-      }
-    }
-    const x = px.tensor(pts, { shape: [1024, 2] });
-    const y = px.tensor(vals, { shape: [1024, 1] });
+    const { x, y, vals } = image32((u, v) => {
+      const disk = (u + 0.4) ** 2 + (v - 0.4) ** 2 < 0.35 ** 2 ? 0.5 : 0;
+      return Math.sin(2 * u) * Math.cos(3 * v) + Math.exp(-8 * ((u - 0.3) ** 2 + (v + 0.2) ** 2)) + disk;
+    });
     const range = Math.max(...vals) - Math.min(...vals);
     const fit = (model: nn.Module): [number, number] => {
-      const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
-      for (let step = 0; step < 1000; step++) {
-        opt.zeroGrad();
-        px.mse(model.forward(x), y).backward();
-        opt.step();
-      }
-      const mse = px.noGrad(() => px.mse(model.forward(x), y).item());
+      const mse = fitMse(model, x, y, 1000);
       return [10 * Math.log10((range * range) / mse), model.parameters().reduce((s, p) => s + p.size, 0)];
     };
     px.manualSeed(0);

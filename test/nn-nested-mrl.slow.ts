@@ -11,16 +11,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/node.js';
-import { accuracy, fashion, fmnistPresent, FMNIST_DIR, pct, trainLoop } from './nested-helpers.js';
+import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './nested-helpers.js';
 
 const NESTING = [4, 8, 16, 32, 64];
 const EPOCHS = 10;
 
 describe('MR1: Matryoshka representations on Fashion-MNIST', () => {
-  if (!fmnistPresent) {
-    it('dataset-fashion-mnist is absent', (t) => t.skip(`no Fashion-MNIST at ${FMNIST_DIR}; MR1 did not run`));
-    return;
-  }
+  if (skippedWithoutFmnist('MR1')) return;
   it('MRL keeps full-dim accuracy and makes the 8-dim prefix >= 80% and >= 10 points over the baseline prefix', (t) => {
     const { train, test } = fashion();
     // Baseline: the plain MLP; its embedding is the ReLU output of the 64-wide layer.

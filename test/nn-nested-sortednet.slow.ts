@@ -11,16 +11,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/node.js';
-import { accuracy, fashion, fmnistPresent, FMNIST_DIR, pct, trainLoop } from './nested-helpers.js';
+import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './nested-helpers.js';
 
 const WIDTHS = [32, 64, 128, 256];
 const EPOCHS = 10;
 
 describe('SN1: SortedNet nested widths on Fashion-MNIST', () => {
-  if (!fmnistPresent) {
-    it('dataset-fashion-mnist is absent', (t) => t.skip(`no Fashion-MNIST at ${FMNIST_DIR}; SN1 did not run`));
-    return;
-  }
+  if (skippedWithoutFmnist('SN1')) return;
   it('accuracy is monotone in width, each width >= 96% of its independent model, full width >= baseline - 1 point', (t) => {
     const { train, test } = fashion();
     px.manualSeed(0);

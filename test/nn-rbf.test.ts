@@ -19,8 +19,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import { io, nn, optim } from '../src/index.js';
+import { io, nn } from '../src/index.js';
 import { assertClose } from '../src/testing/index.js';
+import { fitMse, image32 } from './fit-helpers.js';
 
 const { GaussianRBF, RBFNetwork } = nn.encoding;
 const f64 = (v: number[], shape?: number[]): px.Tensor => px.tensor(v, { dtype: 'float64', ...(shape ? { shape } : {}) });
@@ -86,13 +87,7 @@ describe('GaussianRBF', () => {
 
 /** Full-batch Adam fit; returns the PSNR (dB) on the given points. */
 function psnrAfterFit(model: nn.Module, x: px.Tensor, y: px.Tensor): number {
-  const opt = new optim.Adam(model.parameters(), { lr: 1e-2 });
-  for (let step = 0; step < 1500; step++) {
-    opt.zeroGrad();
-    px.mse(model.forward(x), y).backward();
-    opt.step();
-  }
-  const mse = px.noGrad(() => px.mse(model.forward(x), y).item());
+  const mse = fitMse(model, x, y, 1500);
   const v = [...y.values];
   const range = Math.max(...v) - Math.min(...v);
   return 10 * Math.log10((range * range) / mse);
@@ -123,17 +118,8 @@ describe('RBF network fits test signals (PSNR beside an MLP of equal size)', () 
     assert.ok(compare('1-D step', x1, y, rbf1, mlp1) >= 15);
   });
   it('2-D smooth image-like function on 32 x 32 >= 25 dB', () => {
-    const pts: number[] = [];
-    const vals: number[] = [];
-    for (let i = 0; i < 32; i++) {
-      for (let j = 0; j < 32; j++) {
-        const [u, v] = [-1 + (2 * j) / 31, -1 + (2 * i) / 31];
-        pts.push(u, v);
-        vals.push(Math.sin(2 * u) * Math.cos(3 * v) + Math.exp(-8 * ((u - 0.3) ** 2 + (v + 0.2) ** 2)));
-      }
-    }
-    const p = compare('2-D image 32x32', px.tensor(pts, { shape: [1024, 2] }), px.tensor(vals, { shape: [1024, 1] }),
-      () => new RBFNetwork(2, 64, 1), () => new nn.MLP([2, 14, 14, 1], { activation: 'tanh' }));
+    const { x, y } = image32((u, v) => Math.sin(2 * u) * Math.cos(3 * v) + Math.exp(-8 * ((u - 0.3) ** 2 + (v + 0.2) ** 2)));
+    const p = compare('2-D image 32x32', x, y, () => new RBFNetwork(2, 64, 1), () => new nn.MLP([2, 14, 14, 1], { activation: 'tanh' }));
     assert.ok(p >= 25);
   });
 });

@@ -18,6 +18,7 @@ import { getPrimitive } from '../src/internal.js';
 import { runOpCase } from '../src/testing/index.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { on } from './backend-compare.js';
+import { assertGemmMatchesLoop } from './gemm-loop.js';
 
 px.registerBackend('wasm-plain', () => createWasmBackend({ shared: false, name: 'wasm-plain' }));
 px.registerBackend('wasm-baseline', () => createWasmBackend({ relaxed: false, name: 'wasm-baseline' }));
@@ -48,45 +49,8 @@ function checkGemm(backendName: string, m: number, n: number, k: number, tA: boo
   });
   const av = values(aShape.reduce((p, d) => p * d, 1), m * 31 + k, lo);
   const bv = values(bShape.reduce((p, d) => p * d, 1), n * 17 + k + 5, lo);
-  const batch = px.broadcastShapes('test', ba, bb);
-  assert.deepEqual(out.shape, [...batch, m, n]);
   assert.equal(out.dtype, 'float64');
-  const o = out.values;
-  const count = batch.reduce((p, d) => p * d, 1);
-  const matIndex = (shape: number[], t: number): number => {
-    let idx = 0;
-    let rem = t;
-    let mult = 1;
-    for (let d = batch.length - 1, e = shape.length - 1; d >= 0; d--, e--) {
-      const coord = rem % batch[d]!;
-      rem = Math.floor(rem / batch[d]!);
-      if (e >= 0) {
-        if (shape[e] !== 1) idx += coord * mult;
-        mult *= shape[e]!;
-      }
-    }
-    return idx;
-  };
-  for (let t = 0; t < count; t++) {
-    const ao = matIndex(ba, t) * m * k;
-    const bo = matIndex(bb, t) * k * n;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let sAbs = 0;
-        for (let p = 0; p < k; p++) {
-          const x = av[ao + (tA ? p * m + i : i * k + p)]! * bv[bo + (tB ? j * k + p : p * n + j)]!;
-          s += x;
-          sAbs += Math.abs(x);
-        }
-        const got = o[t * m * n + i * n + j]!;
-        const bound = 1e-300 + 2 * (k + 1) * U * sAbs;
-        if (!(Math.abs(got - s) <= bound)) {
-          assert.fail(`mm f64 ${m}x${k}x${n} tA=${tA} tB=${tB} batch ${ba}|${bb}: [${t},${i},${j}] got ${got}, expected ${s} (bound ${bound})`);
-        }
-      }
-    }
-  }
+  assertGemmMatchesLoop(out, av, bv, { m, n, k, tA, tB, ba, bb }, (_s, sAbs) => 1e-300 + 2 * (k + 1) * U * sAbs, 'mm f64');
 }
 
 const COMBOS: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];

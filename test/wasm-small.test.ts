@@ -11,21 +11,12 @@ import * as px from '../src/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { SMALL_M } from '../src/backends/wasm/kernels/matmul.js';
 import { erfScalar } from '../src/core/special.js';
+import { on } from './backend-compare.js';
 
 if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
 px.registerBackend('wasm-small-baseline', () => createWasmBackend({ relaxed: false, name: 'wasm-small-baseline' }));
 
 const U = 2 ** -24;
-
-function on<T>(backend: string, f: () => T): T {
-  const prev = px.getBackend();
-  px.setBackend(backend);
-  try {
-    return f();
-  } finally {
-    px.setBackend(prev);
-  }
-}
 
 /** Deterministic float32 values in [lo, 1). */
 function values(n: number, seed: number, lo = -1): Float32Array {

@@ -10,6 +10,8 @@ import { execFileSync } from 'node:child_process';
 import * as px from '../src/index.js';
 import { createWasmBackend, sizeClass, type WasmBackend } from '../src/backends/wasm/index.js';
 import { BLOCKS } from '../src/backends/wasm/kernels/matmul.js';
+import { on } from './backend-compare.js';
+import { assertGemmMatchesLoop } from './gemm-loop.js';
 
 if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
 px.registerBackend('wasm-plain', () => createWasmBackend({ shared: false, name: 'wasm-plain' }));
@@ -18,16 +20,6 @@ px.registerBackend('wasm-baseline', () => createWasmBackend({ relaxed: false, na
 const U = 2 ** -24;
 /** V8 11.4+ ships relaxed SIMD; 11.0-11.3 (Node 20) has it behind a flag that plexus turns on. */
 const [V8_MAJOR = 0, V8_MINOR = 0] = process.versions.v8.split('.').map(Number);
-
-function on<T>(backend: string, f: () => T): T {
-  const prev = px.getBackend();
-  px.setBackend(backend);
-  try {
-    return f();
-  } finally {
-    px.setBackend(prev);
-  }
-}
 
 /** Deterministic float32 values in [lo, hi). */
 function values(n: number, seed: number, lo: number, hi: number): Float32Array {
@@ -47,47 +39,7 @@ function checkGemm(backend: string, m: number, n: number, k: number, tA: boolean
   const av = values(na, m * 31 + k, lo, 1);
   const bv = values(nb, n * 17 + k + 5, lo, 1);
   const out = on(backend, () => px.mm(px.tensor(av, { shape: aShape }), px.tensor(bv, { shape: bShape }), tA, tB));
-  const batch = px.broadcastShapes('test', ba, bb);
-  assert.deepEqual(out.shape, [...batch, m, n]);
-  const o = out.values;
-  const count = batch.reduce((p, d) => p * d, 1);
-  // Batch index -> matrix index of each operand (broadcast dims of size 1 repeat).
-  const matIndex = (shape: number[], t: number): number => {
-    let idx = 0;
-    let rem = t;
-    let mult = 1;
-    const stride: number[] = [];
-    for (let d = shape.length - 1; d >= 0; d--) {
-      stride[d] = mult;
-      mult *= shape[d]!;
-    }
-    for (let d = batch.length - 1, e = shape.length - 1; d >= 0; d--, e--) {
-      const coord = rem % batch[d]!;
-      rem = Math.floor(rem / batch[d]!);
-      if (e >= 0 && shape[e] !== 1) idx += coord * stride[e]!;
-    }
-    return idx;
-  };
-  for (let t = 0; t < count; t++) {
-    const ao = matIndex(ba, t) * m * k;
-    const bo = matIndex(bb, t) * k * n;
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        let sAbs = 0;
-        for (let p = 0; p < k; p++) {
-          const x = av[ao + (tA ? p * m + i : i * k + p)]! * bv[bo + (tB ? j * k + p : p * n + j)]!;
-          s += x;
-          sAbs += Math.abs(x);
-        }
-        const got = o[t * m * n + i * n + j]!;
-        const bound = Math.max(1e-5 + 1.3e-6 * Math.abs(s), 2 * k * U * sAbs);
-        if (!(Math.abs(got - s) <= bound)) {
-          assert.fail(`mm ${m}x${k}x${n} tA=${tA} tB=${tB} batch ${ba}|${bb}: [${t},${i},${j}] got ${got}, expected ${s} (bound ${bound})`);
-        }
-      }
-    }
-  }
+  assertGemmMatchesLoop(out, av, bv, { m, n, k, tA, tB, ba, bb }, (s, sAbs) => Math.max(1e-5 + 1.3e-6 * Math.abs(s), 2 * k * U * sAbs), 'mm');
   out.dispose();
 }
 

@@ -39,6 +39,16 @@ def state(module):
     return {k: arr(v) for k, v in module.state_dict().items()}
 
 
+def write_cases(cases, name):
+    """Writes {"torch": version, "cases": cases} to test/golden/<name>; every golden script shares it
+    so the files keep one format (json.dumps' repr floats, trailing newline)."""
+    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", name)
+    with open(path, "w") as f:
+        json.dump({"torch": torch.__version__, "cases": cases}, f)
+        f.write("\n")
+    print(f"wrote {path}: {len(cases)} cases")
+
+
 def randomize(module, scale=0.5):
     """Non-trivial parameter values (weights around 1 for scales, around 0 for shifts)."""
     with torch.no_grad():
@@ -124,12 +134,7 @@ def main():
         {"type": "MLP", "sizes": [4, 6, 5, 2], "activation": "tanh", "norm": "batch", **f64},
         PlexusMLP([4, 6, 5, 2], nn.Tanh(), nn.BatchNorm1d), [("train", randn(7, 4)), ("eval", randn(3, 4))])
 
-    out = {"torch": torch.__version__, "cases": cases}
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules.json")
-    with open(path, "w") as f:
-        json.dump(out, f)
-        f.write("\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    write_cases(cases, "modules.json")
 
 
 if __name__ == "__main__":

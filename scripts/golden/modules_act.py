@@ -17,13 +17,11 @@ test/nn-golden.test.ts. Run offline from the repo root:
   the 2^d cell corners, then GaussianRBF in feature space and a Linear (Bouzidi et al. 2025,
   arXiv 2503.06762).
 """
-import json
-import os
 
 import torch
 import torch.nn as nn
 
-from modules import case, randn
+from modules import case, randn, write_cases
 
 torch.set_default_dtype(torch.float64)
 
@@ -201,12 +199,7 @@ def main():
         {"type": "GaussianNeuralField", "inFeatures": 2, "resolution": 5, "features": 3, "numKernels": 4, "outFeatures": 2, **f64},
         GaussianNeuralField(2, 5, 3, 4, 2), [("train", randn(5, 2, scale=0.6))])
 
-    out = {"torch": torch.__version__, "cases": cases}
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-act.json")
-    with open(path, "w") as f:
-        json.dump(out, f)
-        f.write("\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    write_cases(cases, "modules-act.json")
 
 
 if __name__ == "__main__":

@@ -4,14 +4,12 @@ nn.encoding.FourierFeatures, re-implemented here from Tancik et al. 2020 (arXiv 
 Li et al. 2021 (arXiv 2106.02795), for test/nn-golden.test.ts. Run offline from the repo root:
     /usr/bin/python3 scripts/golden/modules_encoding.py
 """
-import json
 import math
-import os
 
 import torch
 import torch.nn as nn
 
-from modules import case, randn
+from modules import case, randn, write_cases
 
 torch.set_default_dtype(torch.float64)
 
@@ -60,12 +58,7 @@ def main():
     # learnable: `case` redraws B (a parameter) with randn * 0.5; its gradient is checked too.
     cases["learnable"] = case(cfg(3, 5, "learnable", 2.0, True, (-0.5, 2.0)), FourierFeatures(3, 5, "learnable", 2.0, True, (-0.5, 2.0)),
                               [("train", randn(4, 3, scale=0.6)), ("train", randn(2, 3, scale=0.6))])
-    out = {"torch": torch.__version__, "cases": cases}
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-encoding.json")
-    with open(path, "w") as f:
-        json.dump(out, f)
-        f.write("\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    write_cases(cases, "modules-encoding.json")
 
 
 if __name__ == "__main__":

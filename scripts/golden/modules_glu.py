@@ -6,15 +6,13 @@ the oracle that test/nn-golden.test.ts checks to 1e-10. Run offline from the rep
 
 Each module below has plexus' parameter names in plexus' order, so the state dicts map one to one.
 """
-import json
 import math
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from modules import case, randn
+from modules import case, randn, write_cases
 
 GATES = {
     "sigmoid": torch.sigmoid, "gelu": F.gelu, "geluTanh": lambda x: F.gelu(x, approximate="tanh"),
@@ -168,12 +166,7 @@ def main():
             {"type": "PreNormResidualMLP", "inFeatures": 4, "width": 6, "outFeatures": 3, "depth": 2, "hidden": 8, "norm": norm, **f64},
             PreNormResidualMLP(4, 6, 3, 2, 8, norm), [("train", randn(5, 4))])
 
-    out = {"torch": torch.__version__, "cases": cases}
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-glu.json")
-    with open(path, "w") as f:
-        json.dump(out, f)
-        f.write("\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    write_cases(cases, "modules-glu.json")
 
 
 if __name__ == "__main__":

@@ -10,14 +10,12 @@ is a strided F.conv2d (plexus: patchify + Linear), PoolFormer's mixer nn.AvgPool
 count_include_pad=False) (plexus: the avgPool2d composite), token mixing a transpose + Linear.
 Parameter names and registration order follow plexus' state-dict keys.
 """
-import json
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from modules import case, randn
+from modules import case, randn, write_cases
 
 F64 = {"dtype": "float64"}
 
@@ -172,12 +170,7 @@ def main():
     cases["hourglass"] = case({"type": "HourglassMLP", "inFeatures": 5, "wide": 8, "narrow": 3, "depth": 2, "outFeatures": 4, **F64},
                               Hourglass(5, 8, 3, 2, 4), [("train", randn(6, 5))])
 
-    out = {"torch": torch.__version__, "cases": cases}
-    path = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden", "modules-mixer.json")
-    with open(path, "w") as f:
-        json.dump(out, f)
-        f.write("\n")
-    print(f"wrote {path}: {len(cases)} cases")
+    write_cases(cases, "modules-mixer.json")
 
 
 if __name__ == "__main__":

@@ -11,16 +11,14 @@ src/nn/mlp/hyper.ts, src/nn/functional-call.ts). Run offline from the repo root:
 The modules below are independent PyTorch re-implementations of the plexus layers, written from the
 papers' definitions, with the same state-dict keys.
 """
-import json
 import math
-import os
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch.nn.utils.stateless import functional_call
 
-from modules import G, arr, case, randn, randomize, state, PlexusMLP
+from modules import G, arr, case, randn, randomize, state, write_cases, PlexusMLP
 
 torch.set_default_dtype(torch.float64)
 
@@ -179,13 +177,8 @@ def main():
     extra["functionalCallMLP"] = functional_case(mlp_config([3, 5, 2], "tanh"), PlexusMLP([3, 5, 2], nn.Tanh()),
                                                  ["layers.0.weight", "layers.1.bias"], randn(4, 3))
 
-    root = os.path.join(os.path.dirname(__file__), "..", "..", "test", "golden")
-    for name, content in (("modules-nested.json", cases), ("nested-extra.json", extra)):
-        path = os.path.join(root, name)
-        with open(path, "w") as f:
-            json.dump({"torch": torch.__version__, "cases": content}, f)
-            f.write("\n")
-        print(f"wrote {path}: {len(content)} cases")
+    write_cases(cases, "modules-nested.json")
+    write_cases(extra, "nested-extra.json")
 
 
 if __name__ == "__main__":
