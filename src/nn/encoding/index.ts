@@ -8,3 +8,4 @@ export { coarseToFine, RAMP_KINDS, type CoarseToFineOptions, type FrequencySched
 export { GaussianRBF, RBFNetwork, type GaussianRBFOptions } from './rbf.js';
 export { FeatureGrid, type FeatureGridOptions } from './grid.js';
 export { GaussianNeuralField, type GaussianNeuralFieldOptions } from './gnf.js';
+export { ProgressiveImplicitNetwork, type ProgressiveImplicitNetworkOptions, type MultiScaleLossOptions } from './progressive.js';
