@@ -34,6 +34,7 @@ const examples = (): nn.Module[] => [
   new nn.BilinearGLU(3, 2), new nn.GLUFeedForward(3, 4, 2, { gate: 'identity', bias: false }), new nn.QuadraticLinear(3, 2, { init: 'random' }),
   new nn.GatedPerceptron(3, 2, { products: [[0, 2]] }), new nn.CRMSNorm(4), new nn.PreNormResidualMLP(3, 4, 2, { norm: 'crms', depth: 1 }),
   new nn.encoding.FourierFeatures(2, 8, { kind: 'learnable', scale: 3, includeInput: true }),
+  new nn.encoding.ProgressiveImplicitNetwork(2, 6, 4, 1, { levels: 3, layersPerLevel: 2 }),
   // The activation zoo and RBF family (issue #13).
   new nn.Sine(30), new nn.SPDER({ eps: 1e-4 }), new nn.GCU(), new nn.PolyReLU({ order: 2 }), new nn.PolyNorm({ eps: 1e-5, dtype: 'float64' }),
   new nn.SIREN([2, 8, 1], { w0: 20, activation: 'spder', outermostLinear: false }), new nn.MLP([2, 4, 1], { activation: 'sine' }),
