@@ -21,7 +21,7 @@ test/nn-golden.test.ts. Run offline from the repo root:
 import torch
 import torch.nn as nn
 
-from modules import case, randn, write_cases
+from modules import G, case, randn, write_cases
 
 torch.set_default_dtype(torch.float64)
 
@@ -64,7 +64,9 @@ class Siren(nn.Module):
             for i, lin in enumerate(self.layers):
                 n = lin.in_features
                 bound = 1 / n if i == 0 else (6 / n) ** 0.5 / w0
-                lin.weight.uniform_(-bound, bound)
+                # Drawn from the seeded generator (weights and biases), so a re-run writes the same file.
+                lin.weight.uniform_(-bound, bound, generator=G)
+                lin.bias.uniform_(-n ** -0.5, n ** -0.5, generator=G)
 
     def forward(self, h):
         for i, lin in enumerate(self.layers):
