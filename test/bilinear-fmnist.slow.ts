@@ -11,40 +11,29 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as px from '../src/node.js';
+import { fashion, fitAccuracy, skippedWithoutFmnist } from './fmnist-helpers.js';
 import { analysis, nn } from '../src/node.js';
 
-const DIR = process.env.FASHION_MNIST_DIR ?? px.data.FASHION_MNIST_DIR;
-const present = existsSync(join(DIR, 'train-images-idx3-ubyte.gz')) || existsSync(join(DIR, 'train-images-idx3-ubyte'));
 const WIDTH = 128;
 const EPOCHS = 3;
 
-async function trainAndScore(model: nn.Module, data: ReturnType<typeof px.data.fashionMnist>): Promise<number> {
-  const optimizer = new px.optim.Adam(model.parameters(), { lr: 1e-3 });
-  const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: 128, shuffle: true, seed: 0 });
-  const history = await px.fit(model, loader, { optimizer, epochs: EPOCHS, validation: { ...data.test, batchSize: 1000 }, progress: false });
-  assert.equal(history.stopReason, 'completed');
-  return history.epochs.at(-1)!.valAccuracy!;
-}
 
 describe('bilinear MLP on Fashion-MNIST (Pearce et al. 2024)', () => {
-  if (!present) {
-    it('dataset-fashion-mnist is absent', (t) => t.skip(`no Fashion-MNIST at ${DIR} (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR); the check did not run`));
-    return;
-  }
+  if (skippedWithoutFmnist('the bilinear check')) return;
   it(`bilinear MLP >= ReLU MLP of width ${WIDTH} - 1 point; top interaction eigenvector per class as an image`, async (t) => {
     const prev = px.getBackend();
     px.setBackend('wasm');
     try {
-      const data = px.data.fashionMnist({ dir: DIR });
+      const data = fashion();
       px.manualSeed(0);
       const relu = new nn.MLP([784, WIDTH, 10], { activation: 'relu' });
-      const reluAcc = await trainAndScore(relu, data);
+      const reluAcc = await fitAccuracy(relu, data, EPOCHS);
       px.manualSeed(0);
       const bilinear = new nn.GLUFeedForward(784, WIDTH, 10, { gate: 'identity', bias: false, outBias: true });
-      const bilinearAcc = await trainAndScore(bilinear, data);
+      const bilinearAcc = await fitAccuracy(bilinear, data, EPOCHS);
       t.diagnostic(`test accuracy after ${EPOCHS} epochs: ReLU MLP ${(100 * reluAcc).toFixed(2)}%, bilinear MLP ${(100 * bilinearAcc).toFixed(2)}%`);
       console.log(`bilinear Fashion-MNIST: ReLU MLP ${(100 * reluAcc).toFixed(2)}%, bilinear MLP ${(100 * bilinearAcc).toFixed(2)}% (width ${WIDTH}, ${EPOCHS} epochs)`);
       assert.ok(bilinearAcc >= reluAcc - 0.01, `bilinear ${bilinearAcc} < ReLU ${reluAcc} - 0.01`);

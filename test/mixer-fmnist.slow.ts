@@ -9,19 +9,15 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import * as px from '../src/node.js';
+import { fashion, fitAccuracy, pct, skippedWithoutFmnist } from './fmnist-helpers.js';
 import { nn } from '../src/node.js';
 
-const DIR = process.env.FASHION_MNIST_DIR ?? px.data.FASHION_MNIST_DIR;
-const present = existsSync(join(DIR, 'train-images-idx3-ubyte.gz')) || existsSync(join(DIR, 'train-images-idx3-ubyte'));
 const EPOCHS = 5;
 const PATCH = 7;
 const SIZES = { dim: 64, tokenHidden: 64, channelHidden: 128, depth: 4 };
 
 const count = (m: nn.Module): number => m.parameters().reduce((s, p) => s + p.size, 0);
-const pct = (a: number): string => `${(100 * a).toFixed(2)}%`;
 
 function mixer(): nn.Module {
   return new nn.MLPMixer([28, 28], PATCH, SIZES.dim, SIZES.depth, 10, { tokenHidden: SIZES.tokenHidden, channelHidden: SIZES.channelHidden });
@@ -30,24 +26,14 @@ function resmlp(): nn.Module {
   return new nn.ResMLP([28, 28], PATCH, SIZES.dim, SIZES.depth, 10, { channelHidden: SIZES.channelHidden });
 }
 
-async function trainAndScore(model: nn.Module, data: ReturnType<typeof px.data.fashionMnist>): Promise<number> {
-  const optimizer = new px.optim.Adam(model.parameters(), { lr: 1e-3 });
-  const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: 128, shuffle: true, seed: 0 });
-  const history = await px.fit(model, loader, { optimizer, epochs: EPOCHS, validation: { ...data.test, batchSize: 1000 }, progress: false });
-  assert.equal(history.stopReason, 'completed');
-  return history.epochs.at(-1)!.valAccuracy!;
-}
 
 describe('MX1: MLP-Mixer and ResMLP on Fashion-MNIST vs a parameter-matched MLP', () => {
-  if (!present) {
-    it('dataset-fashion-mnist is absent', (t) => t.skip(`no Fashion-MNIST at ${DIR} (apt-get install dataset-fashion-mnist, or set FASHION_MNIST_DIR); the check did not run`));
-    return;
-  }
+  if (skippedWithoutFmnist('MX1')) return;
   it(`Mixer >= 86%, ResMLP >= 85%, each >= the MLP baseline - 3 points (${EPOCHS} epochs)`, async (t) => {
     const prev = px.getBackend();
     px.setBackend('wasm');
     try {
-      const data = px.data.fashionMnist({ dir: DIR });
+      const data = fashion();
       const budget = Math.min(count(mixer()), count(resmlp()));
       // 784-H-10 has 795 H + 10 parameters.
       const width = Math.floor((budget - 10) / 795);
@@ -56,7 +42,7 @@ describe('MX1: MLP-Mixer and ResMLP on Fashion-MNIST vs a parameter-matched MLP'
         px.manualSeed(0);
         const model = make();
         const t0 = performance.now();
-        const acc = await trainAndScore(model, data);
+        const acc = await fitAccuracy(model, data, EPOCHS);
         results.push({ name, params: count(model), acc, seconds: (performance.now() - t0) / 1000 });
         const line = `MX1 ${name}: ${count(model)} parameters, test accuracy ${pct(acc)} after ${EPOCHS} epochs (${results.at(-1)!.seconds.toFixed(0)} s)`;
         t.diagnostic(line);

@@ -11,7 +11,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/node.js';
-import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './nested-helpers.js';
+import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './fmnist-helpers.js';
 
 const NESTING = [4, 8, 16, 32, 64];
 const EPOCHS = 10;

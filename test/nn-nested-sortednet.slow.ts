@@ -11,7 +11,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/node.js';
-import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './nested-helpers.js';
+import { accuracy, fashion, pct, skippedWithoutFmnist, trainLoop } from './fmnist-helpers.js';
 
 const WIDTHS = [32, 64, 128, 256];
 const EPOCHS = 10;

@@ -1,9 +1,10 @@
 /**
- * @file Shared by the nested-model reproduction checks (test/nn-nested-*.slow.ts): Fashion-MNIST
- * loading (a skipped test when absent), a plain Adam training loop with a per-batch loss, and accuracy.
+ * @file Shared by the Fashion-MNIST reproduction checks (test/*.slow.ts): loading (a skipped test
+ * when absent), a plain Adam training loop with a per-batch loss, fit() with validation, and accuracy.
  */
 import { existsSync } from 'node:fs';
 import { it } from 'node:test';
+import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import * as px from '../src/node.js';
 
@@ -65,3 +66,15 @@ export function accuracy(x: px.Tensor, y: px.Tensor, logits: (x: px.Tensor) => p
 }
 
 export const pct = (a: number): string => `${(100 * a).toFixed(2)}%`;
+
+/**
+ * fit() with Adam (lr 1e-3) on mini-batches of 128 shuffled with seed 0 for `epochs`, validated on the
+ * test set; returns the last epoch's test accuracy.
+ */
+export async function fitAccuracy(model: px.nn.Module, data: ReturnType<typeof px.data.fashionMnist>, epochs: number): Promise<number> {
+  const optimizer = new px.optim.Adam(model.parameters(), { lr: 1e-3 });
+  const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: 128, shuffle: true, seed: 0 });
+  const history = await px.fit(model, loader, { optimizer, epochs, validation: { ...data.test, batchSize: 1000 }, progress: false });
+  assert.equal(history.stopReason, 'completed');
+  return history.epochs.at(-1)!.valAccuracy!;
+}
