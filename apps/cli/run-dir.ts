@@ -89,7 +89,9 @@ function occupied(dir: string): boolean {
 
 /** Writes `lock` as `dir/<name>` only if that name is free: full content first, then link(2). */
 function createExclusive(dir: string, name: string, lock: RunLock): boolean {
-  const tmp = path.join(dir, `.${name}.claim-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  // `name` starts with '.', so this is `.plexus-lock-<n>.claim-<pid>-<r>`: LOCK_TMP_RE must match it, or a
+  // concurrent claimer reading the folder takes our scratch file for run output and both give up.
+  const tmp = path.join(dir, `${name}.claim-${process.pid}-${Math.random().toString(36).slice(2)}`);
   writeFileSync(tmp, `${JSON.stringify(lock)}\n`, { flag: 'wx' });
   try {
     linkSync(tmp, path.join(dir, name));
