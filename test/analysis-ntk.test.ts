@@ -18,20 +18,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import { analysis, nn, optim } from '../src/index.js';
-
-const snapshot = (m: nn.Module): { state: number[][]; grads: (number[] | null)[]; flags: boolean[] } => ({
-  state: [...m.stateDict().values()].map((t) => Array.from(t.values as Float64Array)),
-  grads: m.parameters().map((p) => (p.grad ? Array.from(p.grad.values as Float64Array) : null)),
-  flags: m.modules().map((x) => x.training),
-});
-
-/** Runs fn and checks the model's parameters, buffers, gradients and flags did not change. */
-export function readOnly<R>(m: nn.Module, fn: () => R): R {
-  const before = snapshot(m);
-  const r = fn();
-  assert.deepEqual(snapshot(m), before, 'analysis changed the model');
-  return r;
-}
+import { readOnly } from './analysis-helpers.js';
 
 const relErr = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   let num = 0, den = 0;

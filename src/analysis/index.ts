@@ -7,3 +7,5 @@ export { eigh, type Eigh } from './linalg.js';
 export { interactionMatrices, interactionEigen, topEigenImages, type InteractionOptions, type EigenImageOptions } from './bilinear.js';
 export { imageGridPng, type ImageGridOptions } from './images.js';
 export * from './ntk/index.js';
+export * from './hessian/index.js';
+export * from './dynamics/index.js';
