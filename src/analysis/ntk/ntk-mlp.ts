@@ -20,6 +20,7 @@ import { Module, Parameter } from '../../nn/module.js';
 import { ModuleList } from '../../nn/container.js';
 import { type ModuleConfig, registerModule } from '../../nn/config.js';
 import { checkInt, checkNumber } from '../../nn/check.js';
+import { frameForwards } from '../../nn/frames.js';
 
 /** Hidden activations with an analytic infinite-width kernel (analytic.ts). */
 export const NTK_ACTIVATIONS = ['relu', 'erf'] as const;
@@ -120,3 +121,5 @@ registerModule('NTKMLP', (c) => new NTKMLP(c.ints('sizes'), {
   activation: c.oneOf('activation', NTK_ACTIVATIONS, 'relu'),
   weightStd: c.number('weightStd', 1), biasStd: c.number('biasStd', 0), dtype: c.dtype(),
 }));
+// Framed forwards like nn's own modules (nn/frames.ts): a loop over forward leaves no intermediates.
+frameForwards([NTKLinear, NTKMLP]);
