@@ -74,6 +74,9 @@ function outputWidth(model: Module, d: HostData, dtype: 'float32' | 'float64'): 
  * buffers and training flags are as before the call.
  * @example const k = analysis.ntk(model, x, undefined, { mode: 'trace' });   // [N, N]
  */
+export function ntk(model: Module, x1: Tensor, x2: Tensor | null | undefined, opts: NTKOptions & { mode: 'layerwise' }): Record<string, Tensor>;
+export function ntk(model: Module, x1: Tensor, x2?: Tensor | null, opts?: NTKOptions & { mode?: 'full' | 'trace' }): Tensor;
+export function ntk(model: Module, x1: Tensor, x2?: Tensor | null, opts?: NTKOptions): Tensor | Record<string, Tensor>;
 export function ntk(model: Module, x1: Tensor, x2?: Tensor | null, opts: NTKOptions = {}): Tensor | Record<string, Tensor> {
   const where = 'ntk';
   if (!(model instanceof Module)) throw new ValueError(`${where}: model must be an nn.Module, got ${describe(model)}`, 'INVALID_ARGUMENT');
