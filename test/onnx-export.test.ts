@@ -59,6 +59,27 @@ function fourierFeatures(): Module {
   return new nn.Sequential(ff, new nn.Linear(14, 3));
 }
 
+/** Every parameter redrawn (LayerScale gammas, Affine, ReLinear's zero-initialised terms), so each term is exercised. */
+function randomized(m: Module): Module {
+  px.noGrad(() => { for (const p of m.parameters()) p.assign(px.randn(p.shape, { dtype: p.dtype as 'float32' }).mul(0.5)); });
+  return m;
+}
+
+const MLP_FAMILY: [string, string[], () => Module, number[]][] = [
+  ['MLPMixer', ['MLPMixer', 'MetaFormerBlock', 'PatchEmbed', 'MLPBlock'], () => randomized(new nn.MLPMixer([8, 8], 4, 6, 2, 3, { tokenHidden: 5, channelHidden: 7 })), [3, 64]],
+  ['ResMLP (linear mixer, Affine, LayerScale)', ['ResMLP', 'Affine'], () => randomized(new nn.ResMLP([8, 8], 2, 5, 2, 3)), [2, 1, 8, 8]],
+  ['PoolFormer (pooling mixer)', ['PoolFormer'], () => randomized(new nn.PoolFormer([12, 12], 4, 4, 1, 2)), [2, 12, 12]],
+  ['MetaFormer identity mixer, 2 channels', ['MetaFormer'], () => randomized(new nn.MetaFormer([4, 6], 2, 5, 1, 2, { tokenMixer: 'identity', inChannels: 2, norm: 'rms' })), [2, 2, 4, 6]],
+  ['HourglassMLP', ['HourglassMLP'], () => randomized(new nn.HourglassMLP(6, 12, 4, 2, 3)), [4, 6]],
+  ['GLU halving (dim 1)', ['GLU'], () => new nn.Sequential(new nn.Linear(3, 8), new nn.GLU(1)), [4, 3]],
+  ['GLU variants', ['GatedLinear', 'GeGLU', 'SwiGLU', 'ReGLU', 'BilinearGLU'], () => new nn.Sequential(
+    new nn.GatedLinear(4, 5, { gate: 'geluTanh' }), new nn.GeGLU(5, 5), new nn.SwiGLU(5, 5), new nn.ReGLU(5, 5), new nn.BilinearGLU(5, 3)), [6, 4]],
+  ['GLUFeedForward', ['GLUFeedForward'], () => new nn.GLUFeedForward(4, 8, 3, { gate: 'silu' }), [6, 4]],
+  ['QuadraticLinear', ['QuadraticLinear'], () => randomized(new nn.QuadraticLinear(4, 3)), [6, 4]],
+  ['GatedPerceptron', ['GatedPerceptron'], () => new nn.GatedPerceptron(3, 2, { products: [[0, 1], [0, 1, 2]] }), [6, 3]],
+  ['PreNormResidualMLP with CRMSNorm', ['PreNormResidualMLP', 'PreNormBlock', 'CRMSNorm'], () => randomized(new nn.PreNormResidualMLP(4, 6, 3, { norm: 'crms', depth: 2 })), [5, 4]],
+];
+
 /** [name, types it covers, model, input shape] for float32 at the default opset. */
 const CASES: [string, string[], () => Module, number[]][] = [
   ['MLP relu', ['MLP', 'Linear'], () => new nn.MLP([5, 8, 8, 3]), [4, 5]],
@@ -79,6 +100,7 @@ const CASES: [string, string[], () => Module, number[]][] = [
   ['ChebyKAN', [], () => new nn.KAN([3, 4, 2], { basis: 'chebyshev', grid: 4 }), [7, 3]],
   ['FourierKAN', [], () => new nn.KAN([3, 4, 2], { basis: 'fourier', grid: 3 }), [7, 3]],
   ['KANLinear rank-3 input', [], () => new nn.KANLinear(3, 2, { grid: 4 }), [2, 5, 3]],
+  ...MLP_FAMILY,
 ];
 
 describe('io.exportOnnx checked by ONNX Runtime', () => {

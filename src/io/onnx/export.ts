@@ -19,6 +19,7 @@ import { lower } from './lowerings.js';
 import { ONNX_DTYPE, encodeModel } from './proto.js';
 import './modules.js';
 import './kan.js';
+import './mlp-family.js';
 
 /** The opsets the lowerings are written for (13: Unsqueeze/Slice axes as inputs; 19: what ONNX Runtime 1.16 runs). */
 export const ONNX_OPSETS = { min: 13, max: 19, default: 17 } as const;

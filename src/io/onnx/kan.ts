@@ -19,16 +19,11 @@ import { KANLinear } from '../../nn/kan/kan-linear.js';
 import { activationFromName } from '../../nn/activation.js';
 import { noGrad } from '../../core/grad-mode.js';
 import { type Dim, type OnnxGraph, type Value, checkLastDim } from './graph.js';
-import { OnnxExportError, activationLowering, binary, join, linear, lower, registerOnnxLowering, unary } from './lowerings.js';
+import { OnnxExportError, activationLowering, binary, join, linear, lower, registerOnnxLowering, sliceAxis, unary } from './lowerings.js';
 
 /** x [N, F] -> [N, F, 1]. */
 function lastAxis(g: OnnxGraph, x: Value, path: string): Value {
   return g.op('Unsqueeze', [x, g.ints(join(path, 'axis'), [-1])], [...x.shape, 1], {}, join(path, 'x3'));
-}
-
-function sliceLast(g: OnnxGraph, x: Value, start: number, end: number, path: string): Value {
-  const shape = [...x.shape.slice(0, -1), end - start];
-  return g.op('Slice', [x, g.ints(join(path, 'start'), [start]), g.ints(join(path, 'end'), [end]), g.ints(join(path, 'axes'), [-1])], shape, {}, path);
 }
 
 function bspline(g: OnnxGraph, basis: BSplineBasis, x3: Value, path: string): Value {
@@ -54,8 +49,8 @@ function bspline(g: OnnxGraph, basis: BSplineBasis, x3: Value, path: string): Va
     const ir = g.constant(join(path, `inv_right${p}`), cols(0, n, (f, j) => 1 / (at(f, j + p + 1) - at(f, j + 1))), [F, n]);
     const left = g.op('Mul', [g.op('Sub', [x3, tl], shape, {}, path), il], shape, {}, path);
     const right = g.op('Mul', [g.op('Sub', [tr, x3], shape, {}, path), ir], shape, {}, path);
-    const lo = sliceLast(g, b, 0, n, join(path, `lo${p}`));
-    const hi = sliceLast(g, b, 1, n + 1, join(path, `hi${p}`));
+    const lo = sliceAxis(g, b, -1, 0, n, join(path, `lo${p}`));
+    const hi = sliceAxis(g, b, -1, 1, n + 1, join(path, `hi${p}`));
     b = g.op('Add', [g.op('Mul', [left, lo], shape, {}, path), g.op('Mul', [right, hi], shape, {}, path)], shape, {}, join(path, `B${p}`));
   }
   return b;

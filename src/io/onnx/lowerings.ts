@@ -11,7 +11,7 @@
 import { ValueError } from '../../core/errors.js';
 import type { Module } from '../../nn/module.js';
 import type { ModuleConfig } from '../../nn/config.js';
-import { type Dim, type OnnxGraph, type Value, broadcastShape, checkLastDim } from './graph.js';
+import { type OnnxGraph, type Value, broadcastShape, checkLastDim } from './graph.js';
 
 export type Lowering = (g: OnnxGraph, m: Module, x: Value, path: string) => Value;
 
@@ -76,13 +76,35 @@ export function linear(g: OnnxGraph, x: Value, weight: { values: ArrayLike<numbe
   return bias ? g.op('Add', [y, g.constant(join(path, 'bias'), bias, [out])], shape, {}, join(path, 'out')) : y;
 }
 
+/** x[..., start:end, ...] along `axis` (negative counts from the end). */
+export function sliceAxis(g: OnnxGraph, x: Value, axis: number, start: number, end: number, hint: string): Value {
+  const a = axis < 0 ? axis + x.shape.length : axis;
+  const shape = x.shape.map((d, i) => (i === a ? end - start : d));
+  return g.op('Slice', [x, g.ints(`${hint}.start`, [start]), g.ints(`${hint}.end`, [end]), g.ints(`${hint}.axes`, [a])], shape, {}, hint);
+}
+
+/** Sum over `axes` (ReduceSum takes them as an input from opset 13 on). */
+export function reduceSum(g: OnnxGraph, x: Value, axes: readonly number[], keepdims: boolean, hint: string): Value {
+  const r = x.shape.length;
+  const norm = axes.map((a) => (a < 0 ? a + r : a));
+  const shape = keepdims ? x.shape.map((d, i) => (norm.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !norm.includes(i));
+  return g.op('ReduceSum', [x, g.ints(`${hint}.axes`, norm)], shape, { keepdims: { int: keepdims ? 1 : 0 } }, hint);
+}
+
+/** Mean over `axes` (ReduceMean's axes moved from attribute to input in opset 18). */
+export function reduceMean(g: OnnxGraph, x: Value, axes: readonly number[], keepdims: boolean, hint: string): Value {
+  const r = x.shape.length;
+  const norm = axes.map((a) => (a < 0 ? a + r : a));
+  const shape = keepdims ? x.shape.map((d, i) => (norm.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !norm.includes(i));
+  const keep = { keepdims: { int: keepdims ? 1 : 0 } };
+  return g.opset >= 18
+    ? g.op('ReduceMean', [x, g.ints(`${hint}.axes`, norm)], shape, keep, hint)
+    : g.op('ReduceMean', [x], shape, { axes: norm, ...keep }, hint);
+}
+
 /** Mean over the trailing `k` axes, kept (ReduceMean's axes moved from attribute to input in opset 18). */
 export function meanLast(g: OnnxGraph, x: Value, k: number, hint: string): Value {
-  const axes = Array.from({ length: k }, (_, i) => -k + i);
-  const shape = [...x.shape.slice(0, -k), ...Array<Dim>(k).fill(1)];
-  return g.opset >= 18
-    ? g.op('ReduceMean', [x, g.ints(`${hint}.axes`, axes)], shape, { keepdims: { int: 1 } }, hint)
-    : g.op('ReduceMean', [x], shape, { axes, keepdims: { int: 1 } }, hint);
+  return reduceMean(g, x, Array.from({ length: k }, (_, i) => -k + i), true, hint);
 }
 
 /** The activation `name` of plexus's activation table (what MLP and KAN layers refer to by name). */
