@@ -9,14 +9,14 @@ Cross-entropy, Adam lr 1e-3. Stepwise: 3 untimed warm-up steps, {"ready": true};
 `block` runs argv[1] steps and prints {stepsPerSec, loss}; `done` exits.
 """
 import gzip
-import json
 import os
 import sys
-import time
 
 import numpy as np
 import torch
 from torch import nn
+
+from stepwise import serve
 
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(0)
@@ -82,19 +82,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(3):
-        loss = step()
-    print(json.dumps({"ready": True, "lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-    for line in iter(sys.stdin.readline, ""):
-        cmd = line.strip()
-        if cmd == "done":
-            return
-        if cmd != "block":
-            raise ValueError(f"unknown command {cmd!r}")
-        t0 = time.perf_counter()
-        for _ in range(per_block):
-            loss = step()
-        print(json.dumps({"stepsPerSec": per_block / (time.perf_counter() - t0), "loss": loss}), flush=True)
+    serve(step, per_block, lambda loss: {"loss": loss}, warmup=3)
 
 
 if __name__ == "__main__":
