@@ -15,6 +15,7 @@ import { CliError } from './errors.js';
 import { evalCommand } from './eval.js';
 import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
+import { playgroundCommand } from './playground.js';
 import { predictCommand } from './predict.js';
 import { train } from './train.js';
 
@@ -119,6 +120,17 @@ function addFitImage(program: Command, ctx: Ctx): void {
     });
 }
 
+function addPlayground(program: Command, ctx: Ctx): void {
+  program
+    .command('playground')
+    .description('serve the browser playground (train and watch models in a web page) on localhost')
+    .option('--port <n>', 'port to listen on (default 8080; 0: any free port)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
+    .action(async (opts: Record<string, unknown>) => {
+      await playgroundCommand(ctx, opts);
+    });
+}
+
 function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
@@ -130,6 +142,7 @@ function buildProgram(ctx: Ctx): Command {
   addPredict(program, ctx);
   addInfo(program, ctx);
   addFitImage(program, ctx);
+  addPlayground(program, ctx);
   return program;
 }
 
