@@ -21,10 +21,12 @@ interface PageState {
   losses: LossPoint[];
   errors: string[];
   saves: number;
+  /** The parameters of the last downloaded model, by name. */
+  saved: [string, Float32Array][] | null;
   loaded: { name: string; shown: boolean } | null;
 }
 
-const state: PageState = { settings: { ...DEFAULTS }, data: null, model: null, progress: null, losses: [], errors: [], saves: 0, loaded: null };
+const state: PageState = { settings: { ...DEFAULTS }, data: null, model: null, progress: null, losses: [], errors: [], saves: 0, saved: null, loaded: null };
 (globalThis as unknown as { playground: PageState }).playground = state;
 
 const worker = new Worker(new URL(`./train-worker.js${location.search}`, import.meta.url), { type: 'module' });
@@ -169,6 +171,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>): void => {
       a.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       state.saves++;
+      state.saved = m.weights;
       $('status').dataset.saves = String(state.saves);
       break;
     }

@@ -78,6 +78,6 @@ export type FromWorker =
   | { type: 'progress'; progress: Progress }
   | { type: 'model'; model: ModelInfo; note: string }
   | { type: 'uploaded'; name: string; rows: number; features: string[]; classes: string[] | null }
-  | { type: 'saved'; bytes: Uint8Array; name: string }
+  | { type: 'saved'; bytes: Uint8Array; name: string; weights: [string, Float32Array][] }
   | { type: 'loaded'; name: string; model: ModelInfo; metadata: string; shown: boolean }
   | { type: 'error'; where: string; message: string };

@@ -258,7 +258,9 @@ function save(): void {
     data: { name: 'csv', seed: r.settings.seed, testFraction: 0.25 }, loss: lossName(d),
   };
   const bytes = px.io.saveModel(r.model, { metadata: { cli, playground: { ...r.settings }, steps: r.step } });
-  post({ type: 'saved', bytes, name: `plexus-${r.settings.model}-${r.settings.dataset}.safetensors` });
+  // The saved tensors as the page sees them (small models), so a test can compare a reload exactly.
+  const weights = r.model.namedParameters().map(([k, p]): [string, Float32Array] => [k, Float32Array.from(p._peek())]);
+  post({ type: 'saved', bytes, name: `plexus-${r.settings.model}-${r.settings.dataset}.safetensors`, weights });
 }
 
 async function load(name: string, bytes: Uint8Array): Promise<void> {
