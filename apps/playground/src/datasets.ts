@@ -5,6 +5,7 @@
  * too many rows, a malformed line or a non-numeric feature with its line:column, the wrong number
  * of columns) and the page keeps its previous data. Pure, no DOM: runs in the worker and in Node tests.
  */
+import * as px from '../../../src/index.js';
 import { data, type Tensor } from '../../../src/index.js';
 import type { Settings } from './settings.js';
 
@@ -59,14 +60,15 @@ export function parseUpload(name: string, text: string, bytes: number): CsvData 
   if (cols < 1 || cols > 2) throw new UploadError(`${name}: expected 1 or 2 feature columns and the target last, got ${cols} feature columns (${t.columns.join(', ')})`);
   if (t.rows < 8) throw new UploadError(`${name}: ${t.rows} data rows; at least 8 are needed for a train/test split`);
   let { y, classes } = t;
-  // Small non-negative integer labels are classes, whatever parseCsv's number detection said.
+  // Integer labels (at most 20 distinct) are classes, whatever parseCsv's number detection said:
+  // class i is the i-th smallest label, its name the label.
   if (!classes) {
-    const v = y!._peek();
-    const ints = Array.from(v).every((a) => Number.isInteger(a) && a >= 0 && a < 20);
-    if (ints && cols === 2) {
-      const max = Math.max(...Array.from(v));
-      classes = Array.from({ length: max + 1 }, (_, i) => String(i));
-      y = y!.cast('int32');
+    const v = Array.from(y!._peek());
+    const distinct = [...new Set(v)].sort((a, b) => a - b);
+    if (cols === 2 && distinct.length <= 20 && v.every((a) => Number.isInteger(a))) {
+      classes = distinct.map(String);
+      const id = new Map(distinct.map((c, i) => [c, i]));
+      y = px.tensor(Int32Array.from(v, (a) => id.get(a)!), { dtype: 'int32' });
     } else y = y!.reshape([t.rows, 1]);
   }
   if (classes && cols !== 2) throw new UploadError(`${name}: a classification CSV needs 2 feature columns (the heatmap is 2-D), got ${cols}`);
