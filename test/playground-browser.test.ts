@@ -12,7 +12,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
@@ -132,6 +133,34 @@ describe('playground in chromium', { skip }, () => {
     const code = await main(['node', 'plexus', 'info', file], { out: (t) => (out += t), err: (t) => (out += t) });
     assert.equal(code, 0, out);
     assert.match(out, /MLP/);
+  });
+
+  it('loads a model trained by the CLI (on standardised inputs) and draws it on the current data', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'plexus-pg-cli-'));
+    try {
+      const { x, y } = px.data.spiral({ nPerClass: 100, classes: 3, noise: 0.2, seed: 1 });
+      const xv = x.values;
+      const rows = Array.from(y.values, (label, i) => `${xv[2 * i]},${xv[2 * i + 1]},${label}`);
+      writeFileSync(path.join(dir, 'spiral.csv'), `x1,x2,label\n${rows.join('\n')}\n`);
+      let log = '';
+      const io = { out: (t: string) => (log += t), err: (t: string) => (log += t), cwd: dir };
+      const code = await main(['node', 'plexus', 'train', '--data', 'csv:spiral.csv', '--target', 'label', '--target-type', 'categorical', '--hidden', '64,64', '--activation', 'tanh', '--lr', '0.01', '--epochs', '40', '--out', 'run'], io);
+      assert.equal(code, 0, log);
+      await page.setInputFiles('#load', { name: 'model.safetensors', mimeType: 'application/octet-stream', buffer: readFileSync(path.join(dir, 'run', 'model.safetensors')) });
+      await page.waitForFunction(() => {
+        const s = (globalThis as unknown as { playground: PageState }).playground;
+        return s.loaded?.name === 'model.safetensors' && (!s.loaded.shown || s.losses.length > 0);
+      }, null, WAIT);
+      const s = await stateOf(page);
+      assert.equal(s.loaded!.shown, true);
+      assert.match(s.model!.summary, /^MLP 2-64-64-3$/);
+      // Drawn with the CLI's standardisation applied; without it the spiral would be misread.
+      console.log(`CLI model on the page's spiral test split: ${(100 * s.progress!.testAccuracy!).toFixed(1)}%`);
+      assert.ok(s.progress!.testAccuracy! >= 0.8, `accuracy ${s.progress!.testAccuracy}`);
+      assert.match(await page.textContent('#note') ?? '', /loaded model\.safetensors: MLP 2-64-64-3/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('trains a KAN from a shared link: edge plots render, grid extension and pruning work', async () => {

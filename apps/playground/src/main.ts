@@ -177,7 +177,10 @@ worker.onmessage = (e: MessageEvent<FromWorker>): void => {
     }
     case 'loaded':
       state.loaded = { name: m.name, shown: m.shown };
-      if (m.shown) state.model = m.model;
+      if (m.shown) {
+        state.model = m.model;
+        state.losses = [];
+      }
       $('note').textContent = `loaded ${m.name}: ${m.model.summary}, ${m.model.parameters} parameters${m.shown ? '' : ' (its inputs or outputs do not fit the current data, so it is described, not drawn)'}; metadata ${m.metadata}`;
       $('status').dataset.loaded = m.name;
       break;

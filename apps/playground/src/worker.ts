@@ -36,6 +36,8 @@ interface Run {
   cursor: number;
   gen: px.Generator;
   recentLoss: number[];
+  /** A loaded CLI model's input standardisation (model input = (x - mean) / std), else null. */
+  standardizer: { mean: number[]; std: number[] } | null;
 }
 
 let run: Run | null = null;
@@ -87,7 +89,7 @@ function setup(s: Settings): void {
   const data = buildDataset(s, s.dataset === 'csv' ? csv : null);
   px.manualSeed(s.seed);
   const model = buildModel(s, data.inFeatures, data.outFeatures, data.bounds);
-  run = attach({ settings: s, data, model, step: 0, epoch: 0, order: [], cursor: 0, gen: new px.Generator(s.seed), recentLoss: [] });
+  run = attach({ settings: s, data, model, step: 0, epoch: 0, order: [], cursor: 0, gen: new px.Generator(s.seed), recentLoss: [], standardizer: null });
   const info: DataInfo = {
     task: data.task, classes: data.classes, features: data.features, bounds: data.bounds,
     points: Float32Array.from(data.xTrain._peek()), labels: Float32Array.from(data.yTrain._peek()),
@@ -95,6 +97,21 @@ function setup(s: Settings): void {
   };
   post({ type: 'ready', data: info, model: modelInfo(model) });
   report();
+}
+
+/** What the model is fed for raw inputs x [n, f]: x itself, or x standardised as the CLI trained it. */
+function prep(r: Run, x: px.Tensor): px.Tensor {
+  const st = r.standardizer;
+  if (!st) return x;
+  return x.sub(px.tensor(st.mean, { dtype: x.dtype })).div(px.tensor(st.std, { dtype: x.dtype }));
+}
+
+/** The CLI's standardizer in a loaded file's metadata (`cli.standardizer`), when it has `features` columns. */
+function standardizerOf(metadata: Record<string, unknown>, features: number): Run['standardizer'] {
+  const cli = metadata.cli as { standardizer?: { mean?: unknown; std?: unknown } } | undefined;
+  const { mean, std } = cli?.standardizer ?? {};
+  const ok = (v: unknown, pos: boolean): v is number[] => Array.isArray(v) && v.length === features && v.every((a) => typeof a === 'number' && Number.isFinite(a) && (!pos || a > 0));
+  return ok(mean, false) && ok(std, true) ? { mean, std } : null;
 }
 
 /** The next minibatch's row indices (a fresh seeded shuffle each epoch). */
@@ -123,7 +140,7 @@ function trainChunk(): void {
   try {
     while (performance.now() - t0 < CHUNK_MS) {
       const idx = nextBatch(r);
-      const m = px.scope(() => r.algo.step(r.model, [r.data.xTrain.indexSelect(0, idx), r.data.yTrain.indexSelect(0, idx)], r.state));
+      const m = px.scope(() => r.algo.step(r.model, [prep(r, r.data.xTrain.indexSelect(0, idx)), r.data.yTrain.indexSelect(0, idx)], r.state));
       if (m.nonFinite) throw new Error(`the loss or a gradient became non-finite at step ${r.step + 1} (the update was skipped); lower the learning rate`);
       r.recentLoss.push(m.loss);
       r.step++;
@@ -145,7 +162,7 @@ function stop(): void {
 /** Mean loss and accuracy of the model on (x, y). */
 function score(r: Run, x: px.Tensor, y: px.Tensor): { loss: number; acc: number | null } {
   return px.noGrad(() => px.scope(() => {
-    const out = r.model.forward(x);
+    const out = r.model.forward(prep(r, x));
     if (r.data.task === 'classification') {
       const loss = px.crossEntropy(out, y).item();
       const acc = out.argmax(1).eq(y).cast('float32').mean().item();
@@ -167,7 +184,7 @@ function gridOf(r: Run): Progress['grid'] {
     }
   }
   return px.noGrad(() => px.scope(() => {
-    const out = r.model.forward(px.tensor(pts).reshape([GRID_RES * GRID_RES, 2]));
+    const out = r.model.forward(prep(r, px.tensor(pts).reshape([GRID_RES * GRID_RES, 2])));
     if (r.data.task === 'classification') {
       const p = px.softmax(out, 1);
       return { res: GRID_RES, cls: Float32Array.from(p.argmax(1)._peek()), conf: Float32Array.from(p.max(1)._peek()) };
@@ -180,7 +197,7 @@ function curveOf(r: Run): Progress['curve'] {
   const b = r.data.bounds;
   if (b.length !== 1) return null;
   const xs = Float32Array.from({ length: 200 }, (_, i) => b[0]![0] + (i / 199) * (b[0]![1] - b[0]![0]));
-  const ys = px.noGrad(() => px.scope(() => Float32Array.from(r.model.forward(px.tensor(xs).reshape([200, 1]))._peek())));
+  const ys = px.noGrad(() => px.scope(() => Float32Array.from(r.model.forward(prep(r, px.tensor(xs).reshape([200, 1])))._peek())));
   return { xs, ys };
 }
 
@@ -189,7 +206,7 @@ function edgesOf(r: Run): EdgeLayer[] | null {
   if (!(m instanceof px.nn.KAN) || kanEdges(m) > MAX_PLOTTED_EDGES) return null;
   const n = Math.min(MAX_EDGE_SAMPLES, r.data.xTrain.shape[0]!);
   return px.noGrad(() => px.scope(() => {
-    const { edges, inputs } = m.forwardWithEdges(r.data.xTrain.indexSelect(0, Array.from({ length: n }, (_, i) => i)));
+    const { edges, inputs } = m.forwardWithEdges(prep(r, r.data.xTrain.indexSelect(0, Array.from({ length: n }, (_, i) => i))));
     return edges.map((e, l) => ({
       n, in: m.widths[l]!, out: m.widths[l + 1]!, inputs: Float32Array.from(inputs[l]!._peek()), edges: Float32Array.from(e._peek()),
     }));
@@ -251,10 +268,10 @@ function save(): void {
   const d = r.data;
   const f = d.features.length;
   // The CLI's metadata layout (apps/cli/model-meta.ts), so `plexus eval --data csv:<file>` and
-  // `plexus predict` can read raw columns by name; the inputs are used unstandardised.
+  // `plexus predict` can read raw columns by name (standardised as a loaded CLI model was, else as is).
   const cli = {
     version: 1, task: d.task, classes: d.classes, features: d.features, target: d.target,
-    standardizer: { mean: Array<number>(f).fill(0), std: Array<number>(f).fill(1) },
+    standardizer: r.standardizer ?? { mean: Array<number>(f).fill(0), std: Array<number>(f).fill(1) },
     data: { name: 'csv', seed: r.settings.seed, testFraction: 0.25 }, loss: lossName(d),
   };
   const bytes = px.io.saveModel(r.model, { metadata: { cli, playground: { ...r.settings }, steps: r.step } });
@@ -277,14 +294,15 @@ async function load(name: string, bytes: Uint8Array): Promise<void> {
   if (r) {
     // Shown on the current data when its input and output sizes fit; otherwise only described.
     try {
-      const out = px.noGrad(() => model.forward(r.data.xTest.indexSelect(0, [0])));
+      const st = standardizerOf(metadata, r.data.inFeatures);
+      const out = px.noGrad(() => model.forward(prep({ ...r, standardizer: st }, r.data.xTest.indexSelect(0, [0]))));
       shown = out.shape.length === 2 && out.shape[1] === r.data.outFeatures;
     } catch {
       shown = false;
     }
     if (shown) {
       stop();
-      run = attach({ ...r, model, step: 0 });
+      run = attach({ ...r, model, step: 0, standardizer: standardizerOf(metadata, r.data.inFeatures) });
     }
   }
   post({ type: 'loaded', name, model: info, metadata: JSON.stringify(metadata).slice(0, 2000), shown });
