@@ -184,6 +184,18 @@ describe('playground in chromium', { skip }, () => {
     assert.deepEqual((await stateOf(page)).errors, []);
   });
 
+  it('fits a 1-D function with a SIREN: the curve is drawn and the loss falls', async () => {
+    await page.goto(`${url}?threads=3#dataset=sine&model=siren&width=32&depth=2&lr=0.001&noise=0`);
+    await page.waitForFunction(() => (globalThis as unknown as { playground: PageState }).playground.model?.summary === 'SIREN 1-32-32-1', null, WAIT);
+    await trainUntil(page, 'globalThis.playground.progress?.step >= 200');
+    const s = await stateOf(page);
+    assert.equal(s.progress!.testAccuracy, null);
+    assert.ok(s.losses.at(-1)!.test < 0.2 * s.losses[0]!.test, `test mse ${s.losses[0]!.test} -> ${s.losses.at(-1)!.test}`);
+    assert.ok(await coloursIn(page, '#view') > 5, 'the function plot is blank');
+    assert.deepEqual(s.errors, []);
+    await page.screenshot({ path: path.join(OUT, 'playground-sine.png') });
+  });
+
   it('shows bad uploads as errors and keeps working', async () => {
     const malformed = await upload(page, '#csv', 'bad.csv', Buffer.from('x1,x2,label\n1,2,0\n3,4\n'));
     assert.match(malformed, /bad\.csv:3/);

@@ -10,6 +10,9 @@ import { drawEdges, drawLoss, drawModel, type LossPoint } from './plots.js';
 import type { DataInfo, FromWorker, ModelInfo, Progress, ToWorker } from './protocol.js';
 import { DEFAULTS, FUNCTION_DATASETS, RULES, type Settings, modelKeys, parseValue, settingsFromHash, settingsToHash } from './settings.js';
 
+/** Loss points kept for the curve. */
+const MAX_LOSS_POINTS = 2000;
+
 const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 
 /** What the page shows, also read by the browser tests. */
@@ -152,6 +155,8 @@ worker.onmessage = (e: MessageEvent<FromWorker>): void => {
       state.progress = p;
       const last = state.losses[state.losses.length - 1];
       if (!last || last.step !== p.step) state.losses.push({ step: p.step, train: p.trainLoss, test: p.testLoss });
+      // Long runs: keep every other point once there are many (the curve keeps its shape, memory stays bounded).
+      if (state.losses.length > MAX_LOSS_POINTS) state.losses = state.losses.filter((_, i) => i % 2 === 0 || i === state.losses.length - 1);
       setRunning(p.running);
       break;
     }

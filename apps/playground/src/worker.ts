@@ -35,7 +35,6 @@ interface Run {
   order: number[];
   cursor: number;
   gen: px.Generator;
-  recentLoss: number[];
   /** A loaded CLI model's input standardisation (model input = (x - mean) / std), else null. */
   standardizer: { mean: number[]; std: number[] } | null;
 }
@@ -89,7 +88,7 @@ function setup(s: Settings): void {
   const data = buildDataset(s, s.dataset === 'csv' ? csv : null);
   px.manualSeed(s.seed);
   const model = buildModel(s, data.inFeatures, data.outFeatures, data.bounds);
-  run = attach({ settings: s, data, model, step: 0, epoch: 0, order: [], cursor: 0, gen: new px.Generator(s.seed), recentLoss: [], standardizer: null });
+  run = attach({ settings: s, data, model, step: 0, epoch: 0, order: [], cursor: 0, gen: new px.Generator(s.seed), standardizer: null });
   const info: DataInfo = {
     task: data.task, classes: data.classes, features: data.features, bounds: data.bounds,
     points: Float32Array.from(data.xTrain._peek()), labels: Float32Array.from(data.yTrain._peek()),
@@ -142,7 +141,6 @@ function trainChunk(): void {
       const idx = nextBatch(r);
       const m = px.scope(() => r.algo.step(r.model, [prep(r, r.data.xTrain.indexSelect(0, idx)), r.data.yTrain.indexSelect(0, idx)], r.state));
       if (m.nonFinite) throw new Error(`the loss or a gradient became non-finite at step ${r.step + 1} (the update was skipped); lower the learning rate`);
-      r.recentLoss.push(m.loss);
       r.step++;
     }
   } catch (e) {
