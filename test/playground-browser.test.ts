@@ -207,6 +207,13 @@ describe('playground in chromium', { skip }, () => {
     const notModel = await upload(page, '#load', 'foreign.safetensors', Buffer.from(foreign));
     assert.match(notModel, /foreign\.safetensors: no "plexus\.model" metadata, so the architecture is unknown/);
     assert.match(await upload(page, '#load', 'junk.safetensors', Buffer.from('not a safetensors file')), /junk\.safetensors/);
+    // The csv dataset before any accepted upload: refused, and the form shows the data in use again.
+    const shownBefore = await page.inputValue('#s-dataset');
+    const n = (await stateOf(page)).errors.length;
+    await page.selectOption('#s-dataset', 'csv');
+    await page.waitForFunction((k) => (globalThis as unknown as { playground: PageState }).playground.errors.length > k, n, WAIT);
+    assert.match((await stateOf(page)).errors.at(-1)!, /upload a CSV file first/);
+    assert.equal(await page.inputValue('#s-dataset'), shownBefore);
     // Still working: a good CSV is accepted and trains.
     const rows = Array.from({ length: 200 }, (_, i) => { const a = Math.cos(i), b = Math.sin(3 * i); return `${a},${b},${a * b > 0 ? 1 : 0}`; });
     await page.setInputFiles('#csv', { name: 'good.csv', mimeType: 'text/csv', buffer: Buffer.from(`x1,x2,label\n${rows.join('\n')}\n`) });

@@ -29,6 +29,9 @@ interface PageState {
   loaded: { name: string; shown: boolean } | null;
 }
 
+/** The last settings the worker built a run from: restored when a new setup is refused. */
+let lastGood: Settings | null = null;
+
 const state: PageState = { settings: { ...DEFAULTS }, data: null, model: null, progress: null, losses: [], errors: [], saves: 0, saved: null, loaded: null };
 (globalThis as unknown as { playground: PageState }).playground = state;
 
@@ -146,6 +149,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>): void => {
   const m = e.data;
   switch (m.type) {
     case 'ready':
+      lastGood = state.settings;
       state.data = m.data;
       state.model = m.model;
       $('data-info').textContent = `${m.data.trainSize} train / ${m.data.testSize} test · ${m.data.task}${m.data.classes ? ` (${m.data.classes.length} classes)` : ''}`;
@@ -192,6 +196,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>): void => {
     case 'error':
       showError(m.where, m.message);
       if (m.where === 'train' || m.where === 'evaluate') setRunning(false);
+      if (m.where === 'setup' && lastGood) {
+        // The worker kept its previous run: show the settings it belongs to.
+        state.settings = lastGood;
+        history.replaceState(null, '', `${location.pathname}${location.search}${settingsToHash(lastGood)}`);
+        fillForm();
+      }
       break;
   }
   requestRender();
