@@ -23,7 +23,7 @@ export function buildModel(s: Settings, inFeatures: number, outFeatures: number,
     case 'kan':
       return new nn.KAN(widths, { basis: s.basis as never, grid: s.grid });
     case 'fastkan':
-      return new nn.KAN(widths, { basis: 'rbf', grid: Math.max(2, s.grid) });
+      return new nn.KAN(widths, { basis: 'rbf', grid: s.grid }); // grid 1 is refused by KANLinear, naming it
     case 'siren':
       return new nn.SIREN(widths, { w0: s.w0, firstW0: s.w0 });
     case 'fourier': {

@@ -245,9 +245,10 @@ function report(): void {
 function extendGrid(): void {
   const r = run;
   if (!r || !(r.model instanceof px.nn.KAN)) throw new px.ValueError('grid extension needs a KAN model');
-  const layer = r.model.layer(0);
-  const g = Math.min(100, 2 * layer.basis.size);
-  r.model.extendGrid(g, r.data.xTrain);
+  const size = r.model.layer(0).basis.size;
+  if (size >= 100) throw new px.ValueError(`grid extension: the grid is already ${size}, the playground's maximum of 100`);
+  const g = Math.min(100, 2 * size);
+  r.model.extendGrid(g, prep(r, r.data.xTrain));
   run = attach(r);
   post({ type: 'model', model: modelInfo(r.model), note: `grid extended to ${g}` });
 }
@@ -255,7 +256,7 @@ function extendGrid(): void {
 function prune(): void {
   const r = run;
   if (!r || !(r.model instanceof px.nn.KAN)) throw new px.ValueError('pruning needs a KAN model');
-  const res = px.nn.pruneKAN(r.model, r.data.xTrain);
+  const res = px.nn.pruneKAN(r.model, prep(r, r.data.xTrain));
   run = attach({ ...r, model: res.model });
   post({ type: 'model', model: modelInfo(res.model), note: `pruned ${res.removedNodes} nodes and ${res.removedEdges} edges` });
 }
