@@ -115,7 +115,7 @@ describe('playground in chromium', { skip }, () => {
     await page.screenshot({ path: path.join(OUT, 'playground-mlp.png') });
   });
 
-  it('downloads the model; Node loads it with the same weights and plexus info reads it', async () => {
+  it('downloads the model; Node loads it with the same weights, plexus info and eval read it', async () => {
     const [download] = await Promise.all([page.waitForEvent('download', WAIT), page.click('#save')]);
     const file = path.join(OUT, download.suggestedFilename());
     await download.saveAs(file);
@@ -133,6 +133,20 @@ describe('playground in chromium', { skip }, () => {
     const code = await main(['node', 'plexus', 'info', file], { out: (t) => (out += t), err: (t) => (out += t) });
     assert.equal(code, 0, out);
     assert.match(out, /MLP/);
+    // plexus eval reads the metadata the page wrote (feature columns by name, classes).
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'plexus-pg-eval-'));
+    try {
+      const { x, y } = px.data.spiral({ nPerClass: 100, classes: 3, noise: 0.2, seed: 0 });
+      const xv = x.values;
+      writeFileSync(path.join(dir, 'pts.csv'), `x1,x2,label\n${Array.from(y.values, (l, i) => `${xv[2 * i]},${xv[2 * i + 1]},${l}`).join('\n')}\n`);
+      let ev = '';
+      const rc = await main(['node', 'plexus', 'eval', '--model', file, '--data', 'csv:pts.csv', '--target', 'label'], { out: (t) => (ev += t), err: (t) => (ev += t), cwd: dir });
+      assert.equal(rc, 0, ev);
+      const acc = Number(/accuracy ([\d.]+)%/.exec(ev)?.[1]);
+      assert.ok(acc >= 90, ev);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('loads a model trained by the CLI (on standardised inputs) and draws it on the current data', async () => {
