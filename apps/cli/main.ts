@@ -61,6 +61,17 @@ function addTrain(program: Command, ctx: Ctx): void {
     });
 }
 
+function addPlayground(program: Command, ctx: Ctx): void {
+  program
+    .command('playground')
+    .description('serve the browser playground (train and watch models in a web page) on localhost')
+    .option('--port <n>', 'port to listen on (default 8080; 0: any free port)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
+    .action(async (opts: Record<string, unknown>) => {
+      await playgroundCommand(ctx, opts);
+    });
+}
+
 function addEval(program: Command, ctx: Ctx): void {
   program
     .command('eval')
@@ -120,17 +131,6 @@ function addFitImage(program: Command, ctx: Ctx): void {
     });
 }
 
-function addPlayground(program: Command, ctx: Ctx): void {
-  program
-    .command('playground')
-    .description('serve the browser playground (train and watch models in a web page) on localhost')
-    .option('--port <n>', 'port to listen on (default 8080; 0: any free port)')
-    .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
-    .action(async (opts: Record<string, unknown>) => {
-      await playgroundCommand(ctx, opts);
-    });
-}
-
 function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
@@ -138,11 +138,11 @@ function buildProgram(ctx: Ctx): Command {
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .exitOverride();
   addTrain(program, ctx);
+  addPlayground(program, ctx);
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);
   addFitImage(program, ctx);
-  addPlayground(program, ctx);
   return program;
 }
 
