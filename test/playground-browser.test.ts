@@ -77,6 +77,8 @@ describe('playground in chromium', { skip }, () => {
   let server: Server;
   let page: Page;
   let url: string;
+  /** Uncaught exceptions in the page or its workers' startup (none expected, even for bad input). */
+  const pageErrors: string[] = [];
 
   before(async () => {
     const { chromium } = await import('playwright-core');
@@ -84,7 +86,7 @@ describe('playground in chromium', { skip }, () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 760 } });
     page = await context.newPage();
-    page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+    page.on('pageerror', (e) => pageErrors.push(e.message));
     mkdirSync(OUT, { recursive: true });
     // Three threads: the training worker and two pool workers (whatever the machine's core count).
     await page.goto(`${url}?threads=3`);
@@ -235,6 +237,7 @@ describe('playground in chromium', { skip }, () => {
     const before = (await stateOf(page)).progress!.step;
     await trainUntil(page, `globalThis.playground.progress?.step >= ${before + 20}`);
     assert.match(await page.textContent('#data-info') ?? '', /^\d+ train \/ \d+ test · classification \(2 classes\)/);
+    assert.deepEqual(pageErrors, []);
   });
 
 });
