@@ -16,6 +16,7 @@ import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
+import { playgroundCommand } from './playground.js';
 import { predictCommand } from './predict.js';
 import { train } from './train.js';
 
@@ -58,6 +59,17 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (same settings; --epochs may be raised)')
     .action(async (opts: Record<string, unknown>) => {
       await train(ctx, opts);
+    });
+}
+
+function addPlayground(program: Command, ctx: Ctx): void {
+  program
+    .command('playground')
+    .description('serve the browser playground (train and watch models in a web page) on localhost')
+    .option('--port <n>', 'port to listen on (default 8080; 0: any free port)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
+    .action(async (opts: Record<string, unknown>) => {
+      await playgroundCommand(ctx, opts);
     });
 }
 
@@ -142,6 +154,7 @@ function buildProgram(ctx: Ctx): Command {
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .exitOverride();
   addTrain(program, ctx);
+  addPlayground(program, ctx);
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);
