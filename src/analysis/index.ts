@@ -6,3 +6,7 @@
 export { eigh, type Eigh } from './linalg.js';
 export { interactionMatrices, interactionEigen, topEigenImages, type InteractionOptions, type EigenImageOptions } from './bilinear.js';
 export { imageGridPng, type ImageGridOptions } from './images.js';
+export { svd, svdvals, type Svd } from './svd.js';
+export { activations, layerCKA, defaultLayers, UnknownLayerError, type ActivationOptions, type LayerCKAOptions, type LayerCKA } from './activations.js';
+export * from './similarity/index.js';
+export { weightSpectrum, weightSpectra, esd, fitPowerLaw, marchenkoPastur, mpKSDistance, type WeightSpectrum, type WeightSpectraOptions, type PowerLawFit, type MarchenkoPastur } from './spectra/index.js';
