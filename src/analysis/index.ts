@@ -10,4 +10,5 @@ export { svd, svdvals, type Svd } from './svd.js';
 export { activations, layerCKA, defaultLayers, UnknownLayerError, type ActivationOptions, type LayerCKAOptions, type LayerCKA } from './activations.js';
 export * from './similarity/index.js';
 export { weightSpectrum, weightSpectra, esd, fitPowerLaw, marchenkoPastur, mpKSDistance, type WeightSpectrum, type WeightSpectraOptions, type PowerLawFit, type MarchenkoPastur } from './spectra/index.js';
-export { linePlot, heatmap, esdPlot, renderSvg, renderPng, type LineSeries, type LinePlotOptions, type HeatmapOptions } from './plots.js';
+export type { Scene } from '../viz/scene.js';
+export { linePlot, heatmap, esdPlot, plotGrid, renderSvg, renderPng, type LineSeries, type LinePlotOptions, type HeatmapOptions } from './plots.js';

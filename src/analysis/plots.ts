@@ -255,3 +255,28 @@ export function renderPng(scene: Scene, scale = 2): Uint8Array {
   const r = rasterize(scene, scale);
   return encodePng(r.width, r.height, r.bytes());
 }
+
+/** Scenes side by side in rows of `columns` (default 3), each cell as large as the largest scene. */
+export function plotGrid(scenes: readonly Scene[], opts: { columns?: number } = {}): Scene {
+  const o = checkOptions('plotGrid', opts, ['columns']);
+  const cols = o.columns ?? 3;
+  if (!(Number.isInteger(cols) && cols >= 1)) throw new ValueError(`plotGrid: columns must be an integer >= 1, got ${String(cols)}`);
+  const cw = Math.max(1, ...scenes.map((s) => s.width)), ch = Math.max(1, ...scenes.map((s) => s.height));
+  const shapes: Shape[] = [];
+  scenes.forEach((s, i) => {
+    const dx = (i % cols) * cw, dy = Math.floor(i / cols) * ch;
+    for (const sh of s.shapes) shapes.push(offset(sh, dx, dy));
+  });
+  const n = Math.max(1, scenes.length);
+  return { width: cw * Math.min(cols, n), height: ch * Math.ceil(n / cols), background: '#ffffff', shapes };
+}
+
+function offset(s: Shape, dx: number, dy: number): Shape {
+  switch (s.kind) {
+    case 'line': return { ...s, x1: s.x1 + dx, x2: s.x2 + dx, y1: s.y1 + dy, y2: s.y2 + dy };
+    case 'polyline': return { ...s, points: s.points.map(([x, y]) => [x + dx, y + dy] as [number, number]) };
+    case 'rect': return { ...s, x: s.x + dx, y: s.y + dy };
+    case 'circle': return { ...s, cx: s.cx + dx, cy: s.cy + dy };
+    case 'text': return { ...s, x: s.x + dx, y: s.y + dy };
+  }
+}
