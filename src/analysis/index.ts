@@ -1,7 +1,9 @@
 /**
- * @file The `analysis` namespace: read-only tools over trained models (the layer above train).
- * So far: the symmetric eigensolver `eigh`, and the interaction matrices of bilinear layers with
- * their eigendecomposition and eigenvector images (Pearce et al. 2024).
+ * @file The `analysis` namespace: read-only tools over trained models (the layer above train):
+ * the symmetric eigensolver `eigh` and the float64 SVD; the interaction matrices of bilinear layers
+ * with their eigendecomposition and eigenvector images (Pearce et al. 2024); activations by forward
+ * hooks and representation similarity (CKA, CCA/SVCCA/PWCCA, RSA, unit matching: similarity/);
+ * weight spectra (ESD, power-law alpha, Marchenko–Pastur: spectra/); and plots of them (plots.ts).
  */
 export { eigh, type Eigh } from './linalg.js';
 export { interactionMatrices, interactionEigen, topEigenImages, type InteractionOptions, type EigenImageOptions } from './bilinear.js';

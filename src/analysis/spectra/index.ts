@@ -15,7 +15,7 @@ import { checkArgCount, checkOptions } from '../../core/args.js';
 import { Tensor } from '../../core/tensor.js';
 import { Module } from '../../nn/module.js';
 import { svdArray } from '../svd.js';
-import { fitPowerLaw, type PowerLawFit } from './powerlaw.js';
+import { fitPowerLawArray, type PowerLawFit } from './powerlaw.js';
 import { marchenkoPastur, mpKSDistance } from './marchenko-pastur.js';
 
 export { fitPowerLaw, type PowerLawFit } from './powerlaw.js';
@@ -68,7 +68,7 @@ function spectrumOf(name: string, a: Float64Array, rows: number, cols: number, w
   // Numerical zeros (rank deficiency) are not part of the tail.
   const positive = ev.filter((v) => v > lmax * Math.max(rows, cols) * 2 ** -52);
   let fit: PowerLawFit | null = null;
-  if (positive.length >= 3 && positive[0] !== positive[positive.length - 1]) fit = fitPowerLaw(positive, where);
+  if (positive.length >= 3 && positive[0] !== positive[positive.length - 1]) fit = fitPowerLawArray(positive, where);
   const alpha = fit ? fit.alpha : NaN;
   const sigma2 = sum / (rows * cols);
   const mp = marchenkoPastur(rows, cols, sigma2);

@@ -9,7 +9,9 @@
  * P(λ) = 1 - (λ/xmin)^(1-alpha); the xmin of the smallest D wins (the first on a tie).
  * O(k²) for k eigenvalues, fine for layer widths in the thousands.
  */
-import { ValueError } from '../../core/errors.js';
+import { ShapeError, ValueError, fmtShape } from '../../core/errors.js';
+import { checkArgCount } from '../../core/args.js';
+import { Tensor } from '../../core/tensor.js';
 
 export interface PowerLawFit {
   /** The tail exponent alpha of p(λ) ∝ λ^-alpha. */
@@ -40,11 +42,28 @@ export function tailFit(sorted: Float64Array, start: number): { alpha: number; D
 }
 
 /**
- * Fits the power-law tail of the positive values `values` (any order), choosing xmin by the KS
- * distance. Needs at least 3 positive values with 2 distinct ones.
- * @example const { alpha, xmin } = fitPowerLaw(eigenvalues);
+ * Fits the power-law tail of the positive values (any order; a 1-D Tensor or an array, e.g. a
+ * spectrum's eigenvalues), choosing xmin by the KS distance. Non-positive values are left out; needs
+ * at least 3 positive values, not all equal.
+ * @example const { alpha, xmin } = analysis.fitPowerLaw(analysis.esd(layer.weight));
  */
-export function fitPowerLaw(values: ArrayLike<number>, where = 'fitPowerLaw'): PowerLawFit {
+export function fitPowerLaw(values: Tensor | readonly number[], ...rest: unknown[]): PowerLawFit {
+  checkArgCount('fitPowerLaw', 1 + rest.length, 1, 'fitPowerLaw(values)');
+  let v: ArrayLike<number>;
+  if (values instanceof Tensor) {
+    if (values.rank !== 1 || (values.dtype !== 'float32' && values.dtype !== 'float64')) throw new ShapeError(`fitPowerLaw: values must be a 1-D float Tensor, got ${values.dtype} ${fmtShape(values.shape)}`);
+    v = values._peek() as Float32Array | Float64Array;
+  } else if (Array.isArray(values) && values.every((x) => typeof x === 'number')) {
+    v = values;
+  } else {
+    throw new ValueError(`fitPowerLaw: values must be a 1-D Tensor or an array of numbers, got ${values === null ? 'null' : typeof values}`);
+  }
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new ValueError(`fitPowerLaw: values[${i}] is not finite (${v[i]})`);
+  return fitPowerLawArray(v, 'fitPowerLaw');
+}
+
+/** @internal fitPowerLaw on host numbers, `where` naming the caller in errors. */
+export function fitPowerLawArray(values: ArrayLike<number>, where: string): PowerLawFit {
   const v = Float64Array.from(values).filter((x) => x > 0).sort();
   if (v.length < 3) throw new ValueError(`${where}: a power-law fit needs at least 3 positive eigenvalues, got ${v.length}`, 'TOO_FEW_VALUES');
   let best: PowerLawFit | null = null;
