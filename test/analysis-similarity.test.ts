@@ -7,6 +7,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import * as px from '../src/index.js';
 import { analysis } from '../src/index.js';
 
@@ -182,5 +183,28 @@ describe('linearSumAssignment (Hungarian, O(n³))', () => {
     const perm = Array.from({ length: n }, (_, i) => (i * 37 + 11) % n);
     const c = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (j === perm[i] ? 0 : 1 + ((i * 7 + j * 13) % 5))));
     assert.deepEqual(analysis.linearSumAssignment(c).colInd, perm);
+  });
+});
+
+describe('against numpy (Kornblith et al.\'s CKA code; scripts/golden/similarity.py), 1e-10', () => {
+  const g = JSON.parse(readFileSync(new URL('../../test/golden/similarity.json', import.meta.url), 'utf8')) as {
+    x: { shape: number[]; values: number[] }; y: { shape: number[]; values: number[] }; cka: Record<string, number>; cca: number[];
+  };
+  const x = px.tensor(g.x.values, { dtype: 'float64', shape: g.x.shape });
+  const y = px.tensor(g.y.values, { dtype: 'float64', shape: g.y.shape });
+  it('linear, unbiased, RBF and unbiased RBF CKA, and the canonical correlations', () => {
+    const ours: Record<string, number> = {
+      linear: analysis.cka(x, y),
+      linearUnbiased: analysis.cka(x, y, { unbiased: true }),
+      rbf: analysis.cka(x, y, { kernel: 'rbf' }),
+      'rbfThreshold0.5Unbiased': analysis.cka(x, y, { kernel: 'rbf', threshold: 0.5, unbiased: true }),
+    };
+    for (const [k, v] of Object.entries(g.cka)) {
+      console.log(`CKA ${k}: ${ours[k]} (numpy ${v}, |diff| ${Math.abs(ours[k]! - v).toExponential(1)})`);
+      assert.ok(Math.abs(ours[k]! - v) < 1e-10, k);
+    }
+    const mb = new analysis.MinibatchCKA().update(x, y).compute();
+    assert.ok(Math.abs(mb - g.cka.linearUnbiased!) < 1e-10, 'one minibatch = the unbiased estimate');
+    Array.from(analysis.cca(x, y).values).forEach((v, i) => assert.ok(Math.abs(v - g.cca[i]!) < 1e-10, `cca ${i}: ${v} vs ${g.cca[i]}`));
   });
 });
