@@ -27,6 +27,13 @@ describe('plexus analyse', () => {
     }
   });
 
+  it('--help lists analyse; analyse --help its flags; analyze is an alias', async () => {
+    assert.match((await runCli(cwd, '--help')).out, /\banalyse\b/);
+    const h = await runCli(cwd, 'analyze', '--help');
+    assert.equal(h.code, 0);
+    for (const f of ['--data', '--against', '--samples', '--out', '--name', '--backend']) assert.ok(h.out.includes(f), f);
+  });
+
   it('spectra only, without --data', async () => {
     const r = await runCli(cwd, 'analyse', m0, '--out', 'an0');
     assert.equal(r.code, 0, r.err);
