@@ -57,6 +57,9 @@ describe('analysis.activations', () => {
       && /"layers\.7"/.test(e.message) && /"layers\.0", "layers\.1", "layers\.2", "activation"/.test(e.message));
     assert.throws(() => analysis.activations(m, px.ones([5, 63]), ['layers.0']), (e: unknown) => e instanceof px.ShapeError && /\[5, ?63\]/.test(e.message) && /64/.test(e.message));
     assert.ok(!hasOwnForward(m), 'hooks removed although forward threw');
+    const bad = new nn.Sequential(new nn.Linear(64, 8), new nn.ReLU(), new nn.Linear(9, 2));
+    assert.throws(() => analysis.activations(bad, test.x, ['0']), (e: unknown) => e instanceof px.ShapeError && /in layer "2" \(Linear\)/.test(e.message) && /Linear\(9, 2\)/.test(e.message));
+    assert.ok(!hasOwnForward(bad), 'hooks and the failure tracker removed');
     // With a norm the MLP calls its one shared activation module after every hidden layer.
     const normed = new nn.MLP([64, 16, 16, 10], { norm: 'layer' });
     assert.throws(() => analysis.activations(normed, test.x, ['activation']), (e: unknown) => e instanceof px.ValueError && /"activation" ran more than once/.test(e.message));

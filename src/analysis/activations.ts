@@ -48,6 +48,37 @@ function resolveLayers(model: Module, layers: unknown, where: string): [string, 
   });
 }
 
+/**
+ * Records the innermost module whose forward threw, so a failure names the layer (an own `forward`
+ * wrapper on every module for the duration of the call; `remove()` restores each exactly). A child
+ * that its parent's fast path calls without `forward` (an MLP's fused hidden layers) is not seen: the
+ * failure is then named by the parent.
+ */
+function failureTracker(model: Module): { failedAt(): [string, string] | null; remove(): void } {
+  let failed: [string, string] | null = null;
+  const restores: (() => void)[] = [];
+  for (const [name, m] of model.namedModules()) {
+    const own = Object.getOwnPropertyDescriptor(m, 'forward');
+    const inner = m.forward as (...inputs: Tensor[]) => Tensor;
+    Object.defineProperty(m, 'forward', {
+      configurable: true, enumerable: false, writable: true,
+      value: function trackedForward(this: Module, ...inputs: Tensor[]): Tensor {
+        try {
+          return inner.apply(this, inputs);
+        } catch (e) {
+          failed ??= [name === '' ? '(the model)' : name, m.constructor.name];
+          throw e;
+        }
+      },
+    });
+    restores.push(() => {
+      if (own) Object.defineProperty(m, 'forward', own);
+      else delete (m as { forward?: unknown }).forward;
+    });
+  }
+  return { failedAt: () => failed, remove: () => { for (const r of restores.reverse()) r(); } };
+}
+
 /** The layers a model's analysis defaults to: modules holding parameters of their own, in order. */
 export function defaultLayers(model: Module): string[] {
   const own = new Set(model.namedParameters().map(([k]) => k.slice(0, Math.max(0, k.lastIndexOf('.')))));
@@ -90,6 +121,7 @@ export function activations(model: Module, X: Tensor, layers: readonly string[],
     chunks[li]!.push(Float64Array.from(out._peek() as Float32Array | Float64Array));
   }));
   const modes = model.modules().map((m) => [m, m.training] as const);
+  const tracker = failureTracker(model);
   try {
     model.eval();
     for (let s = 0; s < N; s += bs) {
@@ -103,7 +135,9 @@ export function activations(model: Module, X: Tensor, layers: readonly string[],
         } catch (err) {
           if (err instanceof PlexusError && (err.code === 'AMBIGUOUS_LAYER' || /^activations: layer/.test(err.message))) throw err;
           const msg = err instanceof Error ? err.message : String(err);
-          throw new ShapeError(`${where}: the model's forward failed on X of shape ${fmtShape(X.shape)} (batch [${s}, ${e})): ${msg}`);
+          const at = tracker.failedAt();
+          const inLayer = at ? ` in layer ${JSON.stringify(at[0])} (${at[1]})` : '';
+          throw new ShapeError(`${where}: the model's forward failed${inLayer} on X of shape ${fmtShape(X.shape)} (batch [${s}, ${e})): ${msg}`);
         }
       }));
       calls.forEach((c, li) => {
@@ -111,6 +145,7 @@ export function activations(model: Module, X: Tensor, layers: readonly string[],
       });
     }
   } finally {
+    tracker.remove(); // before the hooks: it wraps their wrappers
     for (const h of handles) h.remove();
     for (const [m, t] of modes) m.training = t;
   }
