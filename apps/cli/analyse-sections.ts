@@ -38,6 +38,7 @@ const f = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : Str
 function spectraOf(label: string, file: string, m: Module, plotFile: string): SectionOutput {
   const spectra = px.analysis.weightSpectra(m);
   const w = Math.max(6, ...spectra.map((s) => s.name.length));
+  if (!spectra.length) return { json: [], lines: [`weight spectra of ${file}: no weight matrices (parameters named *.weight of rank >= 2)`], plots: [] };
   const lines = [
     `weight spectra of ${file} (ESD of W^T W; alpha: power-law tail fit, xmin by KS):`,
     `  ${'layer'.padEnd(w)}  ${'shape'.padEnd(10)}  alpha   xmin        tail  alpha_w  log10 lmax  stable rank  spikes > MP edge`,
