@@ -1,7 +1,7 @@
 /**
  * @file The `plexus` command line. Thin on purpose: it parses arguments and calls the public API;
  * anything worth testing beyond argument handling belongs in src/. Commands live one per file
- * (train.ts, eval.ts, predict.ts, info.ts); config checking in config.ts, path containment in paths.ts.
+ * (train.ts, eval.ts, predict.ts, info.ts, analyse.ts); config checking in config.ts, path containment in paths.ts.
  *
  * Exit codes: 0 success; 1 a failure while running (bad data file, corrupt model, divergence);
  * 2 a refused invocation (bad config or flag value, path outside the working folder) — in that
@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { px } from './api.js';
 import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
+import { analyseCommand } from './analyse.js';
 import { CliError } from './errors.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
@@ -110,6 +111,25 @@ function addInfo(program: Command, ctx: Ctx): void {
     });
 }
 
+function addAnalyse(program: Command, ctx: Ctx): void {
+  program
+    .command('analyse')
+    .alias('analyze')
+    .description('look inside a trained model: weight spectra (alpha per layer); with --data activation statistics; with --against CKA between layers; writes report.json and plots')
+    .argument('<model>', 'model.safetensors written by plexus train')
+    .option('--data <name>', `${DATA_HELP}: inputs for activation statistics and CKA (test split)`)
+    .option('--against <file>', 'a second model: its spectra, and with --data linear CKA between every pair of layers')
+    .option('--samples <n>', 'samples of --data to use (default 1000)')
+    .option('--target <column>', 'csv: the target column (left out of the inputs)')
+    .option('--dir <folder>', 'fashion-mnist: folder of the IDX files')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', 'backend (default auto)')
+    .action(async (model: string, opts: Record<string, unknown>) => {
+      await analyseCommand(ctx, model, opts);
+    });
+}
+
 function addFitImage(program: Command, ctx: Ctx): void {
   program
     .command('fit-image')
@@ -160,6 +180,7 @@ function buildProgram(ctx: Ctx): Command {
   addInfo(program, ctx);
   addFitImage(program, ctx);
   addExport(program, ctx);
+  addAnalyse(program, ctx);
   return program;
 }
 

@@ -7,7 +7,7 @@ import { ValueError } from '../core/errors.js';
 import type { Generator } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { type LinearActivation, add, reshape } from '../ops/primitives/index.js';
-import { Module } from './module.js';
+import { Module, hasForwardHooks } from './module.js';
 import { type ModuleConfig, registerModule } from './config.js';
 import { checkInt, checkNumber } from './check.js';
 import { ACTIVATION_NAMES, type ActivationName, activationFromName } from './activation.js';
@@ -82,7 +82,7 @@ export class MLP extends Module {
     const fused = this.norms ? undefined : FUSED_ACTIVATIONS[this.activationName];
     for (let i = 0; i < last; i++) {
       let z: Tensor;
-      if (fused) z = (this.layers.at(i) as Linear).forwardWith(h, fused);
+      if (fused && !hasForwardHooks(this.layers.at(i))) z = (this.layers.at(i) as Linear).forwardWith(h, fused);
       else {
         z = this.layers.at(i).forward(h);
         if (this.norms) z = this.applyNorm(this.norms.at(i), z);
