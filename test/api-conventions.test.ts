@@ -362,6 +362,45 @@ describe('PyTorch names and accessors', () => {
   });
 });
 
+describe('api conventions: analysis similarity and spectra (issue 16)', () => {
+  const { analysis, nn } = px;
+  const x = (): px.Tensor => px.randn([12, 4], { dtype: 'float64' });
+  const y = (): px.Tensor => px.randn([12, 3], { dtype: 'float64' });
+  const mlp = (): px.nn.MLP => new nn.MLP([4, 5, 2]);
+  const rows: [string, () => unknown, [string, () => unknown, ErrClass][]][] = [
+    ['svd', () => analysis.svd(x()), [['vector', () => analysis.svd(px.ones([3])), S], ['extra argument', () => any(analysis.svd)(x(), {}), V]]],
+    ['svdvals', () => analysis.svdvals(x()), [['string', () => any(analysis.svdvals)('a'), V]]],
+    ['cka', () => analysis.cka(x(), y()), [['unknown option', () => any(analysis.cka)(x(), y(), { debiased: true }), V], ["kernel 'RBF'", () => any(analysis.cka)(x(), y(), { kernel: 'RBF' }), V], ['row mismatch', () => analysis.cka(x(), px.ones([5, 2])), S], ['extra argument', () => any(analysis.cka)(x(), y(), {}, 1), V]]],
+    ['ckaMatrix', () => analysis.ckaMatrix([x()], [y()]), [['tensor instead of list', () => any(analysis.ckaMatrix)(x(), y()), V], ['unknown option', () => any(analysis.ckaMatrix)([x()], [y()], { kernal: 'rbf' }), V]]],
+    ['MinibatchCKA', () => new analysis.MinibatchCKA().update(x(), y()).compute(), [['unknown option', () => new analysis.MinibatchCKA({ sigma: 1 } as never), V], ['too few rows', () => new analysis.MinibatchCKA().update(px.ones([3, 2]), px.ones([3, 2])), S]]],
+    ['cca', () => analysis.cca(x(), y()), [['extra argument', () => any(analysis.cca)(x(), y(), {}), V], ['string', () => any(analysis.cca)('x', y()), V]]],
+    ['svcca', () => analysis.svcca(x(), y()), [['unknown option', () => any(analysis.svcca)(x(), y(), { epsilon: 0 }), V], ['keep 2', () => analysis.svcca(x(), y(), { keep: 2 }), V]]],
+    ['pwcca', () => analysis.pwcca(x(), y()), [['extra argument', () => any(analysis.pwcca)(x(), y(), {}), V]]],
+    ['rdm', () => analysis.rdm(x()), [["metric 'cosine'", () => any(analysis.rdm)(x(), { metric: 'cosine' }), V], ['unknown option', () => any(analysis.rdm)(x(), { distance: 'euclidean' }), V]]],
+    ['rsa', () => analysis.rsa(x(), y()), [["compare 'kendall'", () => any(analysis.rsa)(x(), y(), { compare: 'kendall' }), V], ['unknown option', () => any(analysis.rsa)(x(), y(), { method: 'spearman' }), V]]],
+    ['unitCorrelation', () => analysis.unitCorrelation(x(), y()), [['row mismatch', () => analysis.unitCorrelation(x(), px.ones([2, 2])), S], ['extra argument', () => any(analysis.unitCorrelation)(x(), y(), {}), V]]],
+    ['matchUnits', () => analysis.matchUnits(x(), y()), [["method 'greedy'", () => any(analysis.matchUnits)(x(), y(), { method: 'greedy' }), V], ['unknown option', () => any(analysis.matchUnits)(x(), y(), { maximize: true }), V]]],
+    ['linearSumAssignment', () => analysis.linearSumAssignment([[1, 2], [3, 4]]), [['unknown option', () => any(analysis.linearSumAssignment)([[1]], { maximise: true }), V], ['string maximize', () => any(analysis.linearSumAssignment)([[1]], { maximize: 'yes' }), V], ['ragged', () => analysis.linearSumAssignment([[1, 2], [3]]), S]]],
+    ['activations', () => analysis.activations(mlp(), px.ones([2, 4]), ['layers.0']), [['unknown layer', () => analysis.activations(mlp(), px.ones([2, 4]), ['fc1']), analysis.UnknownLayerError], ['unknown option', () => any(analysis.activations)(mlp(), px.ones([2, 4]), ['layers.0'], { batch: 2 }), V], ['bad shape', () => analysis.activations(mlp(), px.ones([2, 3]), ['layers.0']), S]]],
+    ['layerCKA', () => analysis.layerCKA(mlp(), mlp(), px.randn([6, 4])), [['unknown option', () => any(analysis.layerCKA)(mlp(), mlp(), px.randn([6, 4]), { layer: ['layers.0'] }), V], ['other architecture', () => analysis.layerCKA(new nn.MLP([4, 5, 5, 2]), mlp(), px.randn([6, 4])), analysis.UnknownLayerError]]],
+    ['defaultLayers', () => analysis.defaultLayers(mlp()), []],
+    ['weightSpectra', () => analysis.weightSpectra(mlp()), [['unknown option', () => any(analysis.weightSpectra)(mlp(), { layers: [] }), V], ['unknown parameter', () => analysis.weightSpectra(mlp(), { params: ['w'] }), V]]],
+    ['weightSpectrum', () => analysis.weightSpectrum(px.randn([5, 4])), [['vector', () => analysis.weightSpectrum(px.ones([4])), S], ['extra argument', () => any(analysis.weightSpectrum)(px.randn([5, 4]), {}), V]]],
+    ['esd', () => analysis.esd(px.randn([5, 4])), [['array', () => any(analysis.esd)([[1]]), V]]],
+    ['fitPowerLaw', () => analysis.fitPowerLaw([1, 2, 3, 5, 8]), [['too few', () => analysis.fitPowerLaw([1, 2]), V], ['string', () => any(analysis.fitPowerLaw)('1,2,3'), V], ['matrix', () => analysis.fitPowerLaw(px.ones([2, 2])), S]]],
+    ['marchenkoPastur', () => analysis.marchenkoPastur(10, 5, 1), []],
+    ['mpKSDistance', () => analysis.mpKSDistance([1, 2], analysis.marchenkoPastur(10, 5, 1)), []],
+    ['linePlot', () => analysis.linePlot({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', x: [1, 2], y: [1, 4] }] }), [['unknown option', () => any(analysis.linePlot)({ title: 't', xLabel: 'x', yLabel: 'y', series: [], logx: true }), V], ['length mismatch', () => analysis.linePlot({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', x: [1], y: [1, 2] }] }), V]]],
+    ['heatmap', () => analysis.heatmap({ title: 't', rowLabels: ['a'], colLabels: ['b'], values: [[0.5]] }), [['shape mismatch', () => analysis.heatmap({ title: 't', rowLabels: ['a'], colLabels: ['b'], values: [[1, 2]] }), V], ['unknown option', () => any(analysis.heatmap)({ title: 't', rowLabels: [], colLabels: [], values: [], vmin: 0 }), V]]],
+    ['esdPlot', () => analysis.esdPlot(analysis.weightSpectrum(px.randn([6, 5]))), [['unknown option', () => any(analysis.esdPlot)(analysis.weightSpectrum(px.randn([6, 5])), { bin: 3 }), V]]],
+    ['plotGrid', () => analysis.plotGrid([]), [['columns 0', () => analysis.plotGrid([], { columns: 0 }), V]]],
+    ['renderPng', () => analysis.renderPng(analysis.plotGrid([]), 1), [['scale 0', () => analysis.renderPng(analysis.plotGrid([]), 0), V]]],
+    ['renderSvg', () => analysis.renderSvg(analysis.plotGrid([])), []],
+    ['registerForwardHook', () => new nn.Linear(2, 2).registerForwardHook(() => undefined).remove(), [['not a function', () => new nn.Linear(2, 2).registerForwardHook(5 as never), V], ['extra argument', () => any(new nn.Linear(2, 2).registerForwardHook.bind(new nn.Linear(2, 2)))(() => undefined, {}), V]]],
+  ];
+  for (const [name, ok, bad] of rows) it(name, () => checkSpec(`analysis.${name}`, { ok, bad }));
+});
+
 /**
  * The NTK, Hessian and training-dynamics tools of `analysis` (src/analysis/ntk, hessian, dynamics):
  * one row per function export of those modules, with the same rule as above (a valid call, then bad
