@@ -82,7 +82,7 @@ describe('analysis: features', () => {
     // A function giving the features names them itself.
     const g = analysis.localRank((t) => ({ lin: t.matmul(px.tensor([[1, 0], [0, 1], [1, 1], [0, 0], [0, 0]], { dtype: 'float64' })) }), x);
     assert.equal(g.lin!.mean, 2);
-    assert.throws(() => analysis.localRank(m, x, { layers: ['layers.7'] }), (e: unknown) => e instanceof px.ValueError && /no layer "layers.7"; its layers: layers, layers.0/.test(e.message));
+    assert.throws(() => analysis.localRank(m, x, { layers: ['layers.7'] }), (e: unknown) => e instanceof analysis.UnknownLayerError && /unknown layer "layers.7"; the model's layers.*"layers.0"/.test(e.message));
     assert.throws(() => analysis.localRank(m, px.randn([6, 4], { dtype: 'float64' })), (e: unknown) => e instanceof px.ShapeError && /\[6,4\]/.test(e.message));
   });
 

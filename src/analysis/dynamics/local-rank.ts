@@ -8,9 +8,9 @@
  * above `tol` times the largest singular value of that Jacobian (default tol 1e-3; a choice of ours,
  * reported with the result). The paper finds it falls in the last phase of training.
  *
- * Features come from `layers`: names of submodules (namedModules paths) whose outputs are read
- * (default for nn.MLP / NTKMLP: every hidden Linear, 'layers.0' ... , whose outputs are the
- * pre-activations), or from a function x => Tensor | Tensor[] | Record<string, Tensor>. Each unit's
+ * Features come from `layers`: names of submodules (namedModules paths) whose outputs are read by
+ * forward hooks (default for nn.MLP / NTKMLP: every hidden Linear, 'layers.0' ..., whose outputs are
+ * the pre-activations), or from a function x => Tensor | Tensor[] | Record<string, Tensor>. Each unit's
  * Jacobian row for every sample comes from one reverse pass over the batch (samples are independent in
  * eval mode), so the cost is (sum of widths) backward passes.
  */
@@ -21,7 +21,6 @@ import { gradients } from '../../core/autograd.js';
 import { enableGrad } from '../../core/grad-mode.js';
 import { frame, keep } from '../../core/memory.js';
 import { Tensor } from '../../core/tensor.js';
-import { Linear } from '../../nn/linear.js';
 import { MLP } from '../../nn/mlp.js';
 import { Module } from '../../nn/module.js';
 import { checkNumber } from '../../nn/check.js';
@@ -29,6 +28,7 @@ import { eighArray } from '../linalg.js';
 import { NTKMLP } from '../ntk/ntk-mlp.js';
 import { f64, inEval } from '../ntk/host.js';
 import { featureEntries } from './features.js';
+import { UnknownLayerError } from '../activations.js';
 
 export interface LocalRankOptions {
   /** Submodule names whose outputs are the features (Module input only). */
@@ -48,42 +48,21 @@ export interface LayerLocalRank {
 }
 
 /**
- * Runs `model.forward(x)` and returns the outputs of the named submodules (their own forward, or
- * Linear's fused forwardWith, whose pre-activation is taken), restoring every module afterwards.
- * The outputs are kept (core/memory.ts) because the model's framed forward would otherwise free them.
+ * Runs `model.forward(x)` and returns the outputs of the named submodules, read by forward hooks
+ * (Module.registerForwardHook; nn.MLP then runs its Linear layers unfused, so a Linear's output is
+ * the pre-activation), removed again even when forward throws. The outputs stay in the autograd graph
+ * and are kept (core/memory.ts), because the model's framed forward would otherwise free them.
  */
 export function captureOutputs(model: Module, x: Tensor, layers: readonly string[], where: string): Record<string, Tensor> {
   const byName = new Map(model.namedModules());
-  const missing = layers.filter((k) => !byName.has(k));
-  if (missing.length) {
-    const known = [...byName.keys()].filter((k) => k !== '');
-    throw new ValueError(`${where}: the model has no layer ${missing.map((k) => JSON.stringify(k)).join(', ')}; its layers: ${known.join(', ') || '(none)'}`, 'UNKNOWN_LAYER');
-  }
+  const known = [...byName.keys()].filter((k) => k !== '');
+  for (const k of layers) if (!byName.has(k)) throw new UnknownLayerError(where, k, known);
   const out: Record<string, Tensor> = {};
-  const patched: Module[] = [];
+  const handles = layers.map((k) => byName.get(k)!.registerForwardHook((_m, _inputs, y) => { out[k] = keep(y); }));
   try {
-    for (const k of layers) {
-      const m = byName.get(k)! as Module & Record<string, unknown>;
-      const proto = Object.getPrototypeOf(m) as Record<string, (...a: unknown[]) => Tensor>;
-      if (m instanceof Linear) {
-        // Linear.forward goes through forwardWith, and MLP calls forwardWith(x, act) for fused
-        // activations: capture the pre-activation there and apply act after.
-        (m as unknown as Record<string, unknown>).forwardWith = (h: Tensor, act: string): Tensor => {
-          const z = proto.forwardWith!.call(m, h, 'none');
-          out[k] = keep(z);
-          return act === 'none' ? z : proto.forwardWith!.call(m, h, act);
-        };
-      } else {
-        m.forward = (...a: unknown[]): Tensor => { const y = proto.forward!.apply(m, a); out[k] = keep(y); return y; };
-      }
-      patched.push(m);
-    }
     model.forward(x);
   } finally {
-    for (const m of patched) {
-      delete (m as unknown as Record<string, unknown>).forward;
-      delete (m as unknown as Record<string, unknown>).forwardWith;
-    }
+    for (const h of handles) h.remove();
   }
   const silent = layers.filter((k) => !(k in out));
   if (silent.length) throw new ValueError(`${where}: layer ${silent.join(', ')} was not called by the model's forward`, 'UNKNOWN_LAYER');
