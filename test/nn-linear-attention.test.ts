@@ -194,3 +194,30 @@ describe('linear attention: bad arguments and inputs', () => {
     assert.throws(() => new nn.Hopfield(8).forward(px.zeros([2, 1, 8]), px.zeros([3, 4, 8])), (e: Error) => e instanceof S && /\[2, m, 8\].*got \[3,4,8\]/.test(e.message));
   });
 });
+
+describe('linear attention: framed forwards, save / load', () => {
+  const all = (): nn.Module[] => [
+    new nn.LinearAttention(8, { numHeads: 2 }), new nn.AFTSimple(8), new nn.AFTFull(8, 6), new nn.GatedLinearAttention(8, { numHeads: 2 }),
+    new nn.DeltaNet(8, { numHeads: 2 }), new nn.DiagonalLinearRNN(8, 3), new nn.Aaren(8), new nn.Aaren(8, { mode: 'recurrent' }),
+    new nn.Hopfield(8), new nn.HopfieldPooling(8, { numQueries: 2 }),
+  ];
+  it('a forward leaves only its output behind (no intermediates)', () => {
+    const x = px.randn([2, 6, 8]);
+    for (const m of all()) {
+      px.noGrad(() => {
+        const before = px.memory().numTensors;
+        const y = m.forward(x);
+        assert.ok(px.memory().numTensors - before <= 1, `${m.getConfig().type}: ${px.memory().numTensors - before} tensors left`);
+        assert.ok(y.size > 0);
+      });
+    }
+  });
+  it('io.saveModel / loadModel round-trips every layer with the same outputs', async () => {
+    const x = px.randn([2, 6, 8]);
+    for (const m of all()) {
+      const { model } = await px.io.loadModel(px.io.saveModel(m));
+      assert.deepEqual(model.getConfig(), m.getConfig());
+      assert.deepEqual(Array.from(model.forward(x).values), Array.from(m.forward(x).values), m.getConfig().type as string);
+    }
+  });
+});
