@@ -45,7 +45,7 @@ const examples = (): nn.Module[] => [
   // src/nn/linear-attention/ (issue #14: linear attention, AFT, GLA, DeltaNet, diagonal RNN, Aaren, Hopfield)
   new nn.LinearAttention(4, { numHeads: 2, featureMap: 'relu', mode: 'recurrent', chunkSize: 3 }), new nn.AFTSimple(4, { bias: false }),
   new nn.AFTFull(4, 6, { chunkSize: 2 }), new nn.GatedLinearAttention(4, { numHeads: 2, gateRank: 2, gateTemperature: 4 }),
-  new nn.DeltaNet(4, { numHeads: 2, mode: 'recurrent', dtype: 'float64' }), new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: false, norm: true }),
+  new nn.DeltaNet(4, { numHeads: 2, mode: 'recurrent', dtype: 'float64' }), new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: false, norm: true, mode: 'recurrent' }),
   new nn.Aaren(4, { mode: 'recurrent' }), new nn.Hopfield(4, { hiddenSize: 3, beta: 0.5 }), new nn.Hopfield(4, { project: false, updateSteps: 2 }),
   new nn.HopfieldPooling(4, { numQueries: 2, hiddenSize: 3 }),
 ];

@@ -133,7 +133,7 @@ describe('DiagonalLinearRNN', () => {
   it('transitions lie in [-1, 1] (negative allowed) or [0, 1]; h_t = a_t h_{t-1} + b_t', () => {
     const x = px.mul(x64([2, 9, 3]), 5);
     for (const neg of [true, false]) {
-      const m = new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: neg, dtype: 'float64', generator: g(1) });
+      const m = new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: neg, mode: neg ? 'scan' : 'recurrent', dtype: 'float64', generator: g(1) });
       const a = m.transitions(x).values.map(Number);
       assert.ok(a.every((v) => v >= (neg ? -1 : 0) && v <= 1));
       assert.equal(a.some((v) => v < 0), neg);
@@ -143,6 +143,13 @@ describe('DiagonalLinearRNN', () => {
         const prev = t === 0 ? 0 : Number(hv[i - 4]);
         assert.ok(Math.abs(Number(hv[i]) - (Number(av[i]) * prev + Number(bv[i]))) < 1e-12);
       }
+    }
+    // The parallel scan and the step-by-step recurrence give the same states, with negative transitions too.
+    for (const l of [1, 2, 5, 9, 16, 17]) {
+      const xs = x64([2, l, 3], l);
+      const scan = new nn.DiagonalLinearRNN(3, 4, { dtype: 'float64', generator: g(6) });
+      const rec = new nn.DiagonalLinearRNN(3, 4, { mode: 'recurrent', dtype: 'float64', generator: g(6) });
+      assert.ok(maxDiff(scan.forward(xs), rec.forward(xs)) < 1e-12, `L=${l}`);
     }
     const normed = new nn.DiagonalLinearRNN(3, 4, { norm: true, dtype: 'float64' }).forward(x).values;
     for (let r = 0; r < 18; r++) {
@@ -168,6 +175,7 @@ describe('linear attention: bad arguments and inputs', () => {
       [() => new nn.GatedLinearAttention(8, { gateTemperature: 0 }), V, /gateTemperature must be a finite number > 0/],
       [() => new nn.DeltaNet(8, { numHeads: 0 }), V, /numHeads must be an integer >= 1/],
       [() => new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: 'yes' as never }), V, /negativeEigenvalues must be true or false/],
+      [() => new nn.DiagonalLinearRNN(3, 4, { mode: 'chunk' as never }), V, /mode.*'scan', 'recurrent'/],
       [() => new nn.Aaren(4, { mode: 'chunk' as never }), V, /mode.*'recurrent', 'scan'/],
       [() => new nn.Hopfield(4, { project: false, updateSteps: 0 }), V, /updateSteps must be an integer >= 1/],
       [() => new nn.Hopfield(4, { updateSteps: 2 }), V, /updateSteps must be 1 when project is true/],

@@ -195,6 +195,8 @@ def main():
                                              LinearAttention(4, 1, "softplus"), seq())
     cases["diagonalRnn_negative"] = case({"type": "DiagonalLinearRNN", "inputSize": 3, "hiddenSize": 4, **f64},
                                          DiagonalLinearRNN(3, 4), [("train", randn(2, 6, 3, scale=2.0))])
+    cases["diagonalRnn_negative_recurrent"] = case({"type": "DiagonalLinearRNN", "inputSize": 3, "hiddenSize": 4, "mode": "recurrent", **f64},
+                                                   DiagonalLinearRNN(3, 4), [("train", randn(2, 6, 3, scale=2.0))])
     cases["diagonalRnn_positive_norm"] = case({"type": "DiagonalLinearRNN", "inputSize": 3, "hiddenSize": 4, "negativeEigenvalues": False, "norm": True, **f64},
                                               DiagonalLinearRNN(3, 4, False, True), [("train", randn(2, 6, 3, scale=2.0))])
     for mode in ["scan", "recurrent"]:

@@ -9,6 +9,6 @@ export { LinearAttention, FEATURE_MAPS, type FeatureMap, type LinearAttentionOpt
 export { AFTSimple, AFTFull, type AFTOptions } from './aft.js';
 export { GatedLinearAttention, type GatedLinearAttentionOptions } from './gla.js';
 export { DeltaNet, type DeltaNetOptions } from './deltanet.js';
-export { DiagonalLinearRNN, type DiagonalLinearRNNOptions } from './diagonal-rnn.js';
+export { DiagonalLinearRNN, DIAGONAL_RNN_MODES, type DiagonalRNNMode, type DiagonalLinearRNNOptions } from './diagonal-rnn.js';
 export { Aaren, AAREN_MODES, type AarenMode, type AarenOptions } from './aaren.js';
 export { Hopfield, HopfieldPooling, type HopfieldOptions, type HopfieldPoolingOptions } from './hopfield.js';
