@@ -5,6 +5,9 @@
  * query position printed beside causal softmax attention's. Asserted only what the literature makes
  * a claim of at this size: softmax attention solves it (>= 90%); every method beats chance by a
  * margin (>= 3x chance), since all of them can store key-value associations; the rest is printed.
+ * Measured (float32, wasm): softmax 100.0%, LinearAttention 98.5%, AFTSimple 27.0%, AFTFull 28.3%
+ * (AFT's weights depend on the keys only, not on the query: no lookup), GatedLinearAttention 97.4% (chunkSize 4),
+ * DeltaNet 99.8%.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';

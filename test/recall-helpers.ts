@@ -37,7 +37,8 @@ export const MIXERS: [string, MixerFactory][] = [
   ['LinearAttention', (d, _l, generator) => new nn.LinearAttention(d, { generator })],
   ['AFTSimple', (d, _l, generator) => new nn.AFTSimple(d, { generator })],
   ['AFTFull', (d, l, generator) => new nn.AFTFull(d, l, { generator })],
-  ['GatedLinearAttention', (d, _l, generator) => new nn.GatedLinearAttention(d, { generator })],
+  // chunkSize 4: GLA's pairwise intra-chunk decays cost ~C^2 per chunk; 4 is ~2.3x faster than 16 here, same function.
+  ['GatedLinearAttention', (d, _l, generator) => new nn.GatedLinearAttention(d, { chunkSize: 4, generator })],
   ['DeltaNet', (d, _l, generator) => new nn.DeltaNet(d, { generator })],
 ];
 
