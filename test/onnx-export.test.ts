@@ -10,6 +10,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/node.js';
 import type { Module } from '../src/nn/module.js';
+import { decodeOnnx, reencode } from './onnx-proto.js';
 
 const { nn, io } = px;
 
@@ -156,8 +157,21 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
     if (skip) return t.skip(skip);
     const m = new nn.KAN([2, 3, 1]);
     for (const n of [1, 5, 32]) assert.ok((await compare(m, [n, 2])).err <= 1e-5);
-    const fixed = io.decodeOnnx(io.exportOnnx(m, { inputShape: [4, 2] })) as { graph: { input: { type: { tensorType: { shape: { dim: { dimValue?: number }[] } } } }[] } };
+    const fixed = decodeOnnx(io.exportOnnx(m, { inputShape: [4, 2] })) as { graph: { input: { type: { tensorType: { shape: { dim: { dimValue?: number }[] } } } }[] } };
     assert.deepEqual(fixed.graph.input[0]!.type.tensorType.shape.dim.map((d) => d.dimValue), [4, 2]);
+  });
+
+  it('the static protobuf encoders agree byte for byte with protobufjs reflection over the same schema', () => {
+    px.manualSeed(4);
+    for (const [name, , make, shape] of CASES) {
+      const bytes = io.exportOnnx(make(), { inputShape: [null, ...shape.slice(1)], opset: 17, metadata: { note: 'é ✓' } });
+      assert.deepEqual(reencode(bytes), bytes, name);
+      const m = decodeOnnx(bytes) as { irVersion: number; producerName: string; opsetImport: { version: number }[]; metadataProps: { key: string; value: string }[] };
+      assert.equal(m.irVersion, 8);
+      assert.equal(m.producerName, 'plexus');
+      assert.equal(m.opsetImport[0]!.version, 17);
+      assert.ok(m.metadataProps.some((p) => p.key === 'note' && p.value === 'é ✓'));
+    }
   });
 
   it('a module without a lowering is an OnnxExportError naming its path and type', () => {

@@ -22,4 +22,3 @@ export {
 } from './checkpoint.js';
 export { type ExportOnnxOptions, ONNX_OPSETS, exportOnnx } from './onnx/export.js';
 export { type Lowering as OnnxLowering, OnnxExportError, registerOnnxLowering, onnxExportableTypes } from './onnx/lowerings.js';
-export { decodeModel as decodeOnnx } from './onnx/proto.js';

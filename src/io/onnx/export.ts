@@ -16,7 +16,7 @@ import type { Module } from '../../nn/module.js';
 import { plexusVersion } from '../model.js';
 import { type Dim, type FloatKind, OnnxGraph, type Value } from './graph.js';
 import { lower } from './lowerings.js';
-import { ONNX_DTYPE, encodeModel } from './proto.js';
+import { ONNX_DTYPE, type ValueInfoProto, encodeModel } from './proto.js';
 import './modules.js';
 import './kan.js';
 import './mlp-family.js';
@@ -74,7 +74,7 @@ function standardized(g: OnnxGraph, x: Value, s: { readonly mean: readonly numbe
   return g.op('Div', [centred, g.constant('standardize.std', s.std, [s.std.length])], x.shape, {}, 'standardize.out');
 }
 
-function valueInfo(name: string, elemType: number, shape: readonly Dim[]): Record<string, unknown> {
+function valueInfo(name: string, elemType: number, shape: readonly Dim[]): ValueInfoProto {
   let dynamic = 0;
   const dim = shape.map((d) => (d === null ? { dimParam: dynamic++ === 0 ? 'N' : `d${dynamic - 1}` } : { dimValue: d }));
   return { name, type: { tensorType: { elemType, shape: { dim } } } };

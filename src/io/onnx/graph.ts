@@ -7,7 +7,7 @@
  */
 import { ShapeError, fmtShape } from '../../core/errors.js';
 import type { Tensor } from '../../core/tensor.js';
-import { ATTR_TYPE, ONNX_DTYPE } from './proto.js';
+import { ATTR_TYPE, type AttributeProto, type NodeProto, ONNX_DTYPE, type TensorProto } from './proto.js';
 
 /** A dimension: a size, or null where it is only known at run time (the batch). */
 export type Dim = number | null;
@@ -23,7 +23,7 @@ export type AttrValue = number | string | readonly number[] | { floats: readonly
 export type FloatKind = 'float32' | 'float64';
 
 /** One node's attribute as an AttributeProto object. */
-function attribute(name: string, v: AttrValue): Record<string, unknown> {
+function attribute(name: string, v: AttrValue): AttributeProto {
   if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
   if (typeof v === 'number') return { name, type: ATTR_TYPE.FLOAT, f: v };
   if (Array.isArray(v)) return { name, type: ATTR_TYPE.INTS, ints: [...v] };
@@ -48,8 +48,8 @@ function rawBytes(values: ArrayLike<number>, kind: FloatKind | 'int64' | 'bool')
 }
 
 export class OnnxGraph {
-  readonly nodes: Record<string, unknown>[] = [];
-  readonly initializers: Record<string, unknown>[] = [];
+  readonly nodes: NodeProto[] = [];
+  readonly initializers: TensorProto[] = [];
   private readonly used = new Set<string>();
 
   /** `float` is the element type of the model (its parameters' dtype); `opset` the target opset. */

@@ -1,87 +1,98 @@
 /**
- * @file The part of the ONNX protobuf schema (onnx/onnx.proto, IR version 8) that an exported
- * inference graph uses, as a protobufjs JSON descriptor, and the encoder. The field numbers are the
- * schema's; encoding is protobufjs's (a maintained, pure-JS implementation), so no wire format is
- * written by hand here.
- * https://github.com/onnx/onnx/blob/main/onnx/onnx.proto
+ * @file The ONNX protobuf messages an exported inference graph uses (onnx/onnx.proto, IR version
+ * 7-9), written with protobufjs's wire Writer (protobufjs/minimal: the maintained varint, packed
+ * and length-delimited encoders) in the style of protobufjs's own static code generator. Static
+ * encoders rather than protobufjs's reflection runtime keep ~100 KiB of schema parser and
+ * reflection out of the browser bundle; test/onnx-proto.test.ts checks them byte for byte against
+ * protobufjs's reflection encoder over the same schema.
+ * Field numbers: https://github.com/onnx/onnx/blob/main/onnx/onnx.proto
  */
-import protobuf from 'protobufjs/light.js';
-
-const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
-const one = (type: string, id: number) => ({ type, id });
-
-const DESCRIPTOR = {
-  nested: {
-    onnx: {
-      nested: {
-        ModelProto: {
-          fields: {
-            irVersion: one('int64', 1), opsetImport: repeated('OperatorSetIdProto', 8), producerName: one('string', 2),
-            producerVersion: one('string', 3), domain: one('string', 4), modelVersion: one('int64', 5), docString: one('string', 6),
-            graph: one('GraphProto', 7), metadataProps: repeated('StringStringEntryProto', 14),
-          },
-        },
-        OperatorSetIdProto: { fields: { domain: one('string', 1), version: one('int64', 2) } },
-        StringStringEntryProto: { fields: { key: one('string', 1), value: one('string', 2) } },
-        GraphProto: {
-          fields: {
-            node: repeated('NodeProto', 1), name: one('string', 2), initializer: repeated('TensorProto', 5), docString: one('string', 10),
-            input: repeated('ValueInfoProto', 11), output: repeated('ValueInfoProto', 12), valueInfo: repeated('ValueInfoProto', 13),
-          },
-        },
-        NodeProto: {
-          fields: {
-            input: repeated('string', 1), output: repeated('string', 2), name: one('string', 3), opType: one('string', 4),
-            attribute: repeated('AttributeProto', 5), docString: one('string', 6), domain: one('string', 7),
-          },
-        },
-        AttributeProto: {
-          fields: {
-            name: one('string', 1), f: one('float', 2), i: one('int64', 3), s: one('bytes', 4), t: one('TensorProto', 5),
-            floats: { ...repeated('float', 7), options: { packed: true } }, ints: { ...repeated('int64', 8), options: { packed: true } },
-            type: one('int32', 20),
-          },
-        },
-        TensorProto: {
-          fields: {
-            dims: { ...repeated('int64', 1), options: { packed: true } }, dataType: one('int32', 2), name: one('string', 8),
-            rawData: one('bytes', 9), docString: one('string', 12),
-          },
-        },
-        ValueInfoProto: { fields: { name: one('string', 1), type: one('TypeProto', 2), docString: one('string', 3) } },
-        TypeProto: { fields: { tensorType: one('TypeProtoTensor', 1) } },
-        TypeProtoTensor: { fields: { elemType: one('int32', 1), shape: one('TensorShapeProto', 2) } },
-        TensorShapeProto: { fields: { dim: repeated('TensorShapeDimension', 1) } },
-        TensorShapeDimension: { oneofs: { value: { oneof: ['dimValue', 'dimParam'] } }, fields: { dimValue: one('int64', 1), dimParam: one('string', 2) } },
-      },
-    },
-  },
-};
+import pb from 'protobufjs/minimal.js';
 
 /** TensorProto.DataType values used here. */
 export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const;
 /** AttributeProto.AttributeType values used here. */
 export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
-let modelType: protobuf.Type | null = null;
-
-/** The ModelProto type (built once, on first use). */
-function model(): protobuf.Type {
-  modelType ??= protobuf.Root.fromJSON(DESCRIPTOR).lookupType('onnx.ModelProto');
-  return modelType;
+export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; floats?: number[]; ints?: number[] }
+export interface TensorProto { name: string; dims: number[]; dataType: number; rawData: Uint8Array }
+export interface NodeProto { opType: string; name: string; input: string[]; output: string[]; attribute: AttributeProto[] }
+export interface ValueInfoProto { name: string; type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } } }
+export interface GraphProto { name: string; node: NodeProto[]; initializer: TensorProto[]; input: ValueInfoProto[]; output: ValueInfoProto[] }
+export interface ModelProto {
+  irVersion: number; opsetImport: { domain: string; version: number }[]; producerName: string; producerVersion: string;
+  graph: GraphProto; metadataProps: { key: string; value: string }[];
 }
 
-/** Plain-object ModelProto (camelCase field names as in DESCRIPTOR) -> protobuf bytes. */
-export function encodeModel(value: Record<string, unknown>): Uint8Array {
-  const t = model();
-  const problem = t.verify(value);
-  // A verify failure is a bug in the exporter, not bad user input.
-  if (problem) throw new Error(`exportOnnx: internal error, invalid ModelProto: ${problem}`);
-  return t.encode(t.fromObject(value)).finish();
+type W = pb.Writer;
+const VARINT = 0;
+const I32 = 5;
+const LEN = 2;
+const tag = (w: W, field: number, wire: number): W => w.uint32((field << 3) | wire);
+// proto3 leaves a scalar at its default ('', 0) off the wire, as protobufjs's generated encoders do.
+const str = (w: W, field: number, v: string): W => (v === '' ? w : tag(w, field, LEN).string(v));
+const int = (w: W, field: number, v: number): W => (v === 0 ? w : tag(w, field, VARINT).int64(v));
+function msg<T>(w: W, field: number, v: T, enc: (w: W, v: T) => void): void {
+  tag(w, field, LEN).fork();
+  enc(w, v);
+  w.ldelim();
 }
 
-/** protobuf bytes -> plain ModelProto object (used by tests and `plexus info` on .onnx files). */
-export function decodeModel(bytes: Uint8Array): Record<string, unknown> {
-  const t = model();
-  return t.toObject(t.decode(bytes), { longs: Number, bytes: Array }) as Record<string, unknown>;
+function attribute(w: W, a: AttributeProto): void {
+  str(w, 1, a.name);
+  if (a.f !== undefined && !Object.is(a.f, 0)) tag(w, 2, I32).float(a.f);
+  if (a.i !== undefined) int(w, 3, a.i);
+  if (a.s !== undefined) tag(w, 4, LEN).bytes(a.s);
+  if (a.floats !== undefined) { tag(w, 7, LEN).fork(); for (const f of a.floats) w.float(f); w.ldelim(); }
+  if (a.ints !== undefined) { tag(w, 8, LEN).fork(); for (const i of a.ints) w.int64(i); w.ldelim(); }
+  tag(w, 20, VARINT).int32(a.type);
+}
+
+function tensor(w: W, t: TensorProto): void {
+  if (t.dims.length) { // a scalar's empty dims list is left off, as protobufjs does
+    tag(w, 1, LEN).fork();
+    for (const d of t.dims) w.int64(d);
+    w.ldelim();
+  }
+  tag(w, 2, VARINT).int32(t.dataType);
+  str(w, 8, t.name);
+  tag(w, 9, LEN).bytes(t.rawData);
+}
+
+function node(w: W, n: NodeProto): void {
+  for (const s of n.input) str(w, 1, s);
+  for (const s of n.output) str(w, 2, s);
+  str(w, 3, n.name);
+  str(w, 4, n.opType);
+  for (const a of n.attribute) msg(w, 5, a, attribute);
+}
+
+function valueInfo(w: W, v: ValueInfoProto): void {
+  str(w, 1, v.name);
+  msg(w, 2, v.type, (w2, t) => msg(w2, 1, t.tensorType, (w3, tt) => {
+    tag(w3, 1, VARINT).int32(tt.elemType);
+    msg(w3, 2, tt.shape, (w4, s) => {
+      for (const d of s.dim) msg(w4, 1, d, (w5, dd) => { if ('dimValue' in dd) int(w5, 1, dd.dimValue); else str(w5, 2, dd.dimParam); });
+    });
+  }));
+}
+
+function graph(w: W, g: GraphProto): void {
+  for (const n of g.node) msg(w, 1, n, node);
+  str(w, 2, g.name);
+  for (const t of g.initializer) msg(w, 5, t, tensor);
+  for (const v of g.input) msg(w, 11, v, valueInfo);
+  for (const v of g.output) msg(w, 12, v, valueInfo);
+}
+
+/** A ModelProto as protobuf bytes. */
+export function encodeModel(m: ModelProto): Uint8Array {
+  const w = pb.Writer.create();
+  int(w, 1, m.irVersion);
+  str(w, 2, m.producerName);
+  str(w, 3, m.producerVersion);
+  msg(w, 7, m.graph, graph);
+  for (const o of m.opsetImport) msg(w, 8, o, (w2, v) => { str(w2, 1, v.domain); int(w2, 2, v.version); });
+  for (const p of m.metadataProps) msg(w, 14, p, (w2, v) => { str(w2, 1, v.key); str(w2, 2, v.value); });
+  return w.finish();
 }
