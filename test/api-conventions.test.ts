@@ -275,6 +275,9 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
     ['MetaFormerBlock', (o) => new nn.MetaFormerBlock(3, 4, o)], ['MetaFormer', (o) => new nn.MetaFormer(4, 2, 3, 1, 2, o)],
     ['MLPMixer', (o) => new nn.MLPMixer(4, 2, 3, 1, 2, o)], ['ResMLP', (o) => new nn.ResMLP(4, 2, 3, 1, 2, o)],
     ['PoolFormer', (o) => new nn.PoolFormer(4, 2, 3, 1, 2, o)], ['HourglassMLP', (o) => new nn.HourglassMLP(3, 4, 2, 1, 2, o)],
+    ['RNN', (o) => new nn.RNN(2, 3, o)], ['LSTM', (o) => new nn.LSTM(2, 3, o)], ['GRU', (o) => new nn.GRU(2, 3, o)], ['RNNCell', (o) => new nn.RNNCell(2, 3, o)],
+    ['LSTMCell', (o) => new nn.LSTMCell(2, 3, o)], ['GRUCell', (o) => new nn.GRUCell(2, 3, o)], ['timeChunks', (o) => nn.timeChunks(px.ones([4, 1]), 2, o)],
+    ['LSTM.forward', (o) => new nn.LSTM(1, 2).forward(px.ones([3, 1, 1]), null, o)],
     ['init.kaimingUniform', (o) => nn.init.kaimingUniform(px.empty([2, 2]), o)], ['init.xavierNormal', (o) => nn.init.xavierNormal(px.empty([2, 2]), o)],
     ['init.orthogonal', (o) => nn.init.orthogonal(px.empty([2, 2]), o)], ['init.normal', (o) => nn.init.normal(px.empty([2]), 0, 1, o)],
     ['SGD', (o) => new optim.SGD(params(), { lr: 0.1, ...o })], ['Adam', (o) => new optim.Adam(params(), o)], ['AdamW', (o) => new optim.AdamW(params(), o)],
@@ -292,6 +295,7 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
     assert.throws(() => nn.init.kaimingNormal(px.empty([2, 2]), { nonlinearity: 'ReLU' as never }), (e: px.PlexusError) => e instanceof V && /'relu'/.test(e.message));
     assert.throws(() => nn.init.kaimingNormal(px.empty([2, 2]), { mode: 'fan_in' as never }), (e: px.PlexusError) => e instanceof V && /'fanIn', 'fanOut'/.test(e.message));
     assert.throws(() => nn.init.calculateGain('Tanh' as never), V);
+    assert.throws(() => new nn.RNN(2, 3, { nonlinearity: 'Tanh' as never }), (e: px.PlexusError) => e instanceof V && /'tanh', 'relu'/.test(e.message));
   });
 });
 
