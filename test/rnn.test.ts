@@ -179,3 +179,19 @@ describe('fused cells: second order (createGraph path)', () => {
     assertClose(viaOps, px.concat(viaKernel.map((g) => px.reshape(g, [g.size])), 0).values, TOL);
   });
 });
+
+describe('sequence scan: second order', () => {
+  for (const kind of ['RNN', 'LSTM', 'GRU'] as const) {
+    it(`${kind}: the input gradient (createGraph) is differentiable again, matching finite differences, with lengths`, () => {
+      const m = nn.fromConfig({ type: kind, inputSize: 2, hiddenSize: 3, bidirectional: true, dtype: 'float64' }) as unknown as nn.GRU;
+      const w = uniform([3, 2, 6]);
+      const d1 = (x: px.Tensor): px.Tensor => px.enableGrad(() => {
+        const leaf = x.requiresGrad ? x : x.detach().requiresGrad_();
+        const [y] = m.forward(leaf, null, { lengths: [3, 2] });
+        return px.gradients([px.sum(px.mul(px.tanh(y), w))], [leaf], { createGraph: true })[0]!;
+      });
+      assertGradcheck(d1, [uniform([3, 2, 2], -1, 1)], { atol: 1e-6, rtol: 1e-4 });
+    });
+  }
+});
+

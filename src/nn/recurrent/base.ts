@@ -23,12 +23,13 @@ import { DTypeError, ShapeError, ValueError, fmtShape } from '../../core/errors.
 import { noGrad } from '../../core/grad-mode.js';
 import type { Generator } from '../../core/rng.js';
 import { Tensor } from '../../core/tensor.js';
-import { add, concat, linear, mul, permute, reshape, slice, where } from '../../ops/primitives/index.js';
+import { add, concat, linear, mul, permute, reshape, slice } from '../../ops/primitives/index.js';
 import { Module, Parameter } from '../module.js';
 import type { ModuleConfig } from '../config.js';
 import { checkBool, checkInputDType, checkInt, checkNumber, paramDType, show } from '../check.js';
 import * as init from '../init.js';
-import { type CellMode, GATES, gruStep, lstmStep, rnnStep } from './step.js';
+import { type CellMode, GATES } from './step.js';
+import { scan } from './scan.js';
 
 export interface RNNBaseOptions {
   /** Stacked layers (default 1). */
@@ -163,7 +164,9 @@ export abstract class RNNBase extends Module {
   protected run(prep: Prepared, init0: Tensor[]): [Tensor, Tensor[]] {
     const { T, B, lengths } = prep;
     const H = this.hiddenSize;
-    const masks = lengths ? stepMasks(lengths, T, this.weightDType) : null;
+    const S = init0.length;
+    // Outputs past a row's length are zero: one [T, B, 1] mask per layer output.
+    const outMask = lengths ? tensor(Array.from({ length: T * B }, (_, i) => (lengths[i % B]! > Math.floor(i / B) ? 1 : 0)), { dtype: this.weightDType, shape: [T, B, 1] }) : null;
     const finals: Tensor[][] = init0.map(() => []);
     let x = prep.x;
     for (let l = 0; l < this.numLayers; l++) {
@@ -178,26 +181,14 @@ export abstract class RNNBase extends Module {
         // GRU keeps b_hh inside r·(W_hn h + b_hn); the others fold both biases into the input GEMM.
         const b = this.mode === 'GRU' ? bIh : bIh && bHh ? add(bIh, bHh) : null;
         const xg = linear(x, wIh, b);
-        const GH = xg.shape[2]!;
         const k = l * this.directions + d;
-        let state = init0.map((s) => reshape(slice(s, [[k, k + 1]]), [B, H]));
-        const stepOut: Tensor[] = new Array<Tensor>(T);
-        for (let i = 0; i < T; i++) {
-          const t = d === 0 ? i : T - 1 - i;
-          const xt = reshape(slice(xg, [[t, t + 1]]), [B, GH]);
-          let next: Tensor[];
-          if (this.mode === 'LSTM') next = lstmStep(xt, state[0]!, state[1]!, wHh);
-          else if (this.mode === 'GRU') next = [gruStep(xt, state[0]!, wHh, bHh)];
-          else next = [rnnStep(this.mode, xt, state[0]!, wHh)];
-          const m = masks?.[t];
-          if (m) {
-            next = next.map((n, j) => where(m.keep, n, state[j]!));
-            stepOut[t] = reshape(mul(next[0]!, m.scale), [1, B, H]);
-          } else stepOut[t] = reshape(next[0]!, [1, B, H]);
-          state = next;
-        }
-        outs.push(T === 1 ? stepOut[0]! : concat(stepOut, 0));
-        state.forEach((s, j) => finals[j]!.push(reshape(s, [1, B, H])));
+        const init = init0.map((s) => reshape(slice(s, [[k, k + 1]]), [B, H]));
+        const ins = [xg, ...init, wHh, ...(this.mode === 'GRU' && bHh ? [bHh] : [])];
+        const Y = scan({ mode: this.mode, reverse: d === 1, lengths }, ins);
+        const hs = reshape(slice(Y, [null, [0, 1]]), [T, B, H]);
+        outs.push(outMask ? mul(hs, outMask) : hs);
+        const last = d === 1 ? 0 : T - 1;
+        for (let j = 0; j < S; j++) finals[j]!.push(reshape(slice(Y, [[last, last + 1], [j, j + 1]]), [1, B, H]));
       }
       x = outs.length === 1 ? outs[0]! : concat(outs, 2);
     }
@@ -247,16 +238,4 @@ export function checkLengths(where: string, lengths: unknown, B: number, T: numb
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > T) throw new ValueError(`${where}: lengths[${b}] must be an integer in [1, ${T}] (T = ${T} steps), got ${show(n)}`);
   });
   return [...v];
-}
-
-interface StepMask { keep: Tensor; scale: Tensor }
-
-/** Per step t: null when every sequence is still running, else keep [B,1] (bool) and scale [B,1] (1/0). */
-function stepMasks(lengths: readonly number[], T: number, dtype: FloatDType): (StepMask | null)[] {
-  const B = lengths.length;
-  return Array.from({ length: T }, (_, t) => {
-    if (lengths.every((n) => n > t)) return null;
-    const on = lengths.map((n) => (n > t ? 1 : 0));
-    return { keep: tensor(on, { dtype: 'bool', shape: [B, 1] }), scale: tensor(on, { dtype, shape: [B, 1] }) };
-  });
 }
