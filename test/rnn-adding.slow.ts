@@ -30,7 +30,7 @@ function train(kind: 'LSTM' | 'RNN'): { step: number; mse: number; history: stri
   const opt = new optim.Adam(params, { lr: 1e-2 });
   const test = data.addingProblem({ n: 256, length: T, seed: 999 });
   const predict = (x: px.Tensor): px.Tensor => {
-    const [out] = (rnn as nn.RNN).forward(x); // both return [output, state]
+    const [out] = (rnn as px.nn.RNN).forward(x); // both return [output, state]
     return head.forward(px.reshape(px.slice(out, [null, [T - 1, T]]), [x.shape[0]!, H]));
   };
   const history: string[] = [];
