@@ -185,10 +185,10 @@ export abstract class RNNBase extends Module {
         const init = init0.map((s) => reshape(slice(s, [[k, k + 1]]), [B, H]));
         const ins = [xg, ...init, wHh, ...(this.mode === 'GRU' && bHh ? [bHh] : [])];
         const Y = scan({ mode: this.mode, reverse: d === 1, lengths }, ins);
-        const hs = reshape(slice(Y, [null, [0, 1]]), [T, B, H]);
+        const hs = reshape(slice(Y, [null, [0, B * H]]), [T, B, H]);
         outs.push(outMask ? mul(hs, outMask) : hs);
         const last = d === 1 ? 0 : T - 1;
-        for (let j = 0; j < S; j++) finals[j]!.push(reshape(slice(Y, [[last, last + 1], [j, j + 1]]), [1, B, H]));
+        for (let j = 0; j < S; j++) finals[j]!.push(reshape(slice(Y, [[last, last + 1], [j * B * H, (j + 1) * B * H]]), [1, B, H]));
       }
       x = outs.length === 1 ? outs[0]! : concat(outs, 2);
     }
