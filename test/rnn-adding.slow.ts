@@ -9,9 +9,9 @@
  * on 256 held-out sequences every 100 steps, and the LSTM stops once it is below 0.01 (the trivial
  * predictor scores ~0.167). Claims: LSTM test MSE < 0.01 within the budget; the RNN's stays >= 0.01.
  *
- * Measured (Dec 2026, wasm, loaded 2-core VM): the LSTM sits on the 0.17 plateau for ~900 steps, then
- * drops to 0.0376 at step 1000 and 0.0034 at 1100; the tanh RNN is at 0.18 after 1500 steps.
- * About a minute on an idle machine, so `npm run test:slow`.
+ * Measured (Dec 2026, wasm, 2-core VM at load ~15): the LSTM sits on the 0.17-0.19 plateau for 900
+ * steps, then drops to 0.0376 at step 1000 and 0.0034 at 1100 (stops there); the tanh RNN ends at
+ * 0.1776 after 2000 steps (0.177-0.187 throughout). 408 s on that loaded VM, so `npm run test:slow`.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
