@@ -84,6 +84,8 @@ export abstract class RNNBase extends Module {
     this.batchFirst = checkBool(name, 'batchFirst', opts.batchFirst ?? false);
     this.dropout = checkNumber(name, 'dropout', opts.dropout ?? 0, 0, 1);
     this.bidirectional = checkBool(name, 'bidirectional', opts.bidirectional ?? false);
+    // As PyTorch: accepted, but said out loud (dropout acts between layers, so one layer has none).
+    if (this.dropout > 0 && this.numLayers === 1) warn(`${name}: dropout ${this.dropout} acts between layers only; with numLayers 1 it has no effect (as PyTorch)`);
     const dtype = paramDType(name, opts.dtype);
     this.generator = opts.generator;
     const G = GATES[mode] * hiddenSize;
@@ -239,3 +241,11 @@ export function checkLengths(where: string, lengths: unknown, B: number, T: numb
   });
   return [...v];
 }
+
+/** A run-time warning (process.emitWarning in Node, console.warn elsewhere), as PyTorch's UserWarning. */
+function warn(text: string): void {
+  const proc = (globalThis as { process?: { emitWarning?: (t: string, o: { code: string }) => void } }).process;
+  if (typeof proc?.emitWarning === 'function') proc.emitWarning(text, { code: 'PLEXUS_RNN_DROPOUT' });
+  else console.warn(text);
+}
+
