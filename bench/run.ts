@@ -13,6 +13,8 @@ import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
 import { runImage } from './image.js';
 import { runLstm } from './lstm.js';
+import { runMixer } from './mixer.js';
+import { runNtk } from './ntk.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -29,6 +31,8 @@ const WORKLOADS: Record<string, Runner | null> = {
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
+  mixer: (f) => runMixer({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
+  ntk: (f) => runNtk({ reps: num(f.get('reps')), autograd: num(f.get('autograd')), samples: num(f.get('samples')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

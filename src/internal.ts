@@ -10,6 +10,8 @@
  *   the CLI also uses for config files (duplicate keys, positions, number literals kept as text).
  * - loadKernels, wasmRelaxedSimdSupported: bench/f64.ts instantiates a kernel module of its own to time
  *   the f64x2 ceiling (gemm64Peak), baseline and relaxed SIMD;
+ * - currentPool: the playground (apps/playground) shows how many pool workers run and how many
+ *   chunks they took, in a browser tab;
  * - getPrimitive: bench/f64-fallbacks.ts wraps each primitive's reference kernel with a counter to
  *   list which ops a backend leaves to the reference loops.
  * Node-free, like the public entry.
@@ -21,3 +23,4 @@ export { getPrimitive } from './core/primitive.js';
 export { loadKernels } from './backends/wasm/module.js';
 export { wasmRelaxedSimdSupported } from './backends/wasm/index.js';
 export { JsonNumber, type JsonValue, parseJsonBytes } from './io/json.js';
+export { currentPool } from './backends/wasm/pool/testing.js';

@@ -365,3 +365,85 @@ describe('PyTorch names and accessors', () => {
     assert.deepEqual([...rn.forward(t).values], [...px.rmsNorm(t, [5], rn.weight, 1e-6).values]);
   });
 });
+
+describe('api conventions: analysis similarity and spectra (issue 16)', () => {
+  const { analysis, nn } = px;
+  const x = (): px.Tensor => px.randn([12, 4], { dtype: 'float64' });
+  const y = (): px.Tensor => px.randn([12, 3], { dtype: 'float64' });
+  const mlp = (): px.nn.MLP => new nn.MLP([4, 5, 2]);
+  const rows: [string, () => unknown, [string, () => unknown, ErrClass][]][] = [
+    ['svd', () => analysis.svd(x()), [['vector', () => analysis.svd(px.ones([3])), S], ['extra argument', () => any(analysis.svd)(x(), {}), V]]],
+    ['svdvals', () => analysis.svdvals(x()), [['string', () => any(analysis.svdvals)('a'), V]]],
+    ['cka', () => analysis.cka(x(), y()), [['unknown option', () => any(analysis.cka)(x(), y(), { debiased: true }), V], ["kernel 'RBF'", () => any(analysis.cka)(x(), y(), { kernel: 'RBF' }), V], ['row mismatch', () => analysis.cka(x(), px.ones([5, 2])), S], ['extra argument', () => any(analysis.cka)(x(), y(), {}, 1), V]]],
+    ['ckaMatrix', () => analysis.ckaMatrix([x()], [y()]), [['tensor instead of list', () => any(analysis.ckaMatrix)(x(), y()), V], ['unknown option', () => any(analysis.ckaMatrix)([x()], [y()], { kernal: 'rbf' }), V]]],
+    ['MinibatchCKA', () => new analysis.MinibatchCKA().update(x(), y()).compute(), [['unknown option', () => new analysis.MinibatchCKA({ sigma: 1 } as never), V], ['too few rows', () => new analysis.MinibatchCKA().update(px.ones([3, 2]), px.ones([3, 2])), S]]],
+    ['cca', () => analysis.cca(x(), y()), [['extra argument', () => any(analysis.cca)(x(), y(), {}), V], ['string', () => any(analysis.cca)('x', y()), V]]],
+    ['svcca', () => analysis.svcca(x(), y()), [['unknown option', () => any(analysis.svcca)(x(), y(), { epsilon: 0 }), V], ['keep 2', () => analysis.svcca(x(), y(), { keep: 2 }), V]]],
+    ['pwcca', () => analysis.pwcca(x(), y()), [['extra argument', () => any(analysis.pwcca)(x(), y(), {}), V]]],
+    ['rdm', () => analysis.rdm(x()), [["metric 'cosine'", () => any(analysis.rdm)(x(), { metric: 'cosine' }), V], ['unknown option', () => any(analysis.rdm)(x(), { distance: 'euclidean' }), V]]],
+    ['rsa', () => analysis.rsa(x(), y()), [["compare 'kendall'", () => any(analysis.rsa)(x(), y(), { compare: 'kendall' }), V], ['unknown option', () => any(analysis.rsa)(x(), y(), { method: 'spearman' }), V]]],
+    ['unitCorrelation', () => analysis.unitCorrelation(x(), y()), [['row mismatch', () => analysis.unitCorrelation(x(), px.ones([2, 2])), S], ['extra argument', () => any(analysis.unitCorrelation)(x(), y(), {}), V]]],
+    ['matchUnits', () => analysis.matchUnits(x(), y()), [["method 'greedy'", () => any(analysis.matchUnits)(x(), y(), { method: 'greedy' }), V], ['unknown option', () => any(analysis.matchUnits)(x(), y(), { maximize: true }), V]]],
+    ['linearSumAssignment', () => analysis.linearSumAssignment([[1, 2], [3, 4]]), [['unknown option', () => any(analysis.linearSumAssignment)([[1]], { maximise: true }), V], ['string maximize', () => any(analysis.linearSumAssignment)([[1]], { maximize: 'yes' }), V], ['ragged', () => analysis.linearSumAssignment([[1, 2], [3]]), S]]],
+    ['activations', () => analysis.activations(mlp(), px.ones([2, 4]), ['layers.0']), [['unknown layer', () => analysis.activations(mlp(), px.ones([2, 4]), ['fc1']), analysis.UnknownLayerError], ['unknown option', () => any(analysis.activations)(mlp(), px.ones([2, 4]), ['layers.0'], { batch: 2 }), V], ['bad shape', () => analysis.activations(mlp(), px.ones([2, 3]), ['layers.0']), S]]],
+    ['layerCKA', () => analysis.layerCKA(mlp(), mlp(), px.randn([6, 4])), [['unknown option', () => any(analysis.layerCKA)(mlp(), mlp(), px.randn([6, 4]), { layer: ['layers.0'] }), V], ['other architecture', () => analysis.layerCKA(new nn.MLP([4, 5, 5, 2]), mlp(), px.randn([6, 4])), analysis.UnknownLayerError]]],
+    ['defaultLayers', () => analysis.defaultLayers(mlp()), []],
+    ['weightSpectra', () => analysis.weightSpectra(mlp()), [['unknown option', () => any(analysis.weightSpectra)(mlp(), { layers: [] }), V], ['unknown parameter', () => analysis.weightSpectra(mlp(), { params: ['w'] }), V]]],
+    ['weightSpectrum', () => analysis.weightSpectrum(px.randn([5, 4])), [['vector', () => analysis.weightSpectrum(px.ones([4])), S], ['extra argument', () => any(analysis.weightSpectrum)(px.randn([5, 4]), {}), V]]],
+    ['esd', () => analysis.esd(px.randn([5, 4])), [['array', () => any(analysis.esd)([[1]]), V]]],
+    ['fitPowerLaw', () => analysis.fitPowerLaw([1, 2, 3, 5, 8]), [['too few', () => analysis.fitPowerLaw([1, 2]), V], ['string', () => any(analysis.fitPowerLaw)('1,2,3'), V], ['matrix', () => analysis.fitPowerLaw(px.ones([2, 2])), S]]],
+    ['marchenkoPastur', () => analysis.marchenkoPastur(10, 5, 1), []],
+    ['mpKSDistance', () => analysis.mpKSDistance([1, 2], analysis.marchenkoPastur(10, 5, 1)), []],
+    ['linePlot', () => analysis.linePlot({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', x: [1, 2], y: [1, 4] }] }), [['unknown option', () => any(analysis.linePlot)({ title: 't', xLabel: 'x', yLabel: 'y', series: [], logx: true }), V], ['length mismatch', () => analysis.linePlot({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'a', x: [1], y: [1, 2] }] }), V]]],
+    ['heatmap', () => analysis.heatmap({ title: 't', rowLabels: ['a'], colLabels: ['b'], values: [[0.5]] }), [['shape mismatch', () => analysis.heatmap({ title: 't', rowLabels: ['a'], colLabels: ['b'], values: [[1, 2]] }), V], ['unknown option', () => any(analysis.heatmap)({ title: 't', rowLabels: [], colLabels: [], values: [], vmin: 0 }), V]]],
+    ['esdPlot', () => analysis.esdPlot(analysis.weightSpectrum(px.randn([6, 5]))), [['unknown option', () => any(analysis.esdPlot)(analysis.weightSpectrum(px.randn([6, 5])), { bin: 3 }), V]]],
+    ['plotGrid', () => analysis.plotGrid([]), [['columns 0', () => analysis.plotGrid([], { columns: 0 }), V]]],
+    ['renderPng', () => analysis.renderPng(analysis.plotGrid([]), 1), [['scale 0', () => analysis.renderPng(analysis.plotGrid([]), 0), V]]],
+    ['renderSvg', () => analysis.renderSvg(analysis.plotGrid([])), []],
+    ['registerForwardHook', () => new nn.Linear(2, 2).registerForwardHook(() => undefined).remove(), [['not a function', () => new nn.Linear(2, 2).registerForwardHook(5 as never), V], ['extra argument', () => any(new nn.Linear(2, 2).registerForwardHook.bind(new nn.Linear(2, 2)))(() => undefined, {}), V]]],
+  ];
+  for (const [name, ok, bad] of rows) it(name, () => checkSpec(`analysis.${name}`, { ok, bad }));
+});
+
+/**
+ * The NTK, Hessian and training-dynamics tools of `analysis` (src/analysis/ntk, hessian, dynamics):
+ * one row per function export of those modules, with the same rule as above (a valid call, then bad
+ * calls that must throw typed errors). Coverage is over those three modules' exports.
+ */
+import * as ntkTools from '../src/analysis/ntk/index.js';
+import * as hessianTools from '../src/analysis/hessian/index.js';
+import * as dynamicsTools from '../src/analysis/dynamics/index.js';
+
+const mlp = (): px.nn.MLP => new px.nn.MLP([3, 4, 2], { dtype: 'float64' });
+const x3 = (): px.Tensor => px.randn([5, 3], { dtype: 'float64' });
+const k5 = (): px.Tensor => px.eye(5, 5, { dtype: 'float64' });
+const y52 = (): px.Tensor => px.zeros([5, 2], { dtype: 'float64' });
+const quadFn = (ps: px.Tensor[]): px.Tensor => ps[0]!.mul(ps[0]!).sum();
+const w3 = (): px.Tensor[] => [px.ones([3], { dtype: 'float64' })];
+const A = px.analysis;
+const ANALYSIS_FUNCTIONS: Record<string, Spec> = {
+  ntk: { ok: () => A.ntk(mlp(), x3(), null, { mode: 'trace' }), bad: [['unknown option', () => A.ntk(mlp(), x3(), null, { trace: true } as never), V], ["mode 'Trace'", () => A.ntk(mlp(), x3(), null, { mode: 'Trace' as never }), V], ['wrong input width', () => A.ntk(mlp(), px.randn([5, 4], { dtype: 'float64' })), S], ['array input', () => A.ntk(mlp(), any([1, 2]) as never), V]] },
+  analyticKernels: { ok: () => A.analyticKernels(x3(), null, { depth: 2 }), bad: [['unknown option', () => A.analyticKernels(x3(), null, { layers: 2 } as never), V], ["activation 'gelu'", () => A.analyticKernels(x3(), null, { activation: 'gelu' as never }), V], ['X2 width', () => A.analyticKernels(x3(), px.randn([2, 4], { dtype: 'float64' })), S]] },
+  kernelSpectrum: { ok: () => A.kernelSpectrum(k5()), bad: [['array kernel', () => A.kernelSpectrum(any([1]) as never), V], ['rank 3', () => A.kernelSpectrum(px.zeros([2, 2, 2])), S]] },
+  kernelRegression: { ok: () => A.kernelRegression(k5(), y52(), k5(), { ridge: 1e-3 }), bad: [['unknown option', () => A.kernelRegression(k5(), y52(), k5(), { lambda: 1 } as never), V], ['negative ridge', () => A.kernelRegression(k5(), y52(), k5(), { ridge: -1 }), V], ['targets rows', () => A.kernelRegression(k5(), px.zeros([4, 2]), k5()), S]] },
+  linearizedPrediction: { ok: () => A.linearizedPrediction(k5(), y52(), y52(), { lr: 0.1, steps: 3 }), bad: [['unknown option', () => A.linearizedPrediction(k5(), y52(), y52(), { lr: 0.1, steps: 3, t: 1 } as never), V], ["reduction 'Mean'", () => A.linearizedPrediction(k5(), y52(), y52(), { lr: 0.1, steps: 3, reduction: 'Mean' as never }), V], ['no time or steps', () => A.linearizedPrediction(k5(), y52(), y52(), { lr: 0.1 }), V]] },
+  hvp: { ok: () => A.hvp(quadFn, w3(), w3()), bad: [['not a function', () => A.hvp(any(1) as never, w3(), w3()), V], ['vector shape', () => A.hvp(quadFn, w3(), [px.ones([2])]), S]] },
+  hessianEigenvalue: { ok: () => A.hessianEigenvalue(quadFn, w3(), { maxIter: 5 }), bad: [['unknown option', () => A.hessianEigenvalue(quadFn, w3(), { iters: 5 } as never), V], ['maxIter 0', () => A.hessianEigenvalue(quadFn, w3(), { maxIter: 0 }), V]] },
+  hessianTrace: { ok: () => A.hessianTrace(quadFn, w3(), { probes: 2 }), bad: [['unknown option', () => A.hessianTrace(quadFn, w3(), { n: 2 } as never), V], ['probes 1.5', () => A.hessianTrace(quadFn, w3(), { probes: 1.5 }), V]] },
+  lossFunction: { ok: () => A.lossFunction(mlp(), x3(), y52(), { loss: 'mse' }), bad: [["loss 'MSE'", () => A.lossFunction(mlp(), x3(), y52(), { loss: 'MSE' as never }), V], ['unknown option', () => A.lossFunction(mlp(), x3(), y52(), { loss: 'mse', reduction: 'sum' } as never), V]] },
+  layerRotation: { ok: () => A.layerRotation(mlp(), mlp().stateDict()), bad: [['missing tensor', () => A.layerRotation(mlp(), {}), V], ["include 'bias'", () => A.layerRotation(mlp(), mlp().stateDict(), { include: 'bias' as never }), V]] },
+  cosineDistance: { ok: () => A.cosineDistance([1, 0], [0, 1]), bad: [] },
+  localRank: { ok: () => A.localRank(mlp(), x3()), bad: [['unknown layer', () => A.localRank(mlp(), x3(), { layers: ['layers.5'] }), V], ['unknown option', () => A.localRank(mlp(), x3(), { eps: 1 } as never), V], ['1-D input', () => A.localRank(mlp(), px.ones([3])), S]] },
+  activationSparsity: { ok: () => A.activationSparsity([x3()]), bad: [['array feature', () => A.activationSparsity([any([1]) as never]), V], ['negative threshold', () => A.activationSparsity([x3()], { threshold: -1 }), V]] },
+  neuralCollapse: { ok: () => A.neuralCollapse(x3(), i32([0, 1, 0, 1, 0])), bad: [['label count', () => A.neuralCollapse(x3(), i32([0, 1])), S], ['unknown option', () => A.neuralCollapse(x3(), i32([0, 1, 0, 1, 0]), { W: null } as never), V]] },
+  linearPath: { ok: () => A.linearPath(mlp(), mlp(), x3(), y52(), { loss: 'mse', points: 3 }), bad: [['points 1', () => A.linearPath(mlp(), mlp(), x3(), y52(), { loss: 'mse', points: 1 }), V], ['other architecture', () => A.linearPath(mlp(), new px.nn.MLP([3, 5, 2], { dtype: 'float64' }), x3(), y52(), { loss: 'mse' }), S]] },
+};
+
+describe('api conventions: analysis NTK / Hessian / dynamics tools', () => {
+  it('coverage: every function of those modules has a row', () => {
+    const fns = [ntkTools, hessianTools, dynamicsTools].flatMap((m) => Object.entries(m).filter(([, v]) => typeof v === 'function' && !isClass(v)).map(([k]) => k));
+    assert.deepEqual(fns.filter((k) => !(k in ANALYSIS_FUNCTIONS)), []);
+    assert.deepEqual(Object.keys(ANALYSIS_FUNCTIONS).filter((k) => !fns.includes(k)), []);
+  });
+  for (const [name, spec] of Object.entries(ANALYSIS_FUNCTIONS)) it(name, () => checkSpec(name, spec));
+});

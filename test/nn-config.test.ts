@@ -45,6 +45,8 @@ const examples = (): nn.Module[] => [
   // Recurrent layers (issue #14).
   new nn.RNN(3, 4, { numLayers: 2, nonlinearity: 'relu', dropout: 0.1 }), new nn.LSTM(3, 4, { bidirectional: true, batchFirst: true, dtype: 'float64' }),
   new nn.GRU(3, 4, { bias: false }), new nn.RNNCell(3, 2, { nonlinearity: 'relu' }), new nn.LSTMCell(3, 2), new nn.GRUCell(3, 2, { bias: false }),
+  // analysis/ntk: the NTK-parametrised MLP (issue #16).
+  new px.analysis.NTKMLP([3, 4, 2], { activation: 'erf', weightStd: 1.5, biasStd: 0.1, dtype: 'float64' }), new px.analysis.NTKLinear(2, 3),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -14,10 +14,10 @@ type Tensor = InstanceType<typeof px.Tensor>;
 
 export interface EvalOutput { loss: number; accuracy?: number; samples: number }
 
-type Spec = { kind: 'csv'; file: string } | { kind: 'builtin'; name: 'digits' | 'iris' | 'fashion-mnist' } | { kind: 'trained' };
+export type Spec = { kind: 'csv'; file: string } | { kind: 'builtin'; name: 'digits' | 'iris' | 'fashion-mnist' } | { kind: 'trained' };
 
 /** --data, checked before anything is read: a built-in name, csv:<path>, or absent (the training set). */
-function parseSpec(spec: unknown): Spec {
+export function parseSpec(spec: unknown): Spec {
   if (spec === undefined) return { kind: 'trained' };
   if (typeof spec === 'string' && /^csv:./i.test(spec)) return { kind: 'csv', file: spec.slice(4) };
   if (spec === 'digits' || spec === 'iris' || spec === 'fashion-mnist') return { kind: 'builtin', name: spec };

@@ -1,7 +1,7 @@
 /**
  * @file The `plexus` command line. Thin on purpose: it parses arguments and calls the public API;
  * anything worth testing beyond argument handling belongs in src/. Commands live one per file
- * (train.ts, eval.ts, predict.ts, info.ts); config checking in config.ts, path containment in paths.ts.
+ * (train.ts, eval.ts, predict.ts, info.ts, analyse.ts); config checking in config.ts, path containment in paths.ts.
  *
  * Exit codes: 0 success; 1 a failure while running (bad data file, corrupt model, divergence);
  * 2 a refused invocation (bad config or flag value, path outside the working folder) — in that
@@ -11,10 +11,13 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { px } from './api.js';
 import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
+import { analyseCommand } from './analyse.js';
 import { CliError } from './errors.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
+import { playgroundCommand } from './playground.js';
 import { predictCommand } from './predict.js';
 import { train } from './train.js';
 
@@ -60,6 +63,17 @@ function addTrain(program: Command, ctx: Ctx): void {
     });
 }
 
+function addPlayground(program: Command, ctx: Ctx): void {
+  program
+    .command('playground')
+    .description('serve the browser playground (train and watch models in a web page) on localhost')
+    .option('--port <n>', 'port to listen on (default 8080; 0: any free port)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
+    .action(async (opts: Record<string, unknown>) => {
+      await playgroundCommand(ctx, opts);
+    });
+}
+
 function addEval(program: Command, ctx: Ctx): void {
   program
     .command('eval')
@@ -97,6 +111,25 @@ function addInfo(program: Command, ctx: Ctx): void {
     });
 }
 
+function addAnalyse(program: Command, ctx: Ctx): void {
+  program
+    .command('analyse')
+    .alias('analyze')
+    .description('look inside a trained model: weight spectra (alpha per layer); with --data activation statistics; with --against CKA between layers; writes report.json and plots')
+    .argument('<model>', 'model.safetensors written by plexus train')
+    .option('--data <name>', `${DATA_HELP}: inputs for activation statistics and CKA (test split)`)
+    .option('--against <file>', 'a second model: its spectra, and with --data linear CKA between every pair of layers')
+    .option('--samples <n>', 'samples of --data to use (default 1000)')
+    .option('--target <column>', 'csv: the target column (left out of the inputs)')
+    .option('--dir <folder>', 'fashion-mnist: folder of the IDX files')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', 'backend (default auto)')
+    .action(async (model: string, opts: Record<string, unknown>) => {
+      await analyseCommand(ctx, model, opts);
+    });
+}
+
 function addFitImage(program: Command, ctx: Ctx): void {
   program
     .command('fit-image')
@@ -119,6 +152,21 @@ function addFitImage(program: Command, ctx: Ctx): void {
     });
 }
 
+function addExport(program: Command, ctx: Ctx): void {
+  program
+    .command('export')
+    .description('write a saved model in another format (ONNX), to run it without plexus')
+    .argument('<model>', 'model file (.safetensors) saved by plexus')
+    .option('--format <name>', 'onnx (default onnx)')
+    .option('--out <file>', 'file to write, inside the working folder (default: the model path with .onnx)')
+    .option('--opset <n>', `ONNX opset, ${px.io.ONNX_OPSETS.min}..${px.io.ONNX_OPSETS.max} (default ${px.io.ONNX_OPSETS.default})`)
+    .option('--input-shape <dims>', 'input shape, N for a dynamic size (default for plexus train models: N,<features>)')
+    .option('--raw-standardized', 'plexus train models: leave the saved standardisation out (the graph then takes standardised inputs)')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      await exportCommand(ctx, file, opts);
+    });
+}
+
 function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
@@ -126,10 +174,13 @@ function buildProgram(ctx: Ctx): Command {
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .exitOverride();
   addTrain(program, ctx);
+  addPlayground(program, ctx);
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);
   addFitImage(program, ctx);
+  addExport(program, ctx);
+  addAnalyse(program, ctx);
   return program;
 }
 

@@ -2,7 +2,7 @@
  * @file The `nn` namespace: modules, parameters, layers, initialisers and the config registry.
  * Importing it registers every built-in layer with `fromConfig`.
  */
-export { Parameter, Module, StateDictError, type LoadResult, type Member } from './module.js';
+export { Parameter, Module, StateDictError, type LoadResult, type Member, type ForwardHook, type RemovableHandle } from './module.js';
 export { fromConfig, registerModule, registeredModules, ConfigReader, type ModuleConfig, type ModuleFactory, type JsonValue } from './config.js';
 export { Linear, Embedding, Identity, Flatten, Dropout, type LinearOptions } from './linear.js';
 export { LayerNorm, RMSNorm, BatchNorm1d, type LayerNormOptions, type BatchNormOptions } from './norm.js';

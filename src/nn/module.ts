@@ -69,6 +69,23 @@ export type Member =
 const join = (prefix: string, name: string): string => (prefix ? `${prefix}.${name}` : name);
 
 /**
+ * Called after a module's forward with its inputs and output (PyTorch's `register_forward_hook`);
+ * returning a Tensor replaces the output, returning nothing keeps it.
+ */
+export type ForwardHook = (module: Module, inputs: readonly Tensor[], output: Tensor) => Tensor | void;
+
+/** What `registerForwardHook` returns: `remove()` detaches the hook (idempotent). */
+export interface RemovableHandle {
+  readonly id: number;
+  remove(): void;
+}
+
+// Hooks live outside the instance (a WeakMap), so they are not fields: the member walk, configs and
+// state dicts never see them.
+const HOOKS = new WeakMap<Module, { hooks: Map<number, ForwardHook>; restore: () => void }>();
+let nextHookId = 0;
+
+/**
  * Base class of every layer and model. Subclasses assign Parameters and Modules to fields and
  * implement `forward`; everything else (state dicts, modes, counting, conversion) comes from here.
  * @example
@@ -112,6 +129,55 @@ export abstract class Module {
     if (!(t instanceof Tensor)) throw new ValueError(`registerBuffer: ${name} must be a Tensor`, 'INVALID_ARGUMENT');
     this._buffers.set(name, keep(t));
     return t;
+  }
+
+  /**
+   * Calls `hook(module, inputs, output)` after every `forward` of this module until the handle's
+   * `remove()`. Modules are called as `m.forward(x)` (there is no `__call__`), so the first hook
+   * installs a non-enumerable own `forward` that wraps the class's, and removing the last one takes
+   * it away again. Hooks run in registration order; one that throws propagates from forward.
+   * @example const h = model.layers[0].registerForwardHook((m, inp, out) => { seen.push(out.shape); }); ...; h.remove();
+   */
+  registerForwardHook(hook: ForwardHook, ...rest: unknown[]): RemovableHandle {
+    if (typeof hook !== 'function') throw new ValueError(`registerForwardHook: hook must be a function (module, inputs, output) => Tensor | void, got ${hook === null ? 'null' : typeof hook}`, 'INVALID_ARGUMENT');
+    if (rest.length) throw new ValueError(`registerForwardHook: takes one argument (the hook), got ${1 + rest.length}`, 'INVALID_ARGUMENT');
+    let entry = HOOKS.get(this);
+    if (!entry) {
+      const own = Object.getOwnPropertyDescriptor(this, 'forward');
+      const inner = this.forward as (...inputs: Tensor[]) => Tensor;
+      const hooks = new Map<number, ForwardHook>();
+      Object.defineProperty(this, 'forward', {
+        configurable: true, enumerable: false, writable: true,
+        value: function hookedForward(this: Module, ...inputs: Tensor[]): Tensor {
+          let out = inner.apply(this, inputs);
+          for (const h of [...hooks.values()]) {
+            const r = h(this, inputs, out);
+            if (r !== undefined) {
+              if (!(r instanceof Tensor)) throw new ValueError(`forward hook on ${this.constructor.name}: a hook must return a Tensor or nothing, got ${r === null ? 'null' : typeof r}`, 'INVALID_ARGUMENT');
+              out = r;
+            }
+          }
+          return out;
+        },
+      });
+      const restore = (): void => {
+        if (own) Object.defineProperty(this, 'forward', own);
+        else delete (this as { forward?: unknown }).forward;
+      };
+      entry = { hooks, restore };
+      HOOKS.set(this, entry);
+    }
+    const id = nextHookId++;
+    entry.hooks.set(id, hook);
+    const e = entry;
+    return {
+      id,
+      remove: () => {
+        if (!e.hooks.delete(id) || e.hooks.size > 0 || HOOKS.get(this) !== e) return;
+        HOOKS.delete(this);
+        e.restore();
+      },
+    };
   }
 
   /** The buffer registered under `name`, if any. */
@@ -324,6 +390,14 @@ export abstract class Module {
       `Total parameters: ${total.toLocaleString('en-US')} (trainable: ${trainable.toLocaleString('en-US')}); buffer values: ${bufVals.toLocaleString('en-US')}`,
     ].join('\n');
   }
+}
+
+/**
+ * True when `m` has forward hooks: a parent whose fast path bypasses a child's `forward` (MLP's
+ * fused linear + activation) takes the plain path for that child, so its hooks see its own output.
+ */
+export function hasForwardHooks(m: Module): boolean {
+  return (HOOKS.get(m)?.hooks.size ?? 0) > 0;
 }
 
 /** Members from an array field: all Parameters or Modules by index; other arrays are not state. */

@@ -14,6 +14,7 @@ export { RMSprop, rmspropUpdate, type RMSpropOptions, type RMSpropBuffers } from
 export { Adagrad, adagradUpdate, type AdagradOptions } from './adagrad.js';
 export { LAMB, lambUpdate, type LAMBOptions } from './lamb.js';
 export { LARS, larsUpdate, type LARSOptions } from './lars.js';
+export { Layca, laycaUpdate, type LaycaOptions } from './layca.js';
 export { clipGradNorm, clipGradValue, NonFiniteGradientError, type ClipGradNormOptions } from './clip.js';
 export {
   LRScheduler, StepLR, MultiStepLR, ExponentialLR, CosineAnnealingLR, CosineWarmupLR, LinearLR, LambdaLR,

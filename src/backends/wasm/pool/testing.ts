@@ -4,6 +4,7 @@
  * fault or a comparison always involves a worker), force the threaded paths on small ops, and wait
  * for workers to be ready. Not part of the public API.
  */
+import { currentBackend } from '../../../core/backend.js';
 import type { WasmBackend } from '../index.js';
 import { SMALL_THREADING, THREADING } from '../kernels/matmul.js';
 import { EW_THREADING } from '../kernels/elementwise.js';
@@ -23,6 +24,15 @@ export function poolOf(backend: WasmBackend): WorkerPool | null {
   if (!backend.parallel) return null;
   backend.parallel.threads(); // creates and sizes the pool
   return backend.parallel.pool;
+}
+
+/**
+ * The current backend's pool (created and sized if needed) when it is a wasm backend that can run
+ * threads, else null: the playground reports its counters (workers ready, chunks they ran).
+ */
+export function currentPool(): WorkerPool | null {
+  const b = currentBackend() as Partial<WasmBackend>;
+  return b.parallel ? poolOf(b as WasmBackend) : null;
 }
 
 /**
