@@ -47,6 +47,12 @@ const examples = (): nn.Module[] => [
   new nn.GRU(3, 4, { bias: false }), new nn.RNNCell(3, 2, { nonlinearity: 'relu' }), new nn.LSTMCell(3, 2), new nn.GRUCell(3, 2, { bias: false }),
   // analysis/ntk: the NTK-parametrised MLP (issue #16).
   new px.analysis.NTKMLP([3, 4, 2], { activation: 'erf', weightStd: 1.5, biasStd: 0.1, dtype: 'float64' }), new px.analysis.NTKLinear(2, 3),
+  // src/nn/linear-attention/ (issue #14: linear attention, AFT, GLA, DeltaNet, diagonal RNN, Aaren, Hopfield)
+  new nn.LinearAttention(4, { numHeads: 2, featureMap: 'relu', mode: 'recurrent', chunkSize: 3 }), new nn.AFTSimple(4, { bias: false }),
+  new nn.AFTFull(4, 6, { chunkSize: 2 }), new nn.GatedLinearAttention(4, { numHeads: 2, gateRank: 2, gateTemperature: 4 }),
+  new nn.DeltaNet(4, { numHeads: 2, mode: 'recurrent', dtype: 'float64' }), new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: false, norm: true, mode: 'recurrent' }),
+  new nn.Aaren(4, { mode: 'recurrent' }), new nn.Hopfield(4, { hiddenSize: 3, beta: 0.5 }), new nn.Hopfield(4, { project: false, updateSteps: 2 }),
+  new nn.HopfieldPooling(4, { numQueries: 2, hiddenSize: 3 }),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -1,2 +1,13 @@
-/** @file Synthetic sequence tasks for recurrent and attention models (seeded generators). */
+/**
+ * @file Seeded synthetic sequence tasks (issue #14, sequence models) and their metrics. Token tasks
+ * return x, y int32 [n, seqLen] with y = -100 at positions that are not scored (crossEntropy's
+ * default ignoreIndex), plus vocabSize and numClasses.
+ */
+export { IGNORE_INDEX, type TokenTask } from './common.js';
+export { copyTask, type CopyTaskOptions } from './copy.js';
+export { parityTask, type ParityTaskOptions } from './parity.js';
+export { sortTask, type SortTaskOptions } from './sort.js';
+export { associativeRecall, inductionHead, type AssociativeRecallOptions, type InductionHeadOptions } from './recall.js';
+export { inContextRegression, leastSquaresBaseline, type InContextRegression, type InContextRegressionOptions } from './regression.js';
+export { tokenAccuracy, sequenceExactMatch, METRIC_POSITIONS, type SequenceMetricOptions } from './metrics.js';
 export { addingProblem, type AddingProblemOptions } from './adding.js';
