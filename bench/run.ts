@@ -12,6 +12,7 @@ import { runMemory } from './memory.js';
 import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
 import { runImage } from './image.js';
+import { runLstm } from './lstm.js';
 import { runMixer } from './mixer.js';
 import { runNtk } from './ntk.js';
 
@@ -25,6 +26,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   b: (f) => runMlp({ threads: list(f.get('threads')), epochs: num(f.get('epochs')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   c: (f) => runSmall({ threads: list(f.get('threads')), block: num(f.get('block')), skipTfjsCpu: f.has('skip-tfjs-cpu') }),
   d: async (f) => runKanSpeed({ threads: list(f.get('threads')), steps: num(f.get('steps')) }),
+  e: (f) => runLstm({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   f: (f) => runF64({ sizes: list(f.get('sizes')), threads: list(f.get('threads')), reps: num(f.get('reps')), steps: num(f.get('steps')) }),
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),

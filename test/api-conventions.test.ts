@@ -275,6 +275,9 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
     ['MetaFormerBlock', (o) => new nn.MetaFormerBlock(3, 4, o)], ['MetaFormer', (o) => new nn.MetaFormer(4, 2, 3, 1, 2, o)],
     ['MLPMixer', (o) => new nn.MLPMixer(4, 2, 3, 1, 2, o)], ['ResMLP', (o) => new nn.ResMLP(4, 2, 3, 1, 2, o)],
     ['PoolFormer', (o) => new nn.PoolFormer(4, 2, 3, 1, 2, o)], ['HourglassMLP', (o) => new nn.HourglassMLP(3, 4, 2, 1, 2, o)],
+    ['RNN', (o) => new nn.RNN(2, 3, o)], ['LSTM', (o) => new nn.LSTM(2, 3, o)], ['GRU', (o) => new nn.GRU(2, 3, o)], ['RNNCell', (o) => new nn.RNNCell(2, 3, o)],
+    ['LSTMCell', (o) => new nn.LSTMCell(2, 3, o)], ['GRUCell', (o) => new nn.GRUCell(2, 3, o)], ['timeChunks', (o) => nn.timeChunks(px.ones([4, 1]), 2, o)],
+    ['LSTM.forward', (o) => new nn.LSTM(1, 2).forward(px.ones([3, 1, 1]), null, o)],
     ['LinearAttention', (o) => new nn.LinearAttention(4, o)], ['AFTSimple', (o) => new nn.AFTSimple(4, o)], ['AFTFull', (o) => new nn.AFTFull(4, 3, o)],
     ['GatedLinearAttention', (o) => new nn.GatedLinearAttention(4, o)], ['DeltaNet', (o) => new nn.DeltaNet(4, o)],
     ['DiagonalLinearRNN', (o) => new nn.DiagonalLinearRNN(2, 3, o)], ['Aaren', (o) => new nn.Aaren(4, o)], ['Hopfield', (o) => new nn.Hopfield(4, o)],
@@ -296,6 +299,7 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
     assert.throws(() => nn.init.kaimingNormal(px.empty([2, 2]), { nonlinearity: 'ReLU' as never }), (e: px.PlexusError) => e instanceof V && /'relu'/.test(e.message));
     assert.throws(() => nn.init.kaimingNormal(px.empty([2, 2]), { mode: 'fan_in' as never }), (e: px.PlexusError) => e instanceof V && /'fanIn', 'fanOut'/.test(e.message));
     assert.throws(() => nn.init.calculateGain('Tanh' as never), V);
+    assert.throws(() => new nn.RNN(2, 3, { nonlinearity: 'Tanh' as never }), (e: px.PlexusError) => e instanceof V && /'tanh', 'relu'/.test(e.message));
   });
 });
 

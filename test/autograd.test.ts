@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import { assertClose } from '../src/testing/index.js';
+import { frame } from '../src/core/memory.js';
 
 const f64 = (data: number[] | number[][], requiresGrad = false): px.Tensor => px.tensor(data, { dtype: 'float64', requiresGrad });
 const T = (x: unknown): px.Tensor => x as px.Tensor; // grad() returns Tensor | Tensor[] by argnums
@@ -183,6 +184,15 @@ describe('customGrad', () => {
     const d1 = (x: px.Tensor) => T(px.grad((y: px.Tensor) => cube(y).sum())(x));
     assertClose(d1(f64(xs)), xs.map((v) => 3 * v * v), TIGHT);
     assertClose(T(px.grad((x: px.Tensor) => d1(x).sum())(f64(xs))), xs.map((v) => 6 * v), TIGHT);
+  });
+
+  it('keeps its saved inputs alive past a frame: an intermediate input is still there for the backward', () => {
+    const twice = px.customGrad((a: px.Tensor, b: px.Tensor) => a.mul(b), (g: px.Tensor, _out: px.Tensor, a: px.Tensor, b: px.Tensor) => [g.mul(b), g.mul(a)]);
+    const x = f64([1, 2], true);
+    // b = x + 1, made inside the frame without recording, is saved by the custom node alone.
+    const y = frame(() => twice(x, px.noGrad(() => px.add(x, 1))));
+    y.sum().backward();
+    assertClose(x.grad!, [2, 3], TIGHT);
   });
 
   it('records nothing when no input requires grad', () => {

@@ -42,6 +42,9 @@ const examples = (): nn.Module[] => [
   new nn.encoding.FeatureGrid(2, 4, 3, { range: [0, 1] }), new nn.encoding.GaussianNeuralField(3, 3, 2, 4, 1),
   new nn.Matryoshka([2, 4], 3, { efficient: true, dim: 2, relativeImportance: [1, 2] }), new nn.SortedNet([3, 4, 4, 2], [2, 4], { width: 2, sample: false }),
   new nn.HyperNetwork(new nn.MLP([2, 3, 1]), 2, [4], { encoding: 'none', additive: false }),
+  // Recurrent layers (issue #14).
+  new nn.RNN(3, 4, { numLayers: 2, nonlinearity: 'relu', dropout: 0.1 }), new nn.LSTM(3, 4, { bidirectional: true, batchFirst: true, dtype: 'float64' }),
+  new nn.GRU(3, 4, { bias: false }), new nn.RNNCell(3, 2, { nonlinearity: 'relu' }), new nn.LSTMCell(3, 2), new nn.GRUCell(3, 2, { bias: false }),
   // analysis/ntk: the NTK-parametrised MLP (issue #16).
   new px.analysis.NTKMLP([3, 4, 2], { activation: 'erf', weightStd: 1.5, biasStd: 0.1, dtype: 'float64' }), new px.analysis.NTKLinear(2, 3),
   // src/nn/linear-attention/ (issue #14: linear attention, AFT, GLA, DeltaNet, diagonal RNN, Aaren, Hopfield)

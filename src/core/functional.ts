@@ -97,6 +97,10 @@ export function customGrad<A extends Tensor[]>(
     const linked = out.detach();
     linked._node = new Node(prim, inputs, undefined, inputs.map((x) => x._storage.version));
     linked.requiresGrad = true;
+    // What the node saved stays alive while the node does (as dispatch's apply does; releaseNode undoes it):
+    // without this, a frame around the call freed an intermediate input before the backward needed it.
+    for (const x of inputs) x._savedBy++;
+    linked._savedBy++;
     return linked;
   };
 }

@@ -31,6 +31,8 @@ export const PRIMITIVE_NAMES = [
   'rbfBasis',
   // fused: layer norm rows and their input gradient (composite oracle: standardize in composite/norm.ts)
   'layerNormForward', 'layerNormBackward',
+  // fused: LSTM / GRU cell updates and their input gradients (composite oracles: the gate formulas with ops)
+  'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
 ] as const;

@@ -17,6 +17,7 @@ export * from './kan/index.js';
 export * from './mlp/index.js';
 export * from './activations/index.js';
 export * as encoding from './encoding/index.js';
+export * from './recurrent/index.js';
 export * from './linear-attention/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
@@ -31,8 +32,9 @@ import * as kan from './kan/index.js';
 import * as mlpFamily from './mlp/index.js';
 import * as activations from './activations/index.js';
 import * as encoding from './encoding/index.js';
+import * as recurrent from './recurrent/index.js';
 import * as linearAttention from './linear-attention/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, recurrent].flatMap((ns) => moduleClasses(ns, Module)));
 frameForwards(moduleClasses(linearAttention, Module));

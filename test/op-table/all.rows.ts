@@ -13,6 +13,7 @@ import { activationRows } from './activations.rows.js';
 import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
 import { rbfRows } from './rbf.rows.js';
+import { recurrentRows } from './recurrent.rows.js';
 import { layerNormRows } from './layer-norm.rows.js';
 import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
@@ -23,4 +24,5 @@ export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
   ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...fusedRows, ...normRows,
   ...periodicRows, ...poolRows,
+  ...recurrentRows,
 ];

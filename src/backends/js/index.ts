@@ -15,6 +15,7 @@ import { indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './recurrent.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -58,6 +59,10 @@ export const JS_KERNELS: KernelTable = {
   rbfBasis: k(rbfBasis),
   layerNormForward: k(layerNormForward),
   layerNormBackward: k(layerNormBackward),
+  lstmCell: k(lstmCell),
+  lstmCellBackward: k(lstmCellBackward),
+  gruCell: k(gruCell),
+  gruCellBackward: k(gruCellBackward),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

@@ -10,3 +10,4 @@ export { sortTask, type SortTaskOptions } from './sort.js';
 export { associativeRecall, inductionHead, type AssociativeRecallOptions, type InductionHeadOptions } from './recall.js';
 export { inContextRegression, leastSquaresBaseline, type InContextRegression, type InContextRegressionOptions } from './regression.js';
 export { tokenAccuracy, sequenceExactMatch, METRIC_POSITIONS, type SequenceMetricOptions } from './metrics.js';
+export { addingProblem, type AddingProblemOptions } from './adding.js';

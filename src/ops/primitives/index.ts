@@ -14,6 +14,7 @@ import { SPLINE_BASIS } from './spline.js';
 import { RBF_BASIS } from './rbf.js';
 import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
+import { GRU_CELL, GRU_CELL_BACKWARD, LSTM_CELL, LSTM_CELL_BACKWARD } from './recurrent-cell.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
@@ -33,6 +34,8 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   rbfBasis: RBF_BASIS as Primitive<never>,
   layerNormForward: LAYER_NORM_FORWARD as Primitive<never>, layerNormBackward: LAYER_NORM_BACKWARD as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
+  lstmCell: LSTM_CELL as Primitive<never>, lstmCellBackward: LSTM_CELL_BACKWARD as Primitive<never>,
+  gruCell: GRU_CELL as Primitive<never>, gruCellBackward: GRU_CELL_BACKWARD as Primitive<never>,
 };
 
 export * from './unary.js';
