@@ -53,14 +53,25 @@ describe('plexus analyse', () => {
     console.log(r.out);
     const dir = path.join(cwd, 'an1');
     const report = JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { sections: Record<string, unknown>; data: { note: string } };
-    assert.deepEqual(Object.keys(report.sections), ['spectra', 'activations', 'cka']);
+    assert.deepEqual(Object.keys(report.sections), ['spectra', 'activations', 'cka', 'ntk', 'rotation']);
     assert.match(report.data.note, /^200 samples of the digits test split/);
     const acts = report.sections.activations as { layer: string; samples: number; features: number }[];
     assert.deepEqual(acts.map((a) => [a.layer, a.samples, a.features]), [['layers.0', 200, 24], ['layers.1', 200, 16], ['layers.2', 200, 10]]);
     const cka = report.sections.cka as { rows: string[]; cols: string[]; matrix: number[][]; pairedByName: boolean };
     assert.deepEqual([cka.rows, cka.cols, cka.pairedByName], [['layers.0', 'layers.1', 'layers.2'], ['layers.0', 'layers.1', 'layers.2'], true]);
     assert.ok(cka.matrix.flat().every((v) => v > 0 && v <= 1 + 1e-12));
-    for (const f of ['esd', 'esd-against', 'cka']) {
+    const ntk = report.sections.ntk as { samples: number; eigenvalues: number[]; trace: number; effectiveRank: number };
+    assert.equal(ntk.samples, 200);
+    assert.equal(ntk.eigenvalues.length, 200);
+    // Sorted descending, and an NTK is PSD: the sum of its eigenvalues is its trace.
+    assert.ok(ntk.eigenvalues.every((v, i) => i === 0 || v <= ntk.eigenvalues[i - 1]!) && ntk.eigenvalues.at(-1)! > -1e-9 * ntk.eigenvalues[0]!);
+    assert.ok(ntk.effectiveRank >= 1 && ntk.effectiveRank <= 200);
+    const rotation = report.sections.rotation as Record<string, number>;
+    assert.deepEqual(Object.keys(rotation), ['layers.0.weight', 'layers.1.weight', 'layers.2.weight']);
+    // Two independent random initialisations trained briefly: nearly orthogonal weights, distance near 1.
+    assert.ok(Object.values(rotation).every((v) => v > 0.5 && v < 1.5), JSON.stringify(rotation));
+    assert.match(r.out, /empirical NTK \(trace over outputs\) on 200 samples of the digits test split/);
+    for (const f of ['esd', 'esd-against', 'cka', 'ntk']) {
       assert.match(readFileSync(path.join(dir, `${f}.svg`), 'utf8'), /^<svg /);
       assert.deepEqual([...readFileSync(path.join(dir, `${f}.png`)).subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
     }

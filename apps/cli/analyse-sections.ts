@@ -1,10 +1,9 @@
 /**
  * @file The sections of `plexus analyse`'s report. Each section looks at the loaded model(s) and the
  * optional data and returns its part of report.json, lines for the terminal and plots (scenes the
- * command writes as <file>.svg and <file>.png into the run folder). A new analysis, such as an NTK
- * eigen-spectrum or layer-rotation curves, is one more entry of SECTIONS: for example
- *   { key: 'ntk', applies: (a) => a.x !== null, run: (a) => { const ev = ...;
- *       return { json: { eigenvalues: ev }, lines: [...], plots: [{ file: 'ntk', scene: px.analysis.linePlot({ ..., logY: true }) }] }; } }
+ * command writes as <file>.svg and <file>.png into the run folder). A new analysis is one more entry
+ * of SECTIONS (see ntkSection: applies with --data, returns the eigenvalues, a summary line and a
+ * log-log plot).
  */
 import { px } from './api.js';
 
@@ -108,5 +107,55 @@ const ckaSection: Section = {
   },
 };
 
+/** At most this many samples go into the NTK (its cost grows with N^2 and its eigensolve with N^3). */
+const NTK_SAMPLES = 256;
+
+/** The empirical NTK's eigen-spectrum on the data (trace over outputs): the kernel the model trains by, to first order. */
+const ntkSection: Section = {
+  key: 'ntk',
+  applies: (a) => a.x !== null,
+  run: (a) => {
+    const n = Math.min(NTK_SAMPLES, a.x!.shape[0]!);
+    const x = n === a.x!.shape[0] ? a.x! : px.sliceAxis(a.x!, 0, 0, n);
+    const ev = Array.from(px.analysis.kernelSpectrum(px.analysis.ntk(a.model.module, x, null, { mode: 'trace' }))._peek() as Float64Array).sort((p, q) => q - p);
+    const total = ev.reduce((s, v) => s + Math.max(v, 0), 0);
+    // Effective rank: exp of the entropy of the normalised eigenvalues (Roy & Vetterli).
+    const ent = ev.reduce((s, v) => (v > 0 ? s - (v / total) * Math.log(v / total) : s), 0);
+    const positive = ev.filter((v) => v > 0);
+    const json = { samples: n, eigenvalues: ev, trace: total, effectiveRank: Math.exp(ent), condition: positive.length ? positive[0]! / positive.at(-1)! : null };
+    const lines = [
+      `empirical NTK (trace over outputs) on ${n === a.x!.shape[0] ? a.dataNote : `the first ${n} of ${a.dataNote}`}: largest eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(4)).join(', ')}; ` +
+      `trace ${total.toPrecision(4)}, effective rank ${Math.exp(ent).toFixed(1)} of ${n}, condition number ${json.condition === null ? '-' : json.condition.toPrecision(3)}`,
+    ];
+    const series = [{ name: 'eigenvalue', x: positive.map((_, i) => i + 1), y: positive }];
+    const scene = px.analysis.linePlot({ title: `NTK eigen-spectrum (${n} samples)`, xLabel: 'index', yLabel: 'eigenvalue', series, logX: true, logY: true });
+    return { json, lines, plots: [{ file: 'ntk', scene }] };
+  },
+};
+
+/**
+ * With --against of the same architecture: the cosine distance of each layer's weights between the two
+ * files. When --against is the initialisation of the model (e.g. a checkpoint saved before training),
+ * this is the layer rotation of Carbonnelle & De Vleeschouwer (arXiv 1806.01603).
+ */
+const rotationSection: Section = {
+  key: 'rotation',
+  applies: (a) => a.against !== null,
+  run: (a) => {
+    const mine = a.model.module.stateDict();
+    const other = a.against!.module.stateDict();
+    const names = [...mine.keys()].filter((k) => mine.get(k)!.rank >= 2);
+    const same = names.length > 0 && names.every((k) => other.get(k)?.size === mine.get(k)!.size);
+    if (!same) return { json: null, lines: [`layer rotation: skipped (${a.against!.file} does not have the same weight matrices as ${a.model.file})`], plots: [] };
+    const dist = px.analysis.layerRotation(a.model.module, other);
+    const w = Math.max(5, ...names.map((k) => k.length));
+    const lines = [
+      `layer rotation (cosine distance of each weight matrix, ${a.model.file} vs ${a.against!.file}; the paper's measure when the latter is the initialisation):`,
+      ...Object.entries(dist).map(([k, v]) => `  ${k.padEnd(w)}  ${f(v, 4)}`),
+    ];
+    return { json: dist, lines, plots: [] };
+  },
+};
+
 /** In report order. */
-export const SECTIONS: Section[] = [spectraSection, activationSection, ckaSection];
+export const SECTIONS: Section[] = [spectraSection, activationSection, ckaSection, ntkSection, rotationSection];
