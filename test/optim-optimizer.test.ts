@@ -169,6 +169,7 @@ const RESUME_CONFIGS: [string, Record<string, unknown>][] = [
   ['Adagrad', { lr: 0.1, initialAccumulatorValue: 0.1 }],
   ['LAMB', { lr: 0.01 }],
   ['LARS', { lr: 0.5, trustCoefficient: 0.02 }],
+  ['Layca', { lr: 0.05, momentum: 0.9 }],
 ];
 
 describe('state dicts', () => {

@@ -11,6 +11,7 @@ import { Adam, DEFAULTS as ADAM } from './adam.js';
 import { AdamW, DEFAULTS as ADAMW } from './adamw.js';
 import { LAMB, DEFAULTS as LAMB_DEFAULTS } from './lamb.js';
 import { LARS, DEFAULTS as LARS_DEFAULTS } from './lars.js';
+import { Layca, DEFAULTS as LAYCA_DEFAULTS } from './layca.js';
 import { RMSprop, DEFAULTS as RMSPROP } from './rmsprop.js';
 import { SGD, DEFAULTS as SGD_DEFAULTS } from './sgd.js';
 
@@ -40,6 +41,7 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   { name: 'adagrad', ctor: Adagrad as unknown as AnyCtor, options: { weightDecay: 'nonNegative', eps: 'positive' }, defaults: ADAGRAD, buffers: 1 },
   { name: 'lamb', ctor: LAMB as unknown as AnyCtor, options: { weightDecay: 'nonNegative', betas: 'betas', eps: 'positive' }, defaults: LAMB_DEFAULTS, buffers: 2 },
   { name: 'lars', ctor: LARS as unknown as AnyCtor, options: { weightDecay: 'nonNegative', momentum: 'unitInterval' }, defaults: LARS_DEFAULTS, buffers: 1 },
+  { name: 'layca', ctor: Layca as unknown as AnyCtor, options: { momentum: 'unitInterval' }, defaults: LAYCA_DEFAULTS, buffers: 1 },
 ];
 
 /** The entry named `name`, or undefined. */
