@@ -42,6 +42,12 @@ const examples = (): nn.Module[] => [
   new nn.encoding.FeatureGrid(2, 4, 3, { range: [0, 1] }), new nn.encoding.GaussianNeuralField(3, 3, 2, 4, 1),
   new nn.Matryoshka([2, 4], 3, { efficient: true, dim: 2, relativeImportance: [1, 2] }), new nn.SortedNet([3, 4, 4, 2], [2, 4], { width: 2, sample: false }),
   new nn.HyperNetwork(new nn.MLP([2, 3, 1]), 2, [4], { encoding: 'none', additive: false }),
+  // src/nn/attention/ (issue #14)
+  // (MultiheadAttention's forward returns PyTorch's (output, weights) pair, so its type is not Module's.)
+  new nn.MultiheadAttention(8, 4) as unknown as nn.Module,
+  new nn.MultiheadAttention(8, 4, { numKVHeads: 2, bias: false, batchFirst: true, dropout: 0.1, kdim: 3, vdim: 5, dtype: 'float64' }) as unknown as nn.Module,
+  new nn.TransformerBlock(8, 2, { numKVHeads: 1, dimFeedforward: 12, glu: 'silu', norm: 'rmsNorm', causal: false }), new nn.TransformerBlock(8, 2, { activation: 'relu', bias: false }),
+  new nn.TransformerLM(7, 8, 2, 2, { maxLength: 16, numKVHeads: 1 }),
 ];
 
 describe('getConfig / fromConfig', () => {
