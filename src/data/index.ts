@@ -18,3 +18,4 @@ export { spiral, circles, moons, xor, gaussians, fitFunction, expSinSquare, type
 export { decodePng, encodePng, readPngHeader, checkImage, IMAGE_DEFAULT_MAX_PIXELS, type Image, type PngHeader, type DecodePngOptions } from './png.js';
 export { imageGrid, imageFromTensor, comparisonImage, spectrumImage, IMAGE_SPLITS, type ImageGrid, type ImageGridOptions, type ImageSplit } from './image.js';
 export { signal1d, SIGNAL_KINDS, type SignalKind, type SignalOptions } from './signals.js';
+export { charText, type CharText, type CharTextOptions, type CharWindows, type CharSplit } from './char-text.js';

@@ -90,7 +90,8 @@ export class TransformerLM extends Module {
   /**
    * Continues `prompt` (int32 [N, T0]) by `maxNewTokens` sampled tokens (KV-cached, eval mode, no
    * gradients): softmax(logits / temperature) drawn from `generator` (default the default one);
-   * temperature 0 = greedy. Returns int32 [N, T0 + maxNewTokens].
+   * temperature 0 = greedy. Past maxLength the context slides: the caches restart from the last
+   * maxLength/2 tokens. Returns int32 [N, T0 + maxNewTokens].
    */
   generate(prompt: Tensor, maxNewTokens: number, opts: { temperature?: number; generator?: Generator } = {}): Tensor {
     checkOptions('TransformerLM.generate', opts, ['temperature', 'generator']);
@@ -103,9 +104,16 @@ export class TransformerLM extends Module {
     this.eval();
     try {
       return noGrad(() => {
+        if (T0 > this.maxLength) throw new ValueError(`TransformerLM.generate: the prompt's ${T0} tokens exceed maxLength ${this.maxLength}`);
         const caches = this.createCaches(N, Math.min(this.maxLength, T0 + maxNewTokens));
         const rows: number[][] = Array.from({ length: N }, (_, b) => Array.from(prompt._peek().slice(b * T0, (b + 1) * T0)));
         let logits = this.forward(prompt, { kvCaches: caches });
+        // A full context restarts the caches from the last half of it (positions are learned up to maxLength only).
+        const refill = (): Tensor => {
+          const keep = Math.max(1, Math.floor(this.maxLength / 2));
+          for (const c of caches) c.reset();
+          return this.forward(tensor(Int32Array.from(rows.flatMap((r) => r.slice(-keep))), { dtype: 'int32', shape: [N, keep] }), { kvCaches: caches });
+        };
         for (let s = 0; s < maxNewTokens; s++) {
           const lastLogits = sliceAxis(logits, 1, logits.shape[1]! - 1, logits.shape[1]!)._peek();
           const next = rows.map((r, b) => {
@@ -113,7 +121,8 @@ export class TransformerLM extends Module {
             r.push(t);
             return t;
           });
-          if (s + 1 < maxNewTokens) logits = this.forward(tensor(Int32Array.from(next), { dtype: 'int32', shape: [N, 1] }), { kvCaches: caches });
+          if (s + 1 === maxNewTokens) break;
+          logits = caches[0]!.length >= caches[0]!.maxLength ? refill() : this.forward(tensor(Int32Array.from(next), { dtype: 'int32', shape: [N, 1] }), { kvCaches: caches });
         }
         return tensor(Int32Array.from(rows.flat()), { dtype: 'int32', shape: [N, T0 + maxNewTokens] });
       });

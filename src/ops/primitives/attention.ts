@@ -25,7 +25,7 @@ import { isFloat } from '../../core/dtype.js';
 import { registerPrimitive, type Meta } from '../../core/primitive.js';
 import type { Tensor } from '../../core/tensor.js';
 import { add, mul, sub, where } from './binary.js';
-import { exp } from './unary.js';
+import { cast, exp } from './unary.js';
 import { logSoftmax } from './log-softmax.js';
 import { mm } from './matmul.js';
 import { sum } from './reduce.js';
@@ -177,13 +177,22 @@ export function attentionProbs(q: Tensor, k: Tensor, m: Tensor | null, a: Pick<A
   const shape5: [number, number, number, number, number] = [B, Hk, G, L, S];
   const qg = reshape(q, [B, Hk, G * L, E]);
   let scores = reshape(mul(mm(qg, k, false, true), a.scale), shape5);
+  // Masks are added as 0 / -inf (a bool mask turned into one on its own, smaller, shape): add has
+  // the fast broadcasting kernels and a plain backward, where a broadcast `where` on the scores had neither.
   if (m) {
     const [Bm, Hm, Lm, Sm] = m.shape as [number, number, number, number];
     const m5 = reshape(m, Hm === 1 ? [Bm, 1, 1, Lm, Sm] : [Bm, Hk, G, Lm, Sm]);
-    scores = a.mask === 'bool' ? where(m5, scores, -Infinity) : add(scores, m5);
+    scores = add(scores, a.mask === 'bool' ? cast(where(m5, 0, -Infinity), q.dtype) : m5);
   }
-  if (a.causal) scores = where(causalMask(L, S), scores, -Infinity);
+  if (a.causal) scores = add(scores, causalBias(L, S, q.dtype));
   return { P: exp(logSoftmax(scores, -1)), qg, shape5 };
+}
+
+/** The additive causal mask [L, S]: 0 where j <= i, -inf above the diagonal. */
+function causalBias(L: number, S: number, dtype: string): Tensor {
+  const v = new Float64Array(L * S);
+  for (let i = 0; i < L; i++) for (let j = i + 1; j < S; j++) v[i * S + j] = -Infinity;
+  return tensor(v, { dtype: dtype as 'float32' | 'float64', shape: [L, S] });
 }
 
 /** The bool [L, S] tril (true where j <= i), PyTorch's is_causal mask. */
