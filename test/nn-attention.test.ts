@@ -143,6 +143,26 @@ describe('MultiheadAttention', () => {
     assert.equal(w!.values[4], 0, 'a padded key gets no weight');
   });
 
+  it('forwards are framed: only the outputs outlive a call (MultiheadAttention, TransformerBlock, TransformerLM)', () => {
+    const m = new nn.MultiheadAttention(8, 2, { numKVHeads: 1, batchFirst: true });
+    const blk = new nn.TransformerBlock(8, 2, { glu: 'silu' });
+    const lm = new nn.TransformerLM(5, 8, 2, 1, { maxLength: 6 });
+    const x = px.randn([2, 4, 8]);
+    const t = toks([[1, 2, 3], [0, 4, 1]]);
+    px.noGrad(() => {
+      for (const [what, run, outs] of [
+        ['MultiheadAttention', () => m.forward(x, x, x, { isCausal: true }), 2],
+        ['TransformerBlock', () => blk.forward(x), 1],
+        ['TransformerLM', () => lm.forward(t), 1],
+      ] as const) {
+        run();
+        const before = px.memory().numTensors;
+        run();
+        assert.ok(px.memory().numTensors - before <= outs, `${what}: ${px.memory().numTensors - before} tensors left by one forward`);
+      }
+    });
+  });
+
   it('bad construction arguments are ValueErrors naming the argument', () => {
     const V = (re: RegExp) => (e: px.PlexusError): boolean => e instanceof px.ValueError && re.test(e.message);
     assert.throws(() => new nn.MultiheadAttention(10, 4), V(/embedDim \(10\) must be divisible by numHeads \(4\)/));
