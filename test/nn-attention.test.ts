@@ -163,6 +163,14 @@ describe('MultiheadAttention', () => {
     });
   });
 
+  it('io.saveModel / loadModel round-trip a GQA + SwiGLU TransformerLM to the same logits', async () => {
+    const lm = new nn.TransformerLM(7, 8, 2, 2, { numKVHeads: 1, glu: 'silu', maxLength: 8 });
+    const { model } = await px.io.loadModel(px.io.saveModel(lm));
+    const t = toks([[1, 2, 3, 6]]);
+    assert.ok(model instanceof nn.TransformerLM);
+    assertClose(model.forward(t), lm.forward(t), { atol: 0, rtol: 0 });
+  });
+
   it('bad construction arguments are ValueErrors naming the argument', () => {
     const V = (re: RegExp) => (e: px.PlexusError): boolean => e instanceof px.ValueError && re.test(e.message);
     assert.throws(() => new nn.MultiheadAttention(10, 4), V(/embedDim \(10\) must be divisible by numHeads \(4\)/));
