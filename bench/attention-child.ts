@@ -72,12 +72,21 @@ function decode(): (n: number) => object {
     return [k, new px.nn.TransformerLM(256, 256, 8, 2, { numKVHeads: kv, maxLength: 512, dtype: 'float32' })];
   }));
   const prompt = px.tensor(Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8]), { dtype: 'int32', shape: [1, 8] });
-  for (const lm of Object.values(models)) lm.generate(prompt, 4, { temperature: 0 });
-  return (n) => Object.fromEntries(Object.entries(models).map(([k, lm]) => {
-    const t = performance.now();
-    px.scope(() => lm.generate(prompt, n, { temperature: 0 }));
-    return [k, n / ((performance.now() - t) / 1000)];
-  }));
+  for (const lm of Object.values(models)) lm.generate(prompt, 32, { temperature: 0 });
+  // The variants' order rotates by round, so warm-up and load drift do not favour one of them.
+  let r = 0;
+  return (n) => {
+    const names = Object.keys(models);
+    const order = names.map((_, i) => names[(i + r) % names.length]!);
+    r++;
+    const out: Record<string, number> = {};
+    for (const k of order) {
+      const t = performance.now();
+      px.scope(() => models[k]!.generate(prompt, n, { temperature: 0 }));
+      out[k] = n / ((performance.now() - t) / 1000);
+    }
+    return out;
+  };
 }
 
 const [workload, threads] = process.argv.slice(2);
