@@ -54,9 +54,10 @@ export interface TransformerBlockOptions {
 }
 
 export interface TransformerBlockForwardOptions {
+  /** MultiheadAttention's attnMask; when given it replaces the block's causal mask (pass a causal one if both are wanted). */
   attnMask?: Tensor | null;
   keyPaddingMask?: Tensor | null;
-  /** Default: the block's `causal`. */
+  /** Default: the block's `causal` (false when attnMask is given). */
   isCausal?: boolean;
   kvCache?: KVCache | null;
 }
