@@ -15,6 +15,7 @@ import { runImage } from './image.js';
 import { runLstm } from './lstm.js';
 import { runMixer } from './mixer.js';
 import { runNtk } from './ntk.js';
+import { runAttention, runDecode } from './attention.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -33,6 +34,8 @@ const WORKLOADS: Record<string, Runner | null> = {
   image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   mixer: (f) => runMixer({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   ntk: (f) => runNtk({ reps: num(f.get('reps')), autograd: num(f.get('autograd')), samples: num(f.get('samples')) }),
+  attn: (f) => runAttention({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
+  decode: (f) => runDecode({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

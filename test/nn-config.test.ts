@@ -53,6 +53,12 @@ const examples = (): nn.Module[] => [
   new nn.DeltaNet(4, { numHeads: 2, mode: 'recurrent', dtype: 'float64' }), new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: false, norm: true, mode: 'recurrent' }),
   new nn.Aaren(4, { mode: 'recurrent' }), new nn.Hopfield(4, { hiddenSize: 3, beta: 0.5 }), new nn.Hopfield(4, { project: false, updateSteps: 2 }),
   new nn.HopfieldPooling(4, { numQueries: 2, hiddenSize: 3 }),
+  // src/nn/attention/ (issue #14)
+  // (MultiheadAttention's forward returns PyTorch's (output, weights) pair, so its type is not Module's.)
+  new nn.MultiheadAttention(8, 4) as unknown as nn.Module,
+  new nn.MultiheadAttention(8, 4, { numKVHeads: 2, bias: false, batchFirst: true, dropout: 0.1, kdim: 3, vdim: 5, dtype: 'float64' }) as unknown as nn.Module,
+  new nn.TransformerBlock(8, 2, { numKVHeads: 1, dimFeedforward: 12, glu: 'silu', norm: 'rmsNorm', causal: false }), new nn.TransformerBlock(8, 2, { activation: 'relu', bias: false }),
+  new nn.TransformerLM(7, 8, 2, 2, { maxLength: 16, numKVHeads: 1 }),
 ];
 
 describe('getConfig / fromConfig', () => {

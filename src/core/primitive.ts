@@ -35,6 +35,8 @@ export const PRIMITIVE_NAMES = [
   'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
+  // fused: scaled dot-product attention (composite oracle: softmax(q kᵀ·scale + mask) v from primitives)
+  'scaledDotProductAttention',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];

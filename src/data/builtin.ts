@@ -98,3 +98,13 @@ export function iris(opts: BuiltinOptions & { standardize?: boolean } = {}): Bui
     standardizer,
   };
 }
+
+/** Shipped text corpora (data/builtin/README.md): 'gnu-licenses' = GPL-2, GPL-3, LGPL-2.1, GFDL-1.3 verbatim (102,726 ASCII characters). */
+export const BUILTIN_TEXTS = ['gnu-licenses'] as const;
+export type BuiltinTextName = (typeof BUILTIN_TEXTS)[number];
+
+/** The text of a shipped corpus, for `data.charText`. @example data.charText(data.builtinText('gnu-licenses')) */
+export function builtinText(name: BuiltinTextName = 'gnu-licenses'): string {
+  if (!(BUILTIN_TEXTS as readonly string[]).includes(name)) throw new ValueError(`builtinText: name must be one of ${BUILTIN_TEXTS.map((n) => `'${n}'`).join(', ')}, got ${JSON.stringify(name)}`, 'INVALID_ENUM');
+  return readFileSync(builtinPath(`${name}.txt`), 'utf8');
+}

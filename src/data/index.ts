@@ -19,3 +19,4 @@ export { decodePng, encodePng, readPngHeader, checkImage, IMAGE_DEFAULT_MAX_PIXE
 export { imageGrid, imageFromTensor, comparisonImage, spectrumImage, IMAGE_SPLITS, type ImageGrid, type ImageGridOptions, type ImageSplit } from './image.js';
 export { signal1d, SIGNAL_KINDS, type SignalKind, type SignalOptions } from './signals.js';
 export * from './sequence/index.js';
+export { charText, type CharText, type CharTextOptions, type CharWindows, type CharSplit } from './char-text.js';

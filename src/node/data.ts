@@ -11,4 +11,5 @@ export {
   type FashionMnistOptions, type IdxPairOptions,
 } from '../data/mnist.js';
 export { digits, iris, builtinPath, type BuiltinOptions, type BuiltinDataset } from '../data/builtin.js';
+export { builtinText, BUILTIN_TEXTS, type BuiltinTextName } from '../data/builtin.js';
 export { readPng, writePng, builtinImage, BUILTIN_IMAGES, type BuiltinImageName } from '../data/png-file.js';

@@ -16,6 +16,7 @@ import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './recurrent.js';
+import { scaledDotProductAttention } from './attention.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -63,6 +64,7 @@ export const JS_KERNELS: KernelTable = {
   lstmCellBackward: k(lstmCellBackward),
   gruCell: k(gruCell),
   gruCellBackward: k(gruCellBackward),
+  scaledDotProductAttention: k(scaledDotProductAttention),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

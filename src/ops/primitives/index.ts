@@ -16,6 +16,7 @@ import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
 import { GRU_CELL, GRU_CELL_BACKWARD, LSTM_CELL, LSTM_CELL_BACKWARD } from './recurrent-cell.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
+import { SCALED_DOT_PRODUCT_ATTENTION } from './attention.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   neg: NEG, exp: EXP, log: LOG, log1p: LOG1P, sqrt: SQRT, abs: ABS, sin: SIN, cos: COS, tanh: TANH,
@@ -36,6 +37,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
   lstmCell: LSTM_CELL as Primitive<never>, lstmCellBackward: LSTM_CELL_BACKWARD as Primitive<never>,
   gruCell: GRU_CELL as Primitive<never>, gruCellBackward: GRU_CELL_BACKWARD as Primitive<never>,
+  scaledDotProductAttention: SCALED_DOT_PRODUCT_ATTENTION as Primitive<never>,
 };
 
 export * from './unary.js';
@@ -49,3 +51,4 @@ export * from './spline.js';
 export * from './rbf.js';
 export * from './linear.js';
 export * from './log-softmax.js';
+export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention-api.js';
