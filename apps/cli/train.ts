@@ -163,7 +163,7 @@ async function runFit(ctx: Ctx, p: Plan, runDir: string, start: StartPoint): Pro
     },
     onEpochEnd: async (epoch, logs, ctl) => {
       if (diverged !== null) return; // never checkpoint diverged weights: --resume continues from the last good epoch
-      await saveCheckpoint(path.join(runDir, RUN_FILES.checkpoint), { model: ctl.model, optimizer: ctl.optimizer, loader, epoch, step: ctl.step, extra: { logs, firstLoss } });
+      await saveCheckpoint(path.join(runDir, RUN_FILES.checkpoint), { model: ctl.model, optimizer: ctl.optimizer, loader, epoch, step: ctl.step, extra: { logs, firstLoss }, algorithm: ctl.algorithmState?.() ?? null });
     },
   };
   const history = await fit(p.model, loader, {
