@@ -12,6 +12,7 @@ import { Command, CommanderError } from 'commander';
 import { px } from './api.js';
 import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
 import { CliError } from './errors.js';
+import { compareCommand } from './compare.js';
 import { evalCommand } from './eval.js';
 import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
@@ -51,12 +52,29 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--batch-size <n>', 'batch size (default 32)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling (default 0)')
     .option('--clip-grad-norm <max>', 'clip the global gradient norm (default off)')
+    .option('--algorithm <name>', `training algorithm: ${px.train.algorithmNames().join(' | ')} (default backprop; options in the config file's "algorithm" section)`)
     .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
     .option('--name <name>', 'run folder name under runs/')
     .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto: the fastest registered)`)
     .option('--resume <dir>', 'continue the run in <dir> from its last checkpoint (same settings; --epochs may be raised)')
     .action(async (opts: Record<string, unknown>) => {
       await train(ctx, opts);
+    });
+}
+
+function addCompare(program: Command, ctx: Ctx): void {
+  program
+    .command('compare')
+    .description('train one config with several algorithms and seeds on the same split; prints a table, writes results and a test-accuracy plot')
+    .requiredOption('--algorithms <names>', `comma-separated: ${px.train.algorithmNames().join(', ')}`)
+    .option('--config <file>', 'JSON config as for train (the "algorithm" section gives the options of the algorithm it names)')
+    .option('--seeds <n>', 'runs per algorithm, seeds config.seed + 0..n-1 (default 1)')
+    .option('--epochs <n>', 'epochs (default: the config\'s)')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto)`)
+    .action(async (opts: Record<string, unknown>) => {
+      await compareCommand(ctx, opts);
     });
 }
 
@@ -126,6 +144,7 @@ function buildProgram(ctx: Ctx): Command {
     .configureOutput({ writeOut: ctx.io.out, writeErr: ctx.io.err })
     .exitOverride();
   addTrain(program, ctx);
+  addCompare(program, ctx);
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);

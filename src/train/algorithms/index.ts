@@ -21,6 +21,8 @@ export interface AlgorithmEntry {
   readonly create: (options: Record<string, unknown>) => TrainingAlgorithm<unknown>;
   /** Why the algorithm cannot train `model` (null: it can). Default: the created object's own appliesTo, if any. */
   readonly appliesTo?: (model: Module, options: Record<string, unknown>) => string | null;
+  /** The run losses it can train with (default: any); the CLI refuses other tasks before a run starts. */
+  readonly losses?: readonly string[];
   /** One line for help texts and docs. */
   readonly description: string;
 }
@@ -71,5 +73,5 @@ export function createAlgorithm(name: string, options: Record<string, unknown> =
 }
 
 registerAlgorithm('backprop', { options: {}, create: () => new Backprop(), description: 'backpropagation: one global loss, gradients through every layer' });
-registerAlgorithm('forward-forward', { options: FORWARD_FORWARD_OPTIONS, create: (o) => new ForwardForward(o as ForwardForwardOptions), description: 'Forward-Forward (Hinton 2022), optionally collaborative (Lorberbom et al. 2023): per-layer goodness of positive vs negative data' });
-registerAlgorithm('mono-forward', { options: MONO_FORWARD_OPTIONS, create: (o) => new MonoForward(o as MonoForwardOptions), description: 'Mono-Forward (Gong et al. 2025): per-layer projections to class scores, local cross-entropy' });
+registerAlgorithm('forward-forward', { options: FORWARD_FORWARD_OPTIONS, create: (o) => new ForwardForward(o as ForwardForwardOptions), losses: ['crossEntropy'], description: 'Forward-Forward (Hinton 2022), optionally collaborative (Lorberbom et al. 2023): per-layer goodness of positive vs negative data' });
+registerAlgorithm('mono-forward', { options: MONO_FORWARD_OPTIONS, create: (o) => new MonoForward(o as MonoForwardOptions), losses: ['crossEntropy'], description: 'Mono-Forward (Gong et al. 2025): per-layer projections to class scores, local cross-entropy' });
