@@ -31,6 +31,10 @@ describe('plexus train --algorithm', () => {
       const header = JSON.parse(ck.metadata.get(px.io.CHECKPOINT_KEY)!) as { algorithm: { name: string } };
       assert.equal(header.algorithm.name, algorithm);
       if (algorithm === 'mono-forward') assert.ok([...ck.tensors.keys()].some((k) => k.startsWith('algo.projections.')), 'projections in the checkpoint');
+      // eval predicts through the algorithm the model was trained with (FF: goodness over the labels).
+      const ev = await runCli(cwd, 'eval', '--model', 'runs/a/model.safetensors', '--backend', 'js');
+      assert.equal(ev.code, 0, ev.err);
+      assert.equal(/accuracy ([\d.]+)%/.exec(ev.out)![1], /test accuracy: ([\d.]+)%/.exec(a.out)![1]);
       assert.equal((await runCli(cwd, 'train', '--algorithm', algorithm, ...TINY, '--epochs', '2', '--name', 'b')).code, 0);
       const r = await runCli(cwd, 'train', '--resume', 'runs/b', '--epochs', '4');
       assert.equal(r.code, 0, r.err);
