@@ -35,6 +35,22 @@ describe('algorithm registry', () => {
     assert.throws(() => new train.ForwardForward({ mode: 'unsupervised' }), /option 'prediction' must be 'head' in unsupervised mode/);
   });
 
+  it('option specs of every kind: defaults filled in (arrays copied), bad values named', () => {
+    const spec: train.AlgorithmOptionsSpec = {
+      stages: { kind: 'numbers', default: [1, 2], doc: '', integer: true, min: 1, minLength: 1 },
+      rate: { kind: 'number', gt: 0, max: 1, default: 0.5, doc: '' },
+      on: { kind: 'boolean', default: false, doc: '' },
+    };
+    const a = train.resolveAlgorithmOptions<{ stages: number[]; rate: number; on: boolean }>('algo', spec, {});
+    assert.deepEqual(a, { stages: [1, 2], rate: 0.5, on: false });
+    a.stages.push(3);
+    assert.deepEqual(spec.stages!.default, [1, 2]);
+    assert.throws(() => train.resolveAlgorithmOptions('algo', spec, { stages: [1, 0.5] }), /option 'stages' must be an array of at least 1 integers >= 1/);
+    assert.throws(() => train.resolveAlgorithmOptions('algo', spec, { rate: 2 }), /option 'rate' must be a finite number > 0 and <= 1, got 2/);
+    assert.throws(() => train.resolveAlgorithmOptions('algo', spec, { on: 1 }), /option 'on' must be true or false/);
+    assert.throws(() => train.resolveAlgorithmOptions('algo', spec, [1]), /options must be an object/);
+  });
+
   it('fit refuses an algorithm that does not apply, before training, with the model unchanged', async () => {
     const kan = new nn.KAN([64, 4, 10]);
     const w0 = weights(kan);

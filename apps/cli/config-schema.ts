@@ -86,6 +86,7 @@ function algorithmOptionSchema(spec: px.train.AlgorithmOptionSpec): z.ZodType {
     case 'boolean': return bool();
     case 'enum': return oneOf(spec.values as unknown as readonly [string, ...string[]]);
     case 'integer': return z.int({ error: must(want) }).min(spec.min, { error: must(want) }).max(spec.max ?? Number.MAX_SAFE_INTEGER, { error: must(want) });
+    case 'numbers': return z.array(z.number({ error: must(want) }), { error: must(want) }).refine((v) => px.train.optionProblem(spec, v) === null, { error: must(want) });
     case 'number': {
       let n = z.number({ error: must(want) });
       if (spec.gt !== undefined) n = n.gt(spec.gt, { error: must(want) });

@@ -39,8 +39,8 @@ export interface Scheduler {
 export interface TrainContext {
   optimizer: Optimizer<BaseHyper>;
   loss: LossFn;
-  /** The loss's name when given by name (null for a custom function). */
-  lossName: string | null;
+  /** The loss's name when given by name (null for a custom function); fit always sets it. */
+  lossName?: string | null;
   metrics: readonly Metric[];
   /** Clip gradients to this global 2-norm before each update (no clipping when undefined). */
   clipGradNorm?: number;

@@ -75,7 +75,7 @@ export function checkFirstOrder(ctx: TrainContext, who: string): void {
 
 /** The run's loss must be cross-entropy: these algorithms classify. */
 export function checkClassification(ctx: TrainContext, who: string): void {
-  if (ctx.lossName !== 'crossEntropy') throw new ValueError(`${who}: trains a classifier with its own local losses; the run's loss must be 'crossEntropy', got ${ctx.lossName === null ? 'a custom function' : `'${ctx.lossName}'`}`, 'ALGORITHM_NOT_APPLICABLE');
+  if (ctx.lossName !== undefined && ctx.lossName !== 'crossEntropy') throw new ValueError(`${who}: trains a classifier with its own local losses; the run's loss must be 'crossEntropy', got ${ctx.lossName === null ? 'a custom function' : `'${ctx.lossName}'`}`, 'ALGORITHM_NOT_APPLICABLE');
 }
 
 /** An optimizer of the run optimizer's class and first group's hyperparameters, over `params`. */

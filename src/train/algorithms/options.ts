@@ -12,7 +12,8 @@ export type AlgorithmOptionSpec =
   | { kind: 'number'; default: number; doc: string; /** exclusive lower bound */ gt?: number; min?: number; max?: number }
   | { kind: 'integer'; default: number; doc: string; min: number; max?: number }
   | { kind: 'boolean'; default: boolean; doc: string }
-  | { kind: 'enum'; default: string; doc: string; values: readonly string[] };
+  | { kind: 'enum'; default: string; doc: string; values: readonly string[] }
+  | { kind: 'numbers'; default: readonly number[]; doc: string; /** each element >= min */ min?: number; integer?: boolean; minLength?: number };
 
 /** Every option of one algorithm, by name. */
 export type AlgorithmOptionsSpec = Readonly<Record<string, AlgorithmOptionSpec>>;
@@ -23,6 +24,7 @@ export function describeOption(spec: AlgorithmOptionSpec): string {
     case 'boolean': return 'true or false';
     case 'enum': return `one of ${spec.values.map((v) => `'${v}'`).join(', ')}`;
     case 'integer': return `an integer >= ${spec.min}${spec.max === undefined ? '' : ` and <= ${spec.max}`}`;
+    case 'numbers': return `an array of at least ${spec.minLength ?? 0} ${spec.integer ? 'integers' : 'finite numbers'}${spec.min === undefined ? '' : ` >= ${spec.min}`}`;
     case 'number': {
       const parts = [spec.gt !== undefined ? `> ${spec.gt}` : '', spec.min !== undefined ? `>= ${spec.min}` : '', spec.max !== undefined ? `<= ${spec.max}` : ''].filter(Boolean);
       return `a finite number${parts.length ? ` ${parts.join(' and ')}` : ''}`;
@@ -37,6 +39,8 @@ export function optionProblem(spec: AlgorithmOptionSpec, v: unknown): string | n
       case 'boolean': return typeof v === 'boolean';
       case 'enum': return typeof v === 'string' && spec.values.includes(v);
       case 'integer': return Number.isInteger(v) && (v as number) >= spec.min && (spec.max === undefined || (v as number) <= spec.max);
+      case 'numbers': return Array.isArray(v) && v.length >= (spec.minLength ?? 0) && v.every((x) => typeof x === 'number' && Number.isFinite(x) &&
+        (!spec.integer || Number.isInteger(x)) && (spec.min === undefined || x >= spec.min));
       case 'number': return typeof v === 'number' && Number.isFinite(v) && (spec.gt === undefined || v > spec.gt) &&
         (spec.min === undefined || v >= spec.min) && (spec.max === undefined || v <= spec.max);
     }
@@ -60,8 +64,8 @@ export function resolveAlgorithmOptions<T extends Record<string, unknown>>(algor
     if (v === undefined) continue;
     const problem = optionProblem(spec[k]!, v);
     if (problem !== null) throw new ValueError(`${algorithm}: option '${k}' ${problem}`, 'INVALID_ALGORITHM_OPTION');
-    out[k] = v;
+    out[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
   }
-  for (const k of known) if (!Object.hasOwn(out, k)) out[k] = spec[k]!.default;
+  for (const k of known) if (!Object.hasOwn(out, k)) { const d = spec[k]!.default; out[k] = Array.isArray(d) ? [...d] : d; }
   return out as T;
 }
