@@ -5,8 +5,8 @@
  * untimed warm-up steps and prints {"ready": true}; each stdin line `block` runs that many full-batch
  * Adam steps (12544 pixels) and prints {stepsPerSec, psnr}; `done` exits.
  */
-import readline from 'node:readline';
 import * as px from '../src/node.js';
+import { runChild, serveBlocks } from './stepwise-child.js';
 
 async function main(): Promise<void> {
   const threads = Number(process.argv[2] ?? 1);
@@ -29,18 +29,7 @@ async function main(): Promise<void> {
   step();
   await new Promise((r) => setTimeout(r, 300)); // let the worker pool come up (it joins after an event-loop turn)
   for (let i = 0; i < 4; i++) step();
-  console.log(JSON.stringify({ ready: true, lib: 'plexus', threads }));
-  for await (const line of readline.createInterface({ input: process.stdin })) {
-    const cmd = line.trim();
-    if (cmd === 'done') return;
-    if (cmd !== 'block') throw new Error(`unknown command '${cmd}' (expected 'block' or 'done')`);
-    const t0 = performance.now();
-    for (let i = 0; i < perBlock; i++) step();
-    console.log(JSON.stringify({ stepsPerSec: perBlock / ((performance.now() - t0) / 1000), psnr: 10 * Math.log10(1 / loss) }));
-  }
+  await serveBlocks(threads, perBlock, step, () => ({ psnr: 10 * Math.log10(1 / loss) }));
 }
 
-main().catch((e: unknown) => {
-  console.log(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
-  process.exitCode = 1;
-});
+runChild(main);

@@ -13,6 +13,7 @@ import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
 import { runImage } from './image.js';
 import { runAlgorithms } from './algorithms.js';
+import { runMixer } from './mixer.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -29,6 +30,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   algorithms: async (f) => runAlgorithms({ steps: num(f.get('steps')), sizes: list(f.get('sizes')), batch: num(f.get('batch')) }),
+  mixer: (f) => runMixer({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

@@ -14,6 +14,7 @@ import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
 import { CliError } from './errors.js';
 import { compareCommand } from './compare.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
 import { fitImageCommand } from './fit-image.js';
 import { infoCommand } from './info.js';
 import { predictCommand } from './predict.js';
@@ -137,6 +138,21 @@ function addFitImage(program: Command, ctx: Ctx): void {
     });
 }
 
+function addExport(program: Command, ctx: Ctx): void {
+  program
+    .command('export')
+    .description('write a saved model in another format (ONNX), to run it without plexus')
+    .argument('<model>', 'model file (.safetensors) saved by plexus')
+    .option('--format <name>', 'onnx (default onnx)')
+    .option('--out <file>', 'file to write, inside the working folder (default: the model path with .onnx)')
+    .option('--opset <n>', `ONNX opset, ${px.io.ONNX_OPSETS.min}..${px.io.ONNX_OPSETS.max} (default ${px.io.ONNX_OPSETS.default})`)
+    .option('--input-shape <dims>', 'input shape, N for a dynamic size (default for plexus train models: N,<features>)')
+    .option('--raw-standardized', 'plexus train models: leave the saved standardisation out (the graph then takes standardised inputs)')
+    .action(async (file: string, opts: Record<string, unknown>) => {
+      await exportCommand(ctx, file, opts);
+    });
+}
+
 function buildProgram(ctx: Ctx): Command {
   const program = new Command('plexus')
     .description('Neural networks in TypeScript: tensors with autograd, MLPs and KANs.')
@@ -149,6 +165,7 @@ function buildProgram(ctx: Ctx): Command {
   addPredict(program, ctx);
   addInfo(program, ctx);
   addFitImage(program, ctx);
+  addExport(program, ctx);
   return program;
 }
 

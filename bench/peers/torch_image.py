@@ -6,15 +6,14 @@ features (128 rows, s = 10: [cos 2 pi Bx, sin 2 pi Bx]) + Linear 256-128-128-128
 MSE, Adam lr 1e-3, full batch. Stepwise: 5 untimed warm-up steps, {"ready": true}; each stdin line
 `block` runs argv[1] steps and prints {stepsPerSec, psnr}; `done` exits.
 """
-import json
 import math
 import os
 import struct
 import sys
-import time
 import zlib
 
 import torch
+from stepwise import serve
 
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(0)
@@ -64,19 +63,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(5):
-        loss = step()
-    print(json.dumps({"ready": True, "lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-    for line in iter(sys.stdin.readline, ""):
-        cmd = line.strip()
-        if cmd == "done":
-            return
-        if cmd != "block":
-            raise ValueError(f"unknown command {cmd!r}")
-        t0 = time.perf_counter()
-        for _ in range(per_block):
-            loss = step()
-        print(json.dumps({"stepsPerSec": per_block / (time.perf_counter() - t0), "psnr": 10 * math.log10(1 / loss)}), flush=True)
+    serve(step, per_block, lambda loss: {"psnr": 10 * math.log10(1 / loss)}, warmup=5)
 
 
 main()

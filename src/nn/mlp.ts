@@ -11,7 +11,7 @@ import { Module } from './module.js';
 import { type ModuleConfig, registerModule } from './config.js';
 import { checkInt, checkNumber } from './check.js';
 import { ACTIVATION_NAMES, type ActivationName, activationFromName } from './activation.js';
-import { ModuleList } from './container.js';
+import { ModuleList, Sequential } from './container.js';
 import { Dropout, Linear } from './linear.js';
 import { BatchNorm1d, LayerNorm, RMSNorm } from './norm.js';
 
@@ -92,6 +92,30 @@ export class MLP extends Module {
       h = this.residual && this.sizes[i] === this.sizes[i + 1] ? add(h, z) : z;
     }
     return this.layers.at(last).forward(h);
+  }
+
+  /**
+   * The same network as a Sequential in PyTorch's layout, sharing this MLP's Parameters and buffers:
+   * [Linear, norm?, activation, Dropout?] per hidden layer, then the last Linear, so its state-dict
+   * keys are those of the equivalent `torch.nn.Sequential` (`0.weight`, `1.weight` for a norm, ...).
+   * Loading a PyTorch state dict into it loads this MLP; saving its stateDict() gives a file PyTorch
+   * loads. Residual MLPs have no Sequential form (ValueError).
+   * @example mlp.toSequential().loadStateDict((await io.loadSafetensors('torch.safetensors')).tensors)
+   */
+  toSequential(): Sequential {
+    if (this.residual && this.sizes.slice(1, -1).some((w, i) => w === this.sizes[i])) {
+      throw new ValueError('MLP.toSequential: a residual MLP (residual: true with equal widths) has no nn.Sequential form', 'UNSUPPORTED');
+    }
+    const parts: Module[] = [];
+    const last = this.layers.length - 1;
+    for (let i = 0; i < last; i++) {
+      parts.push(this.layers.at(i));
+      if (this.norms) parts.push(this.norms.at(i));
+      parts.push(activationFromName(this.activationName));
+      if (this.dropout) parts.push(this.dropout);
+    }
+    parts.push(this.layers.at(last));
+    return new Sequential(...parts);
   }
 
   /** BatchNorm1d wants [N, C]: fold leading dims into N and restore them after. */

@@ -1,0 +1,187 @@
+/**
+ * @file ONNX export checked by ONNX Runtime (onnxruntime-node, a dev dependency): for every module
+ * type with a lowering, a model using it is exported, loaded by ONNX Runtime and run on random
+ * inputs; the outputs must equal plexus's forward to 1e-5 (float32) / 1e-10 (float64). Also: dynamic
+ * batch and rank-3 inputs, every supported opset's special paths (ReduceMean's axes, LayerNorm
+ * before opset 17), and typed errors for an unsupported layer and bad options (raised before any
+ * byte is produced).
+ */
+import { describe, it, before } from 'node:test';
+import assert from 'node:assert/strict';
+import * as px from '../src/node.js';
+import type { Module } from '../src/nn/module.js';
+
+const { nn, io } = px;
+
+type Ort = typeof import('onnxruntime-node').default;
+let ort: Ort | null = null;
+let skip: string | false = false;
+
+before(async () => {
+  try {
+    ort = (await import('onnxruntime-node')).default;
+  } catch (e) {
+    skip = `onnxruntime-node did not load (${(e as Error).message.split('\n')[0]}); ONNX Runtime checks skipped`;
+    console.log(`# SKIP ${skip}`);
+  }
+});
+
+/** Runs the exported model in ONNX Runtime on x; returns the max |ort - plexus| and the output dims. */
+async function compare(model: Module, shape: number[], opts: { dtype?: 'float32' | 'float64'; opset?: number; exportShape?: (number | null)[]; lo?: number; hi?: number } = {}): Promise<{ err: number; dims: readonly number[] }> {
+  const dtype = opts.dtype ?? 'float32';
+  const bytes = io.exportOnnx(model, { inputShape: opts.exportShape ?? [null, ...shape.slice(1)], opset: opts.opset });
+  const session = await ort!.InferenceSession.create(bytes);
+  const lo = opts.lo ?? -1;
+  const hi = opts.hi ?? 1;
+  const x = px.rand(shape, { dtype }).mul(hi - lo).add(lo);
+  const y = px.noGrad(() => model.forward(x));
+  const data = dtype === 'float32' ? Float32Array.from(x.values as ArrayLike<number>) : Float64Array.from(x.values as ArrayLike<number>);
+  const out = (await session.run({ input: new ort!.Tensor(dtype, data, shape) })).output!;
+  assert.deepEqual([...out.dims], y.shape, 'ONNX output shape');
+  const o = out.data as Float32Array | Float64Array;
+  const v = y.values as ArrayLike<number>;
+  let err = 0;
+  for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(o[i]! - v[i]!) / Math.max(1, Math.abs(v[i]!)));
+  return { err, dims: out.dims };
+}
+
+function trainedBatchNorm(): Module {
+  const m = new nn.Sequential(new nn.Linear(4, 6), new nn.BatchNorm1d(6), new nn.ReLU(), new nn.Linear(6, 2));
+  m.train();
+  for (let i = 0; i < 3; i++) px.noGrad(() => m.forward(px.randn([16, 4])));
+  m.eval();
+  return m;
+}
+
+function fourierFeatures(): Module {
+  const ff = new nn.encoding.FourierFeatures(2, 6, { kind: 'gaussian', includeInput: true, inputRange: [0, 1] });
+  ff.setFrequencyMask([1, 1, 0.5, 0.25, 0, 0]);
+  return new nn.Sequential(ff, new nn.Linear(14, 3));
+}
+
+/** Every parameter redrawn (LayerScale gammas, Affine, ReLinear's zero-initialised terms), so each term is exercised. */
+function randomized(m: Module): Module {
+  px.noGrad(() => { for (const p of m.parameters()) p.assign(px.randn(p.shape, { dtype: p.dtype as 'float32' }).mul(0.5)); });
+  return m;
+}
+
+const MLP_FAMILY: [string, string[], () => Module, number[]][] = [
+  ['MLPMixer', ['MLPMixer', 'MetaFormerBlock', 'PatchEmbed', 'MLPBlock'], () => randomized(new nn.MLPMixer([8, 8], 4, 6, 2, 3, { tokenHidden: 5, channelHidden: 7 })), [3, 64]],
+  ['ResMLP (linear mixer, Affine, LayerScale)', ['ResMLP', 'Affine'], () => randomized(new nn.ResMLP([8, 8], 2, 5, 2, 3)), [2, 1, 8, 8]],
+  ['PoolFormer (pooling mixer)', ['PoolFormer'], () => randomized(new nn.PoolFormer([12, 12], 4, 4, 1, 2)), [2, 12, 12]],
+  ['MetaFormer identity mixer, 2 channels', ['MetaFormer'], () => randomized(new nn.MetaFormer([4, 6], 2, 5, 1, 2, { tokenMixer: 'identity', inChannels: 2, norm: 'rms' })), [2, 2, 4, 6]],
+  ['HourglassMLP', ['HourglassMLP'], () => randomized(new nn.HourglassMLP(6, 12, 4, 2, 3)), [4, 6]],
+  ['GLU halving (dim 1)', ['GLU'], () => new nn.Sequential(new nn.Linear(3, 8), new nn.GLU(1)), [4, 3]],
+  ['GLU variants', ['GatedLinear', 'GeGLU', 'SwiGLU', 'ReGLU', 'BilinearGLU'], () => new nn.Sequential(
+    new nn.GatedLinear(4, 5, { gate: 'geluTanh' }), new nn.GeGLU(5, 5), new nn.SwiGLU(5, 5), new nn.ReGLU(5, 5), new nn.BilinearGLU(5, 3)), [6, 4]],
+  ['GLUFeedForward', ['GLUFeedForward'], () => new nn.GLUFeedForward(4, 8, 3, { gate: 'silu' }), [6, 4]],
+  ['QuadraticLinear', ['QuadraticLinear'], () => randomized(new nn.QuadraticLinear(4, 3)), [6, 4]],
+  ['GatedPerceptron', ['GatedPerceptron'], () => new nn.GatedPerceptron(3, 2, { products: [[0, 1], [0, 1, 2]] }), [6, 3]],
+  ['PreNormResidualMLP with CRMSNorm', ['PreNormResidualMLP', 'PreNormBlock', 'CRMSNorm'], () => randomized(new nn.PreNormResidualMLP(4, 6, 3, { norm: 'crms', depth: 2 })), [5, 4]],
+];
+
+/** [name, types it covers, model, input shape] for float32 at the default opset. */
+const CASES: [string, string[], () => Module, number[]][] = [
+  ['MLP relu', ['MLP', 'Linear'], () => new nn.MLP([5, 8, 8, 3]), [4, 5]],
+  ['MLP gelu + LayerNorm + residual', ['LayerNorm'], () => new nn.MLP([5, 8, 8, 3], { activation: 'gelu', norm: 'layer', residual: true }), [4, 5]],
+  ['MLP geluTanh + RMSNorm', ['RMSNorm'], () => new nn.MLP([5, 8, 8, 3], { activation: 'geluTanh', norm: 'rms' }), [4, 5]],
+  ['MLP BatchNorm (running stats) + dropout', ['BatchNorm1d', 'Dropout'], () => new nn.MLP([5, 8, 3], { norm: 'batch', dropout: 0.5 }), [4, 5]],
+  ['Sequential BatchNorm1d trained', ['Sequential'], trainedBatchNorm, [8, 4]],
+  ['activations', ['ReLU', 'LeakyReLU', 'ELU', 'GELU', 'SiLU', 'Tanh', 'Sigmoid', 'Softplus', 'Identity', 'Sine', 'SPDER', 'GCU', 'PReLU'], () => new nn.Sequential(
+    new nn.Linear(3, 6), new nn.LeakyReLU(0.1), new nn.ELU(0.7), new nn.GELU(), new nn.SiLU(), new nn.Tanh(), new nn.Sigmoid(),
+    new nn.Softplus(2, 1), new nn.Identity(), new nn.Sine(3), new nn.SPDER(), new nn.GCU(), new nn.PReLU(6), new nn.ReLU(), new nn.Linear(6, 2)), [9, 3]],
+  ['Flatten', ['Flatten'], () => new nn.Sequential(new nn.Flatten(), new nn.Linear(12, 2)), [3, 3, 4]],
+  ['SIREN', ['SIREN'], () => new nn.SIREN([2, 16, 16, 1]), [9, 2]],
+  ['SIREN spder', [], () => new nn.SIREN([2, 8, 1], { activation: 'spder' }), [9, 2]],
+  ['FourierFeatures (masked, with input)', ['FourierFeatures'], fourierFeatures, [7, 2]],
+  ['KAN bspline', ['KAN', 'KANLinear'], () => new nn.KAN([3, 5, 2], { grid: 5, k: 3 }), [7, 3]],
+  ['KAN bspline k=1, no base', [], () => new nn.KAN([3, 4, 2], { grid: 3, k: 1, baseActivation: 'zero' }), [7, 3]],
+  ['FastKAN (rbf + LayerNorm)', [], () => new nn.KAN([3, 5, 2], { basis: 'rbf', layerNorm: true }), [7, 3]],
+  ['ChebyKAN', [], () => new nn.KAN([3, 4, 2], { basis: 'chebyshev', grid: 4 }), [7, 3]],
+  ['FourierKAN', [], () => new nn.KAN([3, 4, 2], { basis: 'fourier', grid: 3 }), [7, 3]],
+  ['KANLinear rank-3 input', [], () => new nn.KANLinear(3, 2, { grid: 4 }), [2, 5, 3]],
+  ...MLP_FAMILY,
+];
+
+describe('io.exportOnnx checked by ONNX Runtime', () => {
+  for (const [name, , make, shape] of CASES) {
+    it(`${name}: float32 outputs equal plexus's to 1e-5`, async (t) => {
+      if (skip) return t.skip(skip);
+      px.manualSeed(1);
+      const model = make();
+      model.eval();
+      const { err } = await compare(model, shape);
+      console.log(`# ${name}: max rel err ${err.toExponential(2)}`);
+      assert.ok(err <= 1e-5, `${name}: ${err}`);
+    });
+  }
+
+  it('covers every exportable module type', () => {
+    const covered = new Set(CASES.flatMap(([, types]) => types));
+    const missing = io.onnxExportableTypes().filter((t) => !covered.has(t));
+    assert.deepEqual(missing, [], `exportable types without an ONNX Runtime case: ${missing.join(', ')}`);
+  });
+
+  it('float64 models export as double and agree to 1e-10 (MLP, KAN, FastKAN, SIREN)', async (t) => {
+    if (skip) return t.skip(skip);
+    px.manualSeed(2);
+    const models: [string, Module][] = [
+      ['MLP silu + LayerNorm', new nn.MLP([4, 8, 8, 2], { activation: 'silu', norm: 'layer', dtype: 'float64' })],
+      ['KAN', new nn.KAN([4, 5, 2], { grid: 6, dtype: 'float64' })],
+      ['FastKAN', new nn.KAN([4, 5, 2], { basis: 'rbf', layerNorm: true, dtype: 'float64' })],
+      ['SIREN', new nn.SIREN([4, 8, 2], { dtype: 'float64' })],
+    ];
+    for (const [name, m] of models) {
+      const { err } = await compare(m, [6, 4], { dtype: 'float64' });
+      console.log(`# float64 ${name}: max rel err ${err.toExponential(2)}`);
+      // LayerNorm's reductions run in a different order in ONNX Runtime: ~1e-12, not 1e-16.
+      assert.ok(err <= 1e-10, `${name}: ${err}`);
+    }
+  });
+
+  it('every supported opset runs (13: ReduceMean axes as attribute, LayerNorm lowered; 18+: axes as input)', async (t) => {
+    if (skip) return t.skip(skip);
+    px.manualSeed(3);
+    const m = new nn.MLP([4, 6, 6, 2], { norm: 'layer', activation: 'tanh' });
+    const r = new nn.MLP([4, 6, 2], { norm: 'rms' });
+    for (const opset of [13, 15, 17, 18, 19]) {
+      for (const model of [m, r]) {
+        const { err } = await compare(model, [3, 4], { opset });
+        assert.ok(err <= 1e-5, `opset ${opset}: ${err}`);
+      }
+    }
+  });
+
+  it('a dynamic batch runs at several batch sizes; a static shape is kept', async (t) => {
+    if (skip) return t.skip(skip);
+    const m = new nn.KAN([2, 3, 1]);
+    for (const n of [1, 5, 32]) assert.ok((await compare(m, [n, 2])).err <= 1e-5);
+    const fixed = io.decodeOnnx(io.exportOnnx(m, { inputShape: [4, 2] })) as { graph: { input: { type: { tensorType: { shape: { dim: { dimValue?: number }[] } } } }[] } };
+    assert.deepEqual(fixed.graph.input[0]!.type.tensorType.shape.dim.map((d) => d.dimValue), [4, 2]);
+  });
+
+  it('a module without a lowering is an OnnxExportError naming its path and type', () => {
+    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.Embedding(3, 4));
+    assert.throws(() => io.exportOnnx(model, { inputShape: [null, 4] }), (e: unknown) =>
+      e instanceof io.OnnxExportError && e.modulePath === '1' && e.moduleType === 'Embedding' && /module 1 of type Embedding/.test(e.message));
+  });
+
+  it('bad options and shapes are typed errors', () => {
+    const m = new nn.MLP([4, 3, 2]);
+    const bad: [unknown, RegExp][] = [
+      [{ inputShape: [null, 5] }, /layers\.0 expects an input \[\.\.\., 4\]/],
+      [{ inputShape: [] }, /inputShape must be a non-empty array/],
+      [{ inputShape: [0, 4] }, /inputShape\[0\] must be a positive integer/],
+      [{ inputShape: [null, 4], opset: 12 }, /opset must be an integer in 13\.\.19/],
+      [{ inputShape: [null, 4], opest: 17 }, /opest/],
+      [{ inputShape: [null, 4], inputName: 'x', outputName: 'x' }, /must differ/],
+    ];
+    for (const [opts, re] of bad) assert.throws(() => io.exportOnnx(m, opts as never), re);
+    assert.throws(() => io.exportOnnx(new nn.Sequential(new nn.Linear(2, 2), new nn.Linear(2, 2, { dtype: 'float64' })), { inputShape: [null, 2] }), /mixes dtypes/);
+  });
+
+  it('BatchNorm1d without running statistics is refused with the reason', () => {
+    const m = new nn.Sequential(new nn.Linear(3, 3), new nn.BatchNorm1d(3, { trackRunningStats: false }));
+    assert.throws(() => io.exportOnnx(m, { inputShape: [null, 3] }), /batch's own statistics/);
+  });
+});
