@@ -13,6 +13,7 @@ import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
 import { runImage } from './image.js';
 import { runLstm } from './lstm.js';
+import { runAlgorithms } from './algorithms.js';
 import { runMixer } from './mixer.js';
 import { runNtk } from './ntk.js';
 import { runAttention, runDecode } from './attention.js';
@@ -32,6 +33,7 @@ const WORKLOADS: Record<string, Runner | null> = {
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
+  algorithms: async (f) => runAlgorithms({ steps: num(f.get('steps')), sizes: list(f.get('sizes')), batch: num(f.get('batch')) }),
   mixer: (f) => runMixer({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
   ntk: (f) => runNtk({ reps: num(f.get('reps')), autograd: num(f.get('autograd')), samples: num(f.get('samples')) }),
   attn: (f) => runAttention({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),

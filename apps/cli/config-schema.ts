@@ -76,6 +76,42 @@ function optionShape(): Record<string, z.ZodOptional<z.ZodType>> {
   return out;
 }
 
+/** Training algorithms: the library's registry (train.algorithmNames(), read when this module loads). */
+export const ALGORITHMS = px.train.algorithmNames() as unknown as readonly [string, ...string[]];
+
+/** The zod schema of one declared algorithm option (its spec in the library's registry). */
+function algorithmOptionSchema(spec: px.train.AlgorithmOptionSpec): z.ZodType {
+  const want = px.train.describeOption(spec);
+  switch (spec.kind) {
+    case 'boolean': return bool();
+    case 'enum': return oneOf(spec.values as unknown as readonly [string, ...string[]]);
+    case 'integer': return z.int({ error: must(want) }).min(spec.min, { error: must(want) }).max(spec.max ?? Number.MAX_SAFE_INTEGER, { error: must(want) });
+    case 'numbers': return z.array(z.number({ error: must(want) }), { error: must(want) }).refine((v) => px.train.optionProblem(spec, v) === null, { error: must(want) });
+    case 'number': {
+      let n = z.number({ error: must(want) });
+      if (spec.gt !== undefined) n = n.gt(spec.gt, { error: must(want) });
+      if (spec.min !== undefined) n = n.min(spec.min, { error: must(want) });
+      if (spec.max !== undefined) n = n.max(spec.max, { error: must(want) });
+      return n;
+    }
+  }
+}
+
+/** Every option key any algorithm declares (the first declaration gives its schema; config.ts checks the chosen algorithm's own). */
+function algorithmOptionShape(): Record<string, z.ZodOptional<z.ZodType>> {
+  const out: Record<string, z.ZodOptional<z.ZodType>> = {};
+  for (const name of ALGORITHMS) {
+    for (const [k, spec] of Object.entries(px.train.algorithmEntry(name)!.options)) out[k] ??= algorithmOptionSchema(spec).optional();
+  }
+  return out;
+}
+
+export const ALGORITHM_SHAPE = {
+  /** backprop (default), forward-forward, mono-forward, ... (train.algorithmNames()). */
+  name: oneOf(ALGORITHMS).default('backprop'),
+  ...algorithmOptionShape(),
+};
+
 export const DATA_SHAPE = {
   /** Which data: a built-in set, Fashion-MNIST (Debian package) or a CSV file. */
   name: oneOf(DATASETS).default('digits'),
@@ -131,6 +167,8 @@ export const TOP_SHAPE = {
   data: object(DATA_SHAPE).prefault({}),
   model: object(MODEL_SHAPE).prefault({}),
   optimizer: object(OPTIMIZER_SHAPE).prefault({}),
+  /** The training algorithm and its options ({ name: 'forward-forward', threshold: 2 }). */
+  algorithm: object(ALGORITHM_SHAPE).prefault({}),
 };
 
 export const TrainConfigSchema = object(TOP_SHAPE);
@@ -159,4 +197,5 @@ export const KNOWN_KEYS: ReadonlyMap<string, readonly string[]> = new Map([
   ['/data', Object.keys(DATA_SHAPE)],
   ['/model', Object.keys(MODEL_SHAPE)],
   ['/optimizer', Object.keys(OPTIMIZER_SHAPE)],
+  ['/algorithm', Object.keys(ALGORITHM_SHAPE)],
 ]);

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { z } from 'zod';
 import { px } from './api.js';
-import { type TrainConfig, KAN_ONLY_KEYS, KNOWN_KEYS, MLP_ONLY_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, isLayerType, show } from './config-schema.js';
+import { type TrainConfig, ALGORITHMS, KAN_ONLY_KEYS, KNOWN_KEYS, MLP_ONLY_KEYS, OPTIMIZER_OPTIONS, OPTIMIZERS, TrainConfigSchema, isLayerType, show } from './config-schema.js';
 import type { Ctx } from './context.js';
 import { type ConfigProblem, ConfigError, PathError } from './errors.js';
 import { containedPath } from './paths.js';
@@ -36,6 +36,7 @@ export const TRAIN_FLAGS: readonly { attr: string; flag: string; path: readonly 
   { attr: 'batchSize', flag: '--batch-size', path: ['batchSize'], kind: 'number' },
   { attr: 'seed', flag: '--seed', path: ['seed'], kind: 'number' },
   { attr: 'clipGradNorm', flag: '--clip-grad-norm', path: ['clipGradNorm'], kind: 'number' },
+  { attr: 'algorithm', flag: '--algorithm', path: ['algorithm', 'name'], kind: 'string' },
   { attr: 'out', flag: '--out', path: ['out'], kind: 'string' },
   { attr: 'name', flag: '--name', path: ['name'], kind: 'string' },
   { attr: 'backend', flag: '--backend', path: ['backend'], kind: 'string' },
@@ -165,6 +166,24 @@ function optimizerProblems(opt: Tree, add: (pointer: string, message: string) =>
   }
 }
 
+/** Options the chosen algorithm does not declare, and values its own declaration refuses. */
+function algorithmProblems(algo: Tree, add: (pointer: string, message: string) => void): void {
+  const name = algo.name ?? 'backprop';
+  if (typeof name !== 'string' || !(ALGORITHMS as readonly string[]).includes(name)) return; // the schema reports it
+  const own = px.train.algorithmEntry(name)!.options;
+  const first = (k: string): px.train.AlgorithmOptionSpec | undefined => ALGORITHMS.map((n) => px.train.algorithmEntry(n)!.options[k]).find((s) => s !== undefined);
+  for (const [k, v] of Object.entries(algo)) {
+    if (k === 'name' || v === undefined) continue;
+    if (!Object.hasOwn(own, k)) {
+      if (first(k) !== undefined) add(`/algorithm/${k}`, `is not an option of ${name} (its options: ${Object.keys(own).join(', ') || 'none'})`);
+      continue;
+    }
+    // The schema checked the key against its first declaration; another algorithm's may differ.
+    const problem = first(k) === own[k] ? null : px.train.optionProblem(own[k]!, v);
+    if (problem !== null) add(`/algorithm/${k}`, problem);
+  }
+}
+
 /** Model keys the chosen type does not take (an MLP has no grid, a KAN no dropout; FastKAN is always RBF). */
 function modelProblems(model: Tree, add: (pointer: string, message: string) => void): void {
   const type = model.type ?? 'mlp';
@@ -182,6 +201,7 @@ function crossProblems(tree: Tree): ConfigProblem[] {
   const add = (pointer: string, message: string): void => { out.push({ pointer, message }); };
   if (isTree(tree.data)) dataProblems(tree.data, add);
   if (isTree(tree.optimizer)) optimizerProblems(tree.optimizer, add);
+  if (isTree(tree.algorithm)) algorithmProblems(tree.algorithm, add);
   if (isTree(tree.model) && !isLayerType(tree.model.type)) modelProblems(tree.model, add);
   const have = px.availableBackends();
   if (typeof tree.backend === 'string' && tree.backend !== 'auto' && !have.includes(tree.backend)) {

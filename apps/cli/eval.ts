@@ -28,7 +28,7 @@ export function parseSpec(spec: unknown): Spec {
 export async function evalCommand(ctx: Ctx, flags: Readonly<Record<string, unknown>>): Promise<EvalOutput> {
   let spec = parseSpec(flags.data); // before any reading: a bad flag is a refusal (exit 2)
   return withBackend(flags.backend, async () => {
-    const { model, meta } = await loadCliModel(ctx, flags.model);
+    const { model, meta, algorithm } = await loadCliModel(ctx, flags.model);
     if (spec.kind === 'trained') {
       if (meta.data.name === 'csv') throw new CliError('MISSING_ARGUMENT', 'the model was trained on a CSV file: give the test file with --data csv:<path>');
       spec = { kind: 'builtin', name: meta.data.name };
@@ -41,7 +41,7 @@ export async function evalCommand(ctx: Ctx, flags: Readonly<Record<string, unkno
       const b = builtinEvalData(ctx, spec.name, meta, typeof flags.dir === 'string' ? flags.dir : undefined);
       t = { x: b.x, y: b.y, where: b.note };
     }
-    const r = evaluate(model, { x: t.x, y: t.y }, { loss: meta.loss });
+    const r = evaluate(model, { x: t.x, y: t.y }, { loss: meta.loss, ...(algorithm ? { algorithm } : {}) });
     const n = t.x.shape[0]!;
     const score = r.accuracy === undefined ? `mse ${r.loss.toPrecision(4)}` : `accuracy ${(r.accuracy * 100).toFixed(2)}% (loss ${r.loss.toFixed(4)})`;
     ctx.io.out(`${score} on ${n} samples of ${t.where}\n`);

@@ -13,6 +13,7 @@ import { px } from './api.js';
 import { type CliIO, type Ctx, makeCtx, processIO } from './context.js';
 import { analyseCommand } from './analyse.js';
 import { CliError } from './errors.js';
+import { compareCommand } from './compare.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { fitImageCommand } from './fit-image.js';
@@ -54,6 +55,7 @@ function addTrain(program: Command, ctx: Ctx): void {
     .option('--batch-size <n>', 'batch size (default 32)')
     .option('--seed <n>', 'seed of initialisation, split and shuffling (default 0)')
     .option('--clip-grad-norm <max>', 'clip the global gradient norm (default off)')
+    .option('--algorithm <name>', `training algorithm: ${px.train.algorithmNames().join(' | ')} (default backprop; options in the config file's "algorithm" section)`)
     .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
     .option('--name <name>', 'run folder name under runs/')
     .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto: the fastest registered)`)
@@ -71,6 +73,22 @@ function addPlayground(program: Command, ctx: Ctx): void {
     .option('--host <host>', 'address to bind (default 127.0.0.1; others make it reachable from the network)')
     .action(async (opts: Record<string, unknown>) => {
       await playgroundCommand(ctx, opts);
+    });
+}
+
+function addCompare(program: Command, ctx: Ctx): void {
+  program
+    .command('compare')
+    .description('train one config with several algorithms and seeds on the same split; prints a table, writes results and a test-accuracy plot')
+    .requiredOption('--algorithms <names>', `comma-separated: ${px.train.algorithmNames().join(', ')}`)
+    .option('--config <file>', 'JSON config as for train (the "algorithm" section gives the options of the algorithm it names)')
+    .option('--seeds <n>', 'runs per algorithm, seeds config.seed + 0..n-1 (default 1)')
+    .option('--epochs <n>', 'epochs (default: the config\'s)')
+    .option('--out <dir>', 'run folder, inside the working folder (default runs/<timestamp>)')
+    .option('--name <name>', 'run folder name under runs/')
+    .option('--backend <name>', `auto | ${px.availableBackends().join(' | ')} (default auto)`)
+    .action(async (opts: Record<string, unknown>) => {
+      await compareCommand(ctx, opts);
     });
 }
 
@@ -175,6 +193,7 @@ function buildProgram(ctx: Ctx): Command {
     .exitOverride();
   addTrain(program, ctx);
   addPlayground(program, ctx);
+  addCompare(program, ctx);
   addEval(program, ctx);
   addPredict(program, ctx);
   addInfo(program, ctx);

@@ -4,7 +4,7 @@
  * column per class (softmax of the logits); regression: the predicted value. The input gets the
  * saved standardisation; columns are matched by name, so order and extra columns do not matter.
  */
-import { predict, px } from './api.js';
+import { px } from './api.js';
 import { type Ctx, shown } from './context.js';
 import { csvModelInput } from './data.js';
 import { CliError } from './errors.js';
@@ -19,9 +19,9 @@ export async function predictCommand(ctx: Ctx, flags: Readonly<Record<string, un
   // The output location is checked before any work, and before anything is written.
   const out = typeof flags.output === 'string' ? containedPath(ctx.cwd, flags.output, 'output file (--output)') : null;
   return withBackend(flags.backend, async () => {
-    const { model, meta } = await loadCliModel(ctx, flags.model);
+    const { meta, predictor } = await loadCliModel(ctx, flags.model);
     const { x, rows } = csvModelInput(ctx, flags.input as string, meta, false);
-    const pred = predict(model, x);
+    const pred = predictor(x);
     const lines: string[] = [];
     if (meta.classes) {
       const classes = meta.classes;

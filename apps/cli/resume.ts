@@ -110,7 +110,7 @@ export async function resumeTrain(ctx: Ctx, flags: Readonly<Record<string, unkno
       if (latest !== null) {
         const c = await px.io.loadCheckpoint(latest, { model: p.model, optimizer: p.optimizer, loader: p.loader });
         const extra = (c.extra ?? {}) as { firstLoss?: unknown };
-        start = { epoch: c.epoch, step: c.step, firstLoss: typeof extra.firstLoss === 'number' ? extra.firstLoss : null, previous: [] };
+        start = { epoch: c.epoch, step: c.step, firstLoss: typeof extra.firstLoss === 'number' ? extra.firstLoss : null, previous: [], ...(c.algorithm === null ? {} : { algorithmState: c.algorithm }) };
       }
       const log = trimLog(path.join(dir, RUN_FILES.log), start.epoch);
       start.previous = log.epochs;

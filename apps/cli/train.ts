@@ -39,7 +39,10 @@ function resolvedConfig(cfg: TrainConfig, data: TrainData, backend: string, lr: 
   const tf = data.meta.data.testFraction;
   // A layer model is written as its full config (defaults and data-filled sizes included).
   const m = isLayerModel(cfg.model) ? { model: model.getConfig() } : {};
-  return { ...rest, ...m, backend, data: { ...cfg.data, ...(tf === null ? {} : { testFraction: tf }) }, optimizer: { ...cfg.optimizer, lr } };
+  // Plain backprop is left out, so config.json of a backprop run reads (and resumes) as before.
+  const { algorithm, ...others } = rest;
+  const a = algorithm.name === 'backprop' && Object.keys(algorithm).length === 1 ? {} : { algorithm };
+  return { ...others, ...a, ...m, backend, data: { ...cfg.data, ...(tf === null ? {} : { testFraction: tf }) }, optimizer: { ...cfg.optimizer, lr } };
 }
 
 /** The layer model the config names, built; its argument errors become config problems (exit 2). */
@@ -96,6 +99,8 @@ export interface Plan {
   optimizer: ReturnType<typeof buildOptimizer>;
   loader: InstanceType<typeof px.data.DataLoader>;
   loss: 'crossEntropy' | 'mse';
+  /** The training algorithm (config `algorithm`, default backprop). */
+  algorithm: px.train.TrainingAlgorithm<unknown>;
   /** The resolved config, as written to config.json. */
   config: Record<string, unknown>;
 }
@@ -108,11 +113,35 @@ export interface StartPoint {
   firstLoss: number | null;
   /** Epoch logs of the epochs already done (for the curves). */
   previous: EpochLogs[];
+  /** The algorithm's own state from the checkpoint (resume), if it keeps one. */
+  algorithmState?: px.train.AlgorithmStateDict;
+}
+
+/**
+ * The configured algorithm for `model`, its options validated and the model and task checked
+ * before anything is written (config problems at /algorithm, exit 2). An algorithm with a `seed`
+ * option takes the run's seed unless the config sets one.
+ */
+export function buildAlgorithm(cfg: TrainConfig, model: InstanceType<typeof px.nn.Module>, loss: string, source: string): px.train.TrainingAlgorithm<unknown> {
+  const { name, ...given } = cfg.algorithm;
+  const entry = px.train.algorithmEntry(name)!; // the schema admits registered names only
+  const opts: Record<string, unknown> = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined));
+  if (Object.hasOwn(entry.options, 'seed') && opts.seed === undefined) opts.seed = cfg.seed;
+  if (entry.losses && !entry.losses.includes(loss)) {
+    throw new ConfigError(source, [{ pointer: '/algorithm/name', message: `${name} trains with ${entry.losses.join(' or ')}; this data is a ${loss === 'mse' ? 'regression' : loss} task` }]);
+  }
+  try {
+    return px.train.createAlgorithm(name, opts, model);
+  } catch (e) {
+    if (e instanceof px.ValueError) throw new ConfigError(source, [{ pointer: e.code === 'ALGORITHM_NOT_APPLICABLE' ? '/algorithm/name' : '/algorithm', message: e.message }]);
+    throw e;
+  }
 }
 
 /** Data, model, optimizer and loader (on the current backend), with the checks that need the data. */
-export function plan(ctx: Ctx, cfg: TrainConfig, source: string, backend: string): Plan {
-  const data = loadTrainData(ctx, cfg);
+export function plan(ctx: Ctx, cfg: TrainConfig, source: string, backend: string, loaded?: TrainData): Plan {
+  const data = loaded ?? loadTrainData(ctx, cfg); // `loaded`: plexus compare runs every algorithm and seed on one split
+
   checkAgainstData(cfg, data, source);
   const classification = data.meta.task === 'classification';
   const outputs = classification ? data.meta.classes!.length : 1;
@@ -128,15 +157,17 @@ export function plan(ctx: Ctx, cfg: TrainConfig, source: string, backend: string
   const optimizer = buildOptimizer(cfg, model);
   // The loader fit would build from {x, y, batchSize} with `seed`, made here so checkpoints can record its position.
   const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: cfg.batchSize, shuffle: true, seed: cfg.seed });
+  const loss = classification ? 'crossEntropy' : 'mse';
+  const algorithm = buildAlgorithm(cfg, model, loss, source);
   const config = resolvedConfig(cfg, data, backend, optimizer.paramGroups[0]!.lr, model);
-  return { cfg, backend, data, model, optimizer, loader, loss: classification ? 'crossEntropy' : 'mse', config };
+  return { cfg, backend, data, model, optimizer, loader, loss, algorithm, config };
 }
 
 export function announce(ctx: Ctx, p: Plan): void {
   const { cfg, model } = p;
   const classes = p.data.meta.classes;
   ctx.io.out(`data: ${p.data.summary}\n`);
-  ctx.io.out(`model: ${describeModel(cfg, p.data.meta.features.length, classes ? classes.length : 1, model)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}\n`);
+  ctx.io.out(`model: ${describeModel(cfg, p.data.meta.features.length, classes ? classes.length : 1, model)}, ${model.numParameters()} parameters; ${cfg.optimizer.name} lr ${p.optimizer.paramGroups[0]!.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epochs, seed ${cfg.seed}, backend ${p.backend}${p.algorithm.name === 'backprop' ? '' : `, algorithm ${p.algorithm.name}`}\n`);
 }
 
 /** The run stopped because the loss blew up while staying finite (exit 1). */
@@ -163,12 +194,13 @@ async function runFit(ctx: Ctx, p: Plan, runDir: string, start: StartPoint): Pro
     },
     onEpochEnd: async (epoch, logs, ctl) => {
       if (diverged !== null) return; // never checkpoint diverged weights: --resume continues from the last good epoch
-      await saveCheckpoint(path.join(runDir, RUN_FILES.checkpoint), { model: ctl.model, optimizer: ctl.optimizer, loader, epoch, step: ctl.step, extra: { logs, firstLoss } });
+      await saveCheckpoint(path.join(runDir, RUN_FILES.checkpoint), { model: ctl.model, optimizer: ctl.optimizer, loader, epoch, step: ctl.step, extra: { logs, firstLoss }, algorithm: ctl.algorithmState?.() ?? null });
     },
   };
   const history = await fit(p.model, loader, {
     optimizer: p.optimizer, loss: p.loss, callbacks: [guard], epochs: cfg.epochs, validation: data.test,
-    initialEpoch: start.epoch, initialStep: start.step,
+    initialEpoch: start.epoch, initialStep: start.step, algorithm: p.algorithm,
+    ...(start.algorithmState === undefined ? {} : { algorithmState: start.algorithmState }),
     ...(cfg.clipGradNorm === null ? {} : { clipGradNorm: cfg.clipGradNorm }),
     checkInputs: true,
     log: path.join(runDir, RUN_FILES.log),
@@ -195,7 +227,7 @@ export async function execute(ctx: Ctx, p: Plan, runDir: string, start: StartPoi
     await writeRunFile(runDir, RUN_FILES.curves, curvesSvg([...start.previous, ...history.epochs], classification));
     if (history.error !== null) throw history.error; // the guard's typed error names the step; the model is not saved
     if (diverged !== null) throw diverged;
-    const test = evaluate(p.model, p.data.test, { loss: p.loss });
+    const test = evaluate(p.model, p.data.test, { loss: p.loss, algorithm: p.algorithm });
     const meta: ModelMeta = { version: 1, ...p.data.meta, loss: p.loss };
     await saveModel(p.model, path.join(runDir, RUN_FILES.model), { metadata: { cli: meta, config: p.config } });
     io.out(classification ? `test accuracy: ${pct(test.accuracy!)} (loss ${test.loss.toFixed(4)})\n` : `test mse: ${test.loss.toPrecision(4)}\n`);

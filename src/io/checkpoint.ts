@@ -60,7 +60,16 @@ export interface CheckpointTargets {
   rng?: Generator | null;
 }
 
+/** A training algorithm's own state (train's AlgorithmStateDict): stored as `algo.<key>` tensors and header JSON. */
+export interface CheckpointAlgorithmState {
+  algorithm: string;
+  tensors: Record<string, Tensor>;
+  meta: Json;
+}
+
 export interface CheckpointState extends CheckpointTargets {
+  /** The training algorithm's own state, when it keeps one (fit's TrainControl.algorithmState()). */
+  algorithm?: CheckpointAlgorithmState | null;
   /** Epochs completed (or the epoch in progress for a mid-epoch save; the loader knows the batch). */
   epoch: number;
   /** Optimizer steps taken. */
@@ -129,6 +138,11 @@ function encode(s: CheckpointState): Uint8Array {
     } catch (e) {
       if (!(e instanceof ValueError && e.code === 'NOT_CONFIGURABLE')) throw e; // custom models need none to resume
     }
+    let algorithm: Json | undefined;
+    if (s.algorithm) {
+      for (const [k, t] of Object.entries(s.algorithm.tensors)) tensors.push([`algo.${k}`, t.detach()]);
+      algorithm = { name: s.algorithm.algorithm, meta: s.algorithm.meta };
+    }
     const rng = s.rng === undefined ? defaultGenerator : s.rng;
     const header = {
       format: CHECKPOINT_FORMAT, version: CHECKPOINT_VERSION, plexusVersion: plexusVersion(), epoch: s.epoch, step: s.step,
@@ -137,6 +151,8 @@ function encode(s: CheckpointState): Uint8Array {
       loader: s.loader ? s.loader.state() : null,
       rng: rng ? rng.getState() : null,
       extra: s.extra ?? null,
+      // Only written when there is one, so backprop checkpoints keep their exact former layout.
+      ...(algorithm === undefined ? {} : { algorithm }),
     };
     return serializeSafetensors(tensors, { [CHECKPOINT_KEY]: toJsonText(header, 'checkpoint') });
   } finally {
@@ -177,6 +193,8 @@ export interface LoadedCheckpoint {
   /** The model's config when it had one (to rebuild the architecture with nn.fromConfig). */
   modelConfig: Json;
   plexusVersion: string;
+  /** The training algorithm's state stored with it (null: none); pass it to fit as `algorithmState`. The caller owns its tensors. */
+  algorithm: CheckpointAlgorithmState | null;
 }
 
 interface Header {
@@ -189,9 +207,10 @@ interface Header {
   loader: Json;
   rng: Json;
   extra: Json;
+  algorithm: { name: string; meta: Json } | null;
 }
 
-const HEADER_KEYS = ['format', 'version', 'plexusVersion', 'epoch', 'step', 'modelConfig', 'optimizer', 'scheduler', 'loader', 'rng', 'extra'];
+const HEADER_KEYS = ['format', 'version', 'plexusVersion', 'epoch', 'step', 'modelConfig', 'optimizer', 'scheduler', 'loader', 'rng', 'extra', 'algorithm'];
 
 function readHeader(metadata: Map<string, string>, source: string): Header {
   const text = metadata.get(CHECKPOINT_KEY);
@@ -214,10 +233,12 @@ function readHeader(metadata: Map<string, string>, source: string): Header {
   }
   const s = h.scheduler ?? null;
   if (s !== null && !(isJsonObject(s) && typeof s.type === 'string' && 'state' in s)) bad('"scheduler" must be null or {type, state}');
+  const a = h.algorithm ?? null;
+  if (a !== null && !(isJsonObject(a) && typeof a.name === 'string' && 'meta' in a)) bad('"algorithm" must be null or {name, meta}');
   return {
     epoch: h.epoch as number, step: h.step as number, plexusVersion: typeof h.plexusVersion === 'string' ? h.plexusVersion : 'unknown',
     modelConfig: h.modelConfig ?? null, optimizer: o as Header['optimizer'], scheduler: s as Header['scheduler'],
-    loader: h.loader ?? null, rng: h.rng ?? null, extra: h.extra ?? null,
+    loader: h.loader ?? null, rng: h.rng ?? null, extra: h.extra ?? null, algorithm: a as Header['algorithm'],
   };
 }
 
@@ -287,10 +308,12 @@ export function restoreCheckpoint(parsed: SafetensorsFile, source: string, targe
   // Split the tensors by owner; anything else is not ours.
   const modelEntries = new Map<string, SafetensorsEntry>();
   const optimEntries = new Map<number, Map<string, SafetensorsEntry>>();
+  const algoEntries = new Map<string, SafetensorsEntry>();
   const stray: string[] = [];
   for (const [name, e] of parsed.tensors) {
     const m = OPTIM_RE.exec(name);
     if (name.startsWith('model.')) modelEntries.set(name.slice(6), e);
+    else if (name.startsWith('algo.') && h.algorithm !== null) algoEntries.set(name.slice(5), e);
     else if (m) {
       const i = Number(m[1]);
       if (!optimEntries.has(i)) optimEntries.set(i, new Map());
@@ -351,5 +374,11 @@ export function restoreCheckpoint(parsed: SafetensorsFile, source: string, targe
     for (const t of tensors.values()) t.dispose();
   }
   if (rng && h.rng !== null) rng.setState(h.rng as number[]);
-  return { path: source, epoch: h.epoch, step: h.step, extra: h.extra, modelConfig: h.modelConfig, plexusVersion: h.plexusVersion };
+  let algorithm: CheckpointAlgorithmState | null = null;
+  if (h.algorithm !== null) {
+    const algoTensors: Record<string, Tensor> = {};
+    for (const [k, e] of algoEntries) algoTensors[k] = toTensor(e);
+    algorithm = { algorithm: h.algorithm.name, tensors: algoTensors, meta: h.algorithm.meta };
+  }
+  return { path: source, epoch: h.epoch, step: h.step, extra: h.extra, modelConfig: h.modelConfig, plexusVersion: h.plexusVersion, algorithm };
 }

@@ -16,7 +16,7 @@ export {
   saveModel, loadModel, readModelInfo, NonFiniteWeightsError, MODEL_KEY, MODEL_FORMAT, MODEL_VERSION,
 } from './model.js';
 export {
-  type CheckpointTargets, type CheckpointState, type SaveCheckpointOptions, type LoadedCheckpoint, type StatefulJson,
+  type CheckpointTargets, type CheckpointState, type CheckpointAlgorithmState, type SaveCheckpointOptions, type LoadedCheckpoint, type StatefulJson,
   type ResumableLoader, saveCheckpoint, loadCheckpoint, CHECKPOINT_KEY, CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION, LAST_CHECKPOINT,
 } from './checkpoint.js';

@@ -8,6 +8,7 @@ import { noGrad } from '../core/grad-mode.js';
 import { scope } from '../core/memory.js';
 import type { Tensor } from '../core/tensor.js';
 import type { Module } from '../nn/module.js';
+import type { TrainingAlgorithm } from './algorithm.js';
 import { concat, slice } from '../ops/primitives/index.js';
 import { type DataSource, checkBatch, toBatches } from './data-source.js';
 import { type LossFn, type LossName, resolveLoss } from './losses.js';
@@ -20,6 +21,8 @@ export interface EvaluateOptions {
   metrics?: readonly (string | Metric)[];
   /** For {x, y} data (default 256). */
   batchSize?: number;
+  /** Predict through this algorithm's `predict` hook when it has one (Forward-Forward), else model.forward. */
+  algorithm?: Pick<TrainingAlgorithm<unknown>, 'predict'>;
 }
 
 /** Loss and metrics averaged over samples: { loss, accuracy, ... }. */
@@ -52,6 +55,8 @@ export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions 
   const metrics = defaultMetrics(lossName, opts.metrics);
   const batches = toBatches(data, { batchSize: opts.batchSize ?? 256, shuffle: false }, 'evaluate');
   const tracker = new MeanTracker();
+  const algo = opts.algorithm;
+  const forward = algo?.predict ? (x: Tensor): Tensor => algo.predict!(model, x) : (x: Tensor): Tensor => model.forward(x);
   inEvalMode(model, () => {
     const it = batches[Symbol.iterator]();
     // it.next() runs inside the scope: the batch tensors it makes are freed with the step's.
@@ -60,7 +65,7 @@ export function evaluate(model: Module, data: DataSource, opts: EvaluateOptions 
         const next = it.next();
         if (next.done) return true;
         const [x, y] = checkBatch(next.value, 'evaluate', i);
-        const pred = model.forward(x);
+        const pred = forward(x);
         const n = x.rank === 0 ? 1 : x.shape[0]!;
         tracker.add('loss', { sum: lossFn(pred, y).item() * n, count: n });
         for (const m of metrics) tracker.add(m.name, m.batch(pred, y));

@@ -46,7 +46,7 @@ function ioSave(dir: string | undefined, keep: number): SaveFn {
       const sched = ctl.scheduler as { stateDict?: unknown; loadStateDict?: unknown } | null;
       const scheduler = sched && typeof sched.stateDict === 'function' && typeof sched.loadStateDict === 'function' ? sched as StatefulJson : undefined;
       await saveCheckpoint(target, {
-        model, optimizer: ctl.optimizer, epoch, step: ctl.step, extra: { logs: jsonLogs(logs) },
+        model, optimizer: ctl.optimizer, epoch, step: ctl.step, extra: { logs: jsonLogs(logs) }, algorithm: ctl.algorithmState?.() ?? null,
         ...(ctl.loader ? { loader: ctl.loader } : {}), ...(scheduler ? { scheduler } : {}),
       }, { keep });
     };

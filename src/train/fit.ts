@@ -16,8 +16,9 @@ import { DataLoader } from '../data/loader.js';
 import type { Batch } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import { type BaseHyper, Optimizer } from '../optim/optimizer.js';
-import type { Scheduler, StepMetrics, TrainContext, TrainingAlgorithm } from './algorithm.js';
+import type { AlgorithmStateDict, Scheduler, StepMetrics, TrainContext, TrainingAlgorithm } from './algorithm.js';
 import { Backprop } from './algorithms/backprop.js';
+import { createAlgorithm } from './algorithms/index.js';
 import { JsonlLogger, type LogTarget } from './callbacks.js';
 import { type DataSource, batchesPerEpoch, checkBatch, toBatches } from './data-source.js';
 import { NonFiniteInputError, NonFiniteLossError, type StepPosition } from './errors.js';
@@ -62,7 +63,12 @@ export interface FitOptions {
   schedulerInterval?: 'batch' | 'epoch';
   /** Clip the global gradient 2-norm to this before each update. */
   clipGradNorm?: number;
-  algorithm?: TrainingAlgorithm<unknown>;
+  /** An algorithm object, or a registered name ('backprop' (default), 'forward-forward', 'mono-forward', ...; train.algorithmNames()). */
+  algorithm?: TrainingAlgorithm<unknown> | string;
+  /** Options of a named algorithm (validated against its registry entry); not with an algorithm object. */
+  algorithmOptions?: Record<string, unknown>;
+  /** The algorithm's own state to start from (resume: what a checkpoint stored), loaded after its init. */
+  algorithmState?: AlgorithmStateDict;
   /** Default 'stop'. */
   nanPolicy?: NanPolicy;
   /** Train even if a parameter is already NaN/Inf at the start (default false: a ValueError naming it). */
@@ -94,6 +100,20 @@ function checkOptions(opts: FitOptions): void {
   if (opts.nanPolicy !== undefined && !['stop', 'raise', 'skip'].includes(opts.nanPolicy)) bad(`nanPolicy must be 'stop', 'raise' or 'skip', got ${JSON.stringify(opts.nanPolicy)}`);
   if (opts.clipGradNorm !== undefined && !(opts.clipGradNorm > 0 && Number.isFinite(opts.clipGradNorm))) bad(`clipGradNorm must be a finite number > 0, got ${String(opts.clipGradNorm)}`);
   if (opts.schedulerInterval !== undefined && !['batch', 'epoch'].includes(opts.schedulerInterval)) bad(`schedulerInterval must be 'batch' or 'epoch', got ${JSON.stringify(opts.schedulerInterval)}`);
+  if (opts.algorithmOptions !== undefined && typeof opts.algorithm !== 'string') bad('algorithmOptions go with an algorithm given by name (algorithm: \'forward-forward\'); an algorithm object takes its options in its constructor');
+}
+
+/** The run's algorithm: the object given, or the registered one by name; refused before training when it does not apply to the model. */
+function resolveAlgorithm(model: Module, opts: FitOptions): TrainingAlgorithm<unknown> {
+  const a = opts.algorithm;
+  if (a === undefined) return new Backprop();
+  if (typeof a === 'string') return createAlgorithm(a, opts.algorithmOptions ?? {}, model);
+  if (typeof a !== 'object' || a === null || typeof a.init !== 'function' || typeof a.step !== 'function') {
+    throw new ValueError('fit: algorithm must be a registered name or a TrainingAlgorithm {name, init, step}', 'INVALID_ARGUMENT');
+  }
+  const problem = a.appliesTo?.(model) ?? null;
+  if (problem !== null) throw new ValueError(`${a.name} does not apply to this model: ${problem}`, 'ALGORITHM_NOT_APPLICABLE');
+  return a;
 }
 
 /** The state of one run; callbacks see it as TrainControl. */
@@ -102,6 +122,8 @@ class Run implements TrainControl {
   epoch = 0;
   step: number;
   stopRequested: StopReason | null = null;
+  /** Set once the algorithm's init ran. */
+  algorithmStateFn: (() => AlgorithmStateDict | null) | null = null;
   lastFiniteLoss: number | null = null;
   lastYield = performance.now();
 
@@ -112,6 +134,7 @@ class Run implements TrainControl {
     readonly stepsPerEpoch: number | null,
     readonly loader: DataLoader | null,
     readonly scheduler: Scheduler | null,
+    readonly algorithm: TrainingAlgorithm<unknown>,
     initialStep: number,
   ) {
     this.step = initialStep;
@@ -119,6 +142,10 @@ class Run implements TrainControl {
 
   stop(reason: StopReason = 'callback'): void {
     this.stopRequested ??= reason;
+  }
+
+  algorithmState(): AlgorithmStateDict | null {
+    return this.algorithmStateFn?.() ?? null;
   }
 }
 
@@ -154,10 +181,12 @@ export async function fit(model: Module, data: DataSource, opts: FitOptions): Pr
     throw new ValueError(`fit: parameter '${broken.name}' holds ${broken.value} at element ${broken.index}; ` +
       'training would only spread it (pass allowNonFinite: true to train anyway)', 'NON_FINITE_PARAMETER');
   }
+  const algorithm = resolveAlgorithm(model, opts);
   const lossName = opts.loss ?? 'crossEntropy';
   const ctx: TrainContext = {
     optimizer: opts.optimizer,
     loss: resolveLoss(lossName),
+    lossName: typeof lossName === 'string' ? lossName : null,
     metrics: defaultMetrics(lossName, opts.metrics),
     schedulerInterval: opts.schedulerInterval ?? 'epoch',
     ...(opts.clipGradNorm === undefined ? {} : { clipGradNorm: opts.clipGradNorm }),
@@ -171,10 +200,9 @@ export async function fit(model: Module, data: DataSource, opts: FitOptions): Pr
     ...(opts.log === undefined ? [] : [opts.log instanceof JsonlLogger ? opts.log : new JsonlLogger(opts.log)]),
     ...(opts.callbacks ?? []),
   ];
-  const algorithm = opts.algorithm ?? new Backprop();
   const epochs = opts.epochs ?? 1;
   const loader = batches instanceof DataLoader ? batches : null;
-  const run = new Run(model, opts.optimizer, epochs, batchesPerEpoch(batches), loader, opts.scheduler ?? null, opts.initialStep ?? 0);
+  const run = new Run(model, opts.optimizer, epochs, batchesPerEpoch(batches), loader, opts.scheduler ?? null, algorithm, opts.initialStep ?? 0);
   const modes = model.modules().map((m) => [m, m.training] as const);
   const setup: Setup = {
     model, batches, validation, algorithm, ctx, callbacks, state: undefined,
@@ -183,6 +211,11 @@ export async function fit(model: Module, data: DataSource, opts: FitOptions): Pr
   let failure: { error: unknown } | null = null;
   try {
     setup.state = algorithm.init(model, ctx);
+    if (opts.algorithmState !== undefined) {
+      if (!algorithm.loadStateDict) throw new ValueError(`fit: algorithmState was given, but ${algorithm.name} has no state to load`, 'INVALID_STATE_DICT');
+      algorithm.loadStateDict(setup.state, opts.algorithmState);
+    }
+    if (algorithm.stateDict) run.algorithmStateFn = () => algorithm.stateDict!(setup.state);
     await runHooks(callbacks, 'onTrainBegin', run);
     for (let e = (opts.initialEpoch ?? 0) + 1; e <= epochs && run.stopRequested === null; e++) await trainEpoch(setup, run, e);
     run.history.stopReason = run.stopRequested ?? 'completed';
@@ -294,7 +327,7 @@ async function endEpoch(s: Setup, run: Run, epoch: number, tracker: MeanTracker,
   const lr = s.ctx.optimizer.paramGroups[0]?.lr ?? NaN; // the rate this epoch used, before any epoch-level schedule moves it
   const val: Record<string, number> = {};
   if (s.validation !== null) {
-    const v = evaluate(s.model, s.validation, { loss: s.ctx.loss, metrics: s.ctx.metrics });
+    const v = evaluate(s.model, s.validation, { loss: s.ctx.loss, metrics: s.ctx.metrics, algorithm: s.algorithm });
     for (const [k, x] of Object.entries(v)) val[`val${k[0]!.toUpperCase()}${k.slice(1)}`] = x;
   }
   // Key order is the printed order: epoch, train values (loss first), validation values, lr, time.

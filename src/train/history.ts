@@ -6,7 +6,7 @@ import type { PlexusError } from '../core/errors.js';
 import type { DataLoader } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 import type { BaseHyper, Optimizer } from '../optim/optimizer.js';
-import type { Scheduler } from './algorithm.js';
+import type { AlgorithmStateDict, Scheduler, TrainingAlgorithm } from './algorithm.js';
 
 /**
  * One epoch's results: `loss` and each metric averaged over the epoch's samples, `val`-prefixed
@@ -76,6 +76,10 @@ export interface TrainControl {
   readonly loader: DataLoader | null;
   /** fit's `scheduler` option, if any. */
   readonly scheduler: Scheduler | null;
+  /** The run's training algorithm (fit always sets it; optional so that hand-made controls need not). */
+  readonly algorithm?: TrainingAlgorithm<unknown>;
+  /** A snapshot of the algorithm's own state (for checkpoints), or null when it keeps none. */
+  algorithmState?(): AlgorithmStateDict | null;
   /** Current epoch (1-based) and global step. */
   readonly epoch: number;
   readonly step: number;

@@ -6,9 +6,16 @@
 export { fit, type FitOptions, type NanPolicy } from './fit.js';
 export { evaluate, predict, defaultMetrics, type EvaluateOptions, type EvalResult } from './evaluate.js';
 export {
-  type TrainingAlgorithm, type TrainContext, type StepMetrics, type Scheduler, type EpochInfo, batchMetrics,
+  type TrainingAlgorithm, type TrainContext, type StepMetrics, type Scheduler, type EpochInfo, type AlgorithmStateDict, batchMetrics,
 } from './algorithm.js';
 export { Backprop, backprop, type BackpropState } from './algorithms/backprop.js';
+export { registerAlgorithm, createAlgorithm, algorithmNames, algorithmEntry, type AlgorithmEntry } from './algorithms/index.js';
+export { resolveAlgorithmOptions, describeOption, optionProblem, type AlgorithmOptionSpec, type AlgorithmOptionsSpec } from './algorithms/options.js';
+export {
+  ForwardForward, forwardForward, goodness, lengthNormalize, forwardForwardLoss, FORWARD_FORWARD_OPTIONS,
+  type ForwardForwardOptions, type ForwardForwardState,
+} from './algorithms/forward-forward.js';
+export { MonoForward, monoForward, MONO_FORWARD_OPTIONS, type MonoForwardOptions, type MonoForwardState } from './algorithms/mono-forward.js';
 export { accuracy, resolveMetric, MeanTracker, type Metric, type MetricValue, type AccuracyOptions } from './metrics.js';
 export { resolveLoss, LOSS_NAMES, type LossFn, type LossName } from './losses.js';
 export {
