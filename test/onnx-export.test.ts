@@ -35,7 +35,9 @@ async function compare(model: Module, shape: number[], opts: { dtype?: 'float32'
   const lo = opts.lo ?? -1;
   const hi = opts.hi ?? 1;
   const x = px.rand(shape, { dtype }).mul(hi - lo).add(lo);
-  const y = px.noGrad(() => model.forward(x));
+  // Recurrent modules return [output, state]: the graph exports the main output.
+  const res = px.noGrad(() => model.forward(x) as unknown);
+  const y = (Array.isArray(res) ? res[0] : res) as px.Tensor;
   const data = dtype === 'float32' ? Float32Array.from(x.values as ArrayLike<number>) : Float64Array.from(x.values as ArrayLike<number>);
   const out = (await session.run({ input: new ort!.Tensor(dtype, data, shape) })).output!;
   assert.deepEqual([...out.dims], y.shape, 'ONNX output shape');
@@ -81,6 +83,19 @@ const MLP_FAMILY: [string, string[], () => Module, number[]][] = [
   ['PreNormResidualMLP with CRMSNorm', ['PreNormResidualMLP', 'PreNormBlock', 'CRMSNorm'], () => randomized(new nn.PreNormResidualMLP(4, 6, 3, { norm: 'crms', depth: 2 })), [5, 4]],
 ];
 
+const RECURRENT: [string, string[], () => Module, number[]][] = [
+  ['RNN tanh, 2 layers', ['RNN'], () => new nn.RNN(3, 5, { numLayers: 2 }), [6, 4, 3]],
+  ['RNN relu, bidirectional, batchFirst, no bias', [], () => new nn.RNN(3, 4, { nonlinearity: 'relu', bidirectional: true, batchFirst: true, bias: false }), [4, 6, 3]],
+  ['LSTM', ['LSTM'], () => new nn.LSTM(3, 5), [7, 2, 3]],
+  ['LSTM 2 layers, bidirectional, batchFirst', [], () => new nn.LSTM(3, 4, { numLayers: 2, bidirectional: true, batchFirst: true }), [2, 7, 3]],
+  ['LSTM unbatched, no bias', [], () => new nn.LSTM(3, 4, { bias: false }), [5, 3]],
+  ['GRU', ['GRU'], () => new nn.GRU(3, 5), [7, 2, 3]],
+  ['GRU 3 layers, bidirectional', [], () => new nn.GRU(2, 3, { numLayers: 3, bidirectional: true }), [6, 3, 2]],
+  ['RNNCell relu', ['RNNCell'], () => new nn.RNNCell(3, 5, { nonlinearity: 'relu' }), [4, 3]],
+  ['LSTMCell', ['LSTMCell'], () => new nn.LSTMCell(3, 5), [4, 3]],
+  ['GRUCell', ['GRUCell'], () => new nn.GRUCell(3, 5), [4, 3]],
+];
+
 /** [name, types it covers, model, input shape] for float32 at the default opset. */
 const CASES: [string, string[], () => Module, number[]][] = [
   ['MLP relu', ['MLP', 'Linear'], () => new nn.MLP([5, 8, 8, 3]), [4, 5]],
@@ -102,6 +117,7 @@ const CASES: [string, string[], () => Module, number[]][] = [
   ['FourierKAN', [], () => new nn.KAN([3, 4, 2], { basis: 'fourier', grid: 3 }), [7, 3]],
   ['KANLinear rank-3 input', [], () => new nn.KANLinear(3, 2, { grid: 4 }), [2, 5, 3]],
   ...MLP_FAMILY,
+  ...RECURRENT,
 ];
 
 describe('io.exportOnnx checked by ONNX Runtime', () => {

@@ -20,6 +20,7 @@ import { ONNX_DTYPE, type ValueInfoProto, encodeModel } from './proto.js';
 import './modules.js';
 import './kan.js';
 import './mlp-family.js';
+import './recurrent.js';
 
 /** The opsets the lowerings are written for (13: Unsqueeze/Slice axes as inputs; 19: what ONNX Runtime 1.16 runs). */
 export const ONNX_OPSETS = { min: 13, max: 19, default: 17 } as const;
