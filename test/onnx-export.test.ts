@@ -103,6 +103,8 @@ const SEQUENCE_MIXERS: [string, string[], () => Module, number[]][] = [
   ['AFTSimple', ['AFTSimple'], () => new nn.AFTSimple(5, { chunkSize: 4 }), [2, 9, 5]],
   ['AFTFull (random position biases, seq < maxSeqLen)', ['AFTFull'], () => randomized(new nn.AFTFull(5, 12, { chunkSize: 4 })), [2, 9, 5]],
   ['GatedLinearAttention, 2 heads, chunked', ['GatedLinearAttention'], () => new nn.GatedLinearAttention(8, { numHeads: 2, gateRank: 4, gateTemperature: 2, chunkSize: 4 }), [2, 9, 8]],
+  ['DeltaNet, 2 heads, chunked', ['DeltaNet'], () => new nn.DeltaNet(8, { numHeads: 2, chunkSize: 4 }), [2, 11, 8]],
+  ['DeltaNet recurrent', [], () => new nn.DeltaNet(4, { mode: 'recurrent' }), [2, 6, 4]],
   ['Aaren', ['Aaren'], () => new nn.Aaren(6), [2, 7, 6]],
   ['Hopfield (projections, self-association)', ['Hopfield'], () => new nn.Hopfield(6, { hiddenSize: 4 }), [2, 5, 6]],
   ['Hopfield bare update, 3 steps', [], () => new nn.Hopfield(6, { project: false, beta: 2, updateSteps: 3 }), [2, 5, 6]],
@@ -211,9 +213,9 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
   });
 
   it('a module without a lowering is an OnnxExportError naming its path and type', () => {
-    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.DeltaNet(4));
-    assert.throws(() => io.exportOnnx(model, { inputShape: [null, 3, 4] }), (e: unknown) =>
-      e instanceof io.OnnxExportError && e.modulePath === '1' && e.moduleType === 'DeltaNet' && /module 1 of type DeltaNet/.test(e.message));
+    const model = new nn.Sequential(new nn.Linear(4, 4), new nn.PolyNorm());
+    assert.throws(() => io.exportOnnx(model, { inputShape: [null, 4] }), (e: unknown) =>
+      e instanceof io.OnnxExportError && e.modulePath === '1' && e.moduleType === 'PolyNorm' && /module 1 of type PolyNorm/.test(e.message));
   });
 
   it('float64 sequence layers export as double and agree to 1e-10', async (t) => {
@@ -226,6 +228,7 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
       ['AFTFull', randomized(new nn.AFTFull(4, 8, { dtype })), [2, 7, 4]],
       ['GatedLinearAttention', new nn.GatedLinearAttention(4, { gateRank: 2, chunkSize: 3, dtype }), [2, 7, 4]],
       ['Aaren', new nn.Aaren(4, { dtype }), [2, 7, 4]],
+      ['DeltaNet', new nn.DeltaNet(4, { numHeads: 2, chunkSize: 3, dtype }), [2, 9, 4]],
       ['Hopfield', new nn.Hopfield(4, { dtype }), [2, 5, 4]],
       ['HopfieldPooling', new nn.HopfieldPooling(4, { numQueries: 2, dtype }), [2, 5, 4]],
       ['DiagonalLinearRNN', new nn.DiagonalLinearRNN(3, 4, { norm: true, dtype }), [2, 9, 3]],
@@ -254,9 +257,11 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
     }
   });
 
-  it('DiagonalLinearRNN needs a static sequence length; AFTFull refuses one beyond maxSeqLen', () => {
+  it('DiagonalLinearRNN and DeltaNet need a static sequence length; AFTFull refuses one beyond maxSeqLen', () => {
     assert.throws(() => io.exportOnnx(new nn.DiagonalLinearRNN(3, 4), { inputShape: [null, null, 3] }), (e: unknown) =>
       e instanceof io.OnnxExportError && e.moduleType === 'DiagonalLinearRNN' && /static sequence length/.test(e.message));
+    assert.throws(() => io.exportOnnx(new nn.Sequential(new nn.DeltaNet(4)), { inputShape: [null, null, 4] }), (e: unknown) =>
+      e instanceof io.OnnxExportError && e.moduleType === 'DeltaNet' && e.modulePath === '0' && /static sequence length/.test(e.message));
     assert.throws(() => io.exportOnnx(new nn.AFTFull(4, 6), { inputShape: [null, 7, 4] }), /at most 6 positions, the graph has 7/);
     assert.throws(() => io.exportOnnx(new nn.LSTM(3, 4), { inputShape: [null, 5] }), /expects an input \[T, N, inputSize\]|\[\.\.\., 3\]/);
     assert.throws(() => io.exportOnnx(new nn.Aaren(4), { inputShape: [null, 4] }), /Aaren expects an input \[batch, seq, 4\]/);

@@ -9,19 +9,21 @@
  * - GatedLinearAttention: the pairwise decays exp(B_t - B_s) of the cumulative log-gates B (CumSum)
  *   over the whole sequence (the module's chunk form with one chunk), then the per-head norm and
  *   the silu output gate. O(L^2 dk) memory per head, as a single chunk of the module.
- * The sequence length may be dynamic (the causal mask is then built from the input's shape).
- * Not lowered: DeltaNet (the delta rule's state update has no parallel form in standard ONNX
- * operators: its chunk form needs a triangular solve).
+ * - DeltaNet: the module's WY / UT chunk form with one chunk, T = (I + A)^-1 for the nilpotent A by
+ *   the module's own product prod_j (I + (-A)^(2^j)) (ceil(log2 L) MatMuls), so it needs a static
+ *   sequence length in `inputShape`.
+ * The others take a dynamic sequence length (the causal mask is then built from the input's shape).
  */
 import { activationFromName } from '../../nn/activation.js';
 import type { AFTFull, AFTSimple } from '../../nn/linear-attention/aft.js';
+import type { DeltaNet } from '../../nn/linear-attention/deltanet.js';
 import type { GatedLinearAttention } from '../../nn/linear-attention/gla.js';
 import type { LinearAttention } from '../../nn/linear-attention/linear-attention.js';
 import { ShapeError } from '../../core/errors.js';
 import { type Dim, type OnnxGraph, type Value } from './graph.js';
-import { activationLowering, binary, elu, join, meanLast, reduceSum, registerOnnxLowering, softplus, unary } from './lowerings.js';
+import { OnnxExportError, activationLowering, binary, elu, join, meanLast, reduceSum, registerOnnxLowering, softplus, unary } from './lowerings.js';
 import { linearOf } from './modules.js';
-import { causalMask, checkSeqInput, cumSum, matmul, mergeHeads, reduceMax, seqLenVector, splitHeads, transposeLast } from './seq-common.js';
+import { causalMask, checkSeqInput, cumSum, matmul, matmulTransB, mergeHeads, reduceMax, seqLenVector, splitHeads } from './seq-common.js';
 
 function phi(g: OnnxGraph, map: string, x: Value, hint: string): Value {
   if (map === 'relu') return unary(g, 'Relu', x, {}, hint);
@@ -42,7 +44,7 @@ function linearAttention(g: OnnxGraph, m: LinearAttention, x: Value, path: strin
   const k = phi(g, m.featureMap, heads(m.k, 'k'), join(path, 'phi_k'));
   const v = heads(m.v, 'v');
   const [B, , L, d] = q.shape;
-  const scores = matmul(g, q, transposeLast(g, k, join(path, 'kT')), [B!, h, L!, L!], join(path, 'scores'));
+  const scores = matmulTransB(g, q, k, [B!, h, L!, L!], join(path, 'scores'));
   const a = masked(g, causalMask(g, x, path), scores, 0, join(path, 'causal_scores'));
   const num = matmul(g, a, v, [B!, h, L!, d!], join(path, 'num'));
   const den = binary(g, 'Add', reduceSum(g, a, [-1], true, join(path, 'den')), g.scalar(join(path, 'eps'), m.eps), join(path, 'den_eps'));
@@ -126,7 +128,53 @@ function gla(g: OnnxGraph, m: GatedLinearAttention, x: Value, path: string): Val
   return linearOf(g, m.out, binary(g, 'Mul', normed, gate, join(path, 'gated')), join(path, 'out'));
 }
 
+/** x / sqrt(sum x^2 + 1e-12) over the last axis, as the module's l2norm. */
+function l2norm(g: OnnxGraph, x: Value, hint: string): Value {
+  const ss = reduceSum(g, binary(g, 'Mul', x, x, hint), [-1], true, `${hint}.ss`);
+  return binary(g, 'Div', x, unary(g, 'Sqrt', binary(g, 'Add', ss, g.scalar(`${hint}.eps`, 1e-12), hint), {}, hint), hint);
+}
+
+function deltaNet(g: OnnxGraph, m: DeltaNet, x: Value, path: string): Value {
+  checkSeqInput(path || 'DeltaNet', x, m.dim);
+  const L = x.shape[1];
+  if (L === null || L === undefined) {
+    throw new OnnxExportError(`exportOnnx: ${path || '(root)'} DeltaNet inverts a [seq, seq] unit-triangular matrix in ceil(log2 seq) products, so inputShape needs a static sequence length (dim 1), got a dynamic one`, path, 'DeltaNet');
+  }
+  const h = m.numHeads;
+  const silu = activationLowering(activationFromName('silu'), join(path, 'silu'));
+  const qk = (lin: typeof m.q, name: string): Value => l2norm(g, silu(g, splitHeads(g, linearOf(g, lin, x, join(path, name)), h, join(path, `${name}_heads`)), join(path, `${name}_silu`)), join(path, `${name}_norm`));
+  const q = qk(m.q, 'q');
+  const k = qk(m.k, 'k');
+  const v = splitHeads(g, linearOf(g, m.v, x, join(path, 'v')), h, join(path, 'v_heads'));
+  const B = x.shape[0]!;
+  const bt = g.op('Transpose', [unary(g, 'Sigmoid', linearOf(g, m.beta, x, join(path, 'beta')), {}, join(path, 'beta_sig'))], [B, h, L], { perm: [0, 2, 1] }, join(path, 'beta_t'));
+  const beta = g.op('Unsqueeze', [bt, g.ints(join(path, 'beta_axes'), [3])], [B, h, L, 1], {}, join(path, 'beta_heads'));
+  const sq: Dim[] = [B, h, L, L];
+  const tri = (strict: boolean, name: string): Value => {
+    const a = new Float64Array(L * L);
+    for (let i = 0; i < L; i++) for (let j = 0; j < (strict ? i : i + 1); j++) a[i * L + j] = 1;
+    return g.constant(join(path, name), a, [L, L]);
+  };
+  const bk = binary(g, 'Mul', beta, k, join(path, 'bk'));
+  const a = binary(g, 'Mul', matmulTransB(g, bk, k, sq, join(path, 'bkk')), tri(true, 'strict_tril'), join(path, 'A'));
+  // (I + A)^-1 = prod_j (I + (-A)^(2^j)), exact since A^L = 0: the module's unitLowerInverse.
+  const eye = new Float64Array(L * L);
+  for (let i = 0; i < L; i++) eye[i * L + i] = 1;
+  const id = g.constant(join(path, 'eye'), eye, [L, L]);
+  let p = unary(g, 'Neg', a, {}, join(path, 'negA'));
+  let t = binary(g, 'Add', id, p, join(path, 'T'));
+  for (let span = 2; span < L; span *= 2) {
+    p = matmul(g, p, p, sq, join(path, `pow${span}`));
+    t = matmul(g, t, binary(g, 'Add', id, p, join(path, `factor${span}`)), sq, join(path, `T${span}`));
+  }
+  const u = matmul(g, t, binary(g, 'Mul', beta, v, join(path, 'bv')), v.shape, join(path, 'U'));
+  const scores = binary(g, 'Mul', matmulTransB(g, q, k, sq, join(path, 'qk')), tri(false, 'tril'), join(path, 'causal_qk'));
+  const o = matmul(g, scores, u, v.shape, join(path, 'o'));
+  return linearOf(g, m.out, mergeHeads(g, o, join(path, 'merged')), join(path, 'out'));
+}
+
 registerOnnxLowering('LinearAttention', (g, m, x, path) => linearAttention(g, m as LinearAttention, x, path));
 registerOnnxLowering('AFTSimple', (g, m, x, path) => aftSimple(g, m as AFTSimple, x, path));
 registerOnnxLowering('AFTFull', (g, m, x, path) => aftFull(g, m as AFTFull, x, path));
 registerOnnxLowering('GatedLinearAttention', (g, m, x, path) => gla(g, m as GatedLinearAttention, x, path));
+registerOnnxLowering('DeltaNet', (g, m, x, path) => deltaNet(g, m as DeltaNet, x, path));
