@@ -178,7 +178,7 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
     }
   });
 
-  it('every supported opset runs (13: ReduceMean axes as attribute, LayerNorm lowered; 18+: axes as input)', async (t) => {
+  it('every supported opset runs (13: ReduceMean/ReduceMax axes as attribute, LayerNorm lowered; 18+: axes as input; the RNN operators)', async (t) => {
     if (skip) return t.skip(skip);
     px.manualSeed(3);
     const m = new nn.MLP([4, 6, 6, 2], { norm: 'layer', activation: 'tanh' });
@@ -187,6 +187,18 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
       for (const model of [m, r]) {
         const { err } = await compare(model, [3, 4], { opset });
         assert.ok(err <= 1e-5, `opset ${opset}: ${err}`);
+      }
+    }
+    // The sequence layers: RNN operators (LSTM/GRU/RNN 14 from opset 14), ReduceMax / ReduceMean axes (input from 18).
+    const seq: [Module, number[]][] = [
+      [new nn.LSTM(4, 3, { bidirectional: true }), [5, 2, 4]], [new nn.GRU(4, 3), [5, 2, 4]], [new nn.RNN(4, 3, { nonlinearity: 'relu' }), [5, 2, 4]],
+      [randomized(new nn.AFTFull(4, 6)), [2, 5, 4]], [new nn.AFTSimple(4), [2, 5, 4]], [new nn.GatedLinearAttention(4, { gateRank: 2 }), [2, 5, 4]],
+      [new nn.DiagonalLinearRNN(4, 3, { norm: true }), [2, 5, 4]],
+    ];
+    for (const opset of [13, 19]) { // both ends: axes as attributes, axes as inputs
+      for (const [model, shape] of seq) {
+        const { err } = await compare(model, shape, { opset });
+        assert.ok(err <= 1e-5, `${model.getConfig().type} at opset ${opset}: ${err}`);
       }
     }
   });
