@@ -94,6 +94,7 @@ const RECURRENT: [string, string[], () => Module, number[]][] = [
   ['RNNCell relu', ['RNNCell'], () => new nn.RNNCell(3, 5, { nonlinearity: 'relu' }), [4, 3]],
   ['LSTMCell', ['LSTMCell'], () => new nn.LSTMCell(3, 5), [4, 3]],
   ['GRUCell', ['GRUCell'], () => new nn.GRUCell(3, 5), [4, 3]],
+  ['LSTMCell unbatched, no bias', [], () => new nn.LSTMCell(3, 4, { bias: false }), [3]],
 ];
 
 const SEQUENCE_MIXERS: [string, string[], () => Module, number[]][] = [
@@ -277,6 +278,8 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
     assert.throws(() => io.exportOnnx(new nn.AFTFull(4, 6), { inputShape: [null, 7, 4] }), /at most 6 positions, the graph has 7/);
     assert.throws(() => io.exportOnnx(new nn.LSTM(3, 4), { inputShape: [null, 5] }), /expects an input \[T, N, inputSize\]|\[\.\.\., 3\]/);
     assert.throws(() => io.exportOnnx(new nn.Aaren(4), { inputShape: [null, 4] }), /Aaren expects an input \[batch, seq, 4\]/);
+    assert.throws(() => io.exportOnnx(new nn.GRUCell(3, 4), { inputShape: [null, 2, 3] }), /GRUCell expects an input \[N, 3\] or unbatched \[3\]/);
+    assert.throws(() => io.exportOnnx(new nn.GRU(3, 4, { batchFirst: true }), { inputShape: [2, 5, 7, 3] }), /GRU expects an input \[N, T, inputSize\]/);
   });
 
   it('Embedding exports as Gather with an int64 graph input when it comes first', async (t) => {
