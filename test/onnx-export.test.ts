@@ -2,9 +2,10 @@
  * @file ONNX export checked by ONNX Runtime (onnxruntime-node, a dev dependency): for every module
  * type with a lowering, a model using it is exported, loaded by ONNX Runtime and run on random
  * inputs; the outputs must equal plexus's forward to 1e-5 (float32) / 1e-10 (float64). Also: dynamic
- * batch and rank-3 inputs, every supported opset's special paths (ReduceMean's axes, LayerNorm
- * before opset 17), and typed errors for an unsupported layer and bad options (raised before any
- * byte is produced).
+ * batch and rank-3 inputs, dynamic sequence lengths for the sequence layers, Embedding's int64 input,
+ * every supported opset's special paths (ReduceMean/ReduceMax axes, LayerNorm before opset 17, the
+ * RNN operators), and typed errors for an unsupported layer, bad options and shapes (raised before
+ * any byte is produced).
  */
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
