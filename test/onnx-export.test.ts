@@ -240,6 +240,8 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
       // Not RNN/LSTM/GRU: ONNX Runtime 1.16's CPU kernels for them are float32 only (the ONNX spec allows double).
       ['LinearAttention', new nn.LinearAttention(6, { numHeads: 2, dtype }), [2, 7, 6]],
       ['AFTFull', randomized(new nn.AFTFull(4, 8, { dtype })), [2, 7, 4]],
+      ['AFTSimple', new nn.AFTSimple(4, { dtype }), [2, 7, 4]],
+      ['LinearAttention softplus', new nn.LinearAttention(4, { featureMap: 'softplus', dtype }), [2, 7, 4]],
       ['GatedLinearAttention', new nn.GatedLinearAttention(4, { gateRank: 2, chunkSize: 3, dtype }), [2, 7, 4]],
       ['Aaren', new nn.Aaren(4, { dtype }), [2, 7, 4]],
       ['DeltaNet', new nn.DeltaNet(4, { numHeads: 2, chunkSize: 3, dtype }), [2, 9, 4]],
