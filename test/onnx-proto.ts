@@ -32,7 +32,7 @@ const DESCRIPTOR = {
         AttributeProto: {
           fields: {
             name: one('string', 1), f: one('float', 2), i: one('int64', 3), s: one('bytes', 4),
-            floats: repeated('float', 7, true), ints: repeated('int64', 8, true), type: one('int32', 20),
+            floats: repeated('float', 7, true), ints: repeated('int64', 8, true), strings: repeated('bytes', 9), type: one('int32', 20),
           },
         },
         TensorProto: { fields: { dims: repeated('int64', 1, true), dataType: one('int32', 2), name: one('string', 8), rawData: one('bytes', 9) } },

@@ -2,9 +2,11 @@
  * @file `io.exportOnnx(model, { inputShape, opset })`: a plexus model as an ONNX inference graph
  * (protobuf bytes), runnable by ONNX Runtime and any other ONNX consumer. The graph computes the
  * model's eval-mode forward (Dropout as identity, BatchNorm with its running statistics); the
- * weights are initializers in the model's dtype (float32 or float64).
+ * weights are initializers in the model's dtype (float32 or float64). The input is of that dtype too,
+ * except for a model that starts with an Embedding, whose input is int64 indices.
  *
- * Which modules export: every type with a lowering (lowerings.ts, modules.ts, kan.ts;
+ * Which modules export: every type with a lowering (lowerings.ts, modules.ts, kan.ts, mlp-family.ts,
+ * recurrent.ts, linear-attention.ts, seq-mixers.ts, embedding.ts;
  * `io.onnxExportableTypes()` lists them). Anything else is an OnnxExportError naming the module's
  * path and type, raised before any byte is produced.
  * ONNX spec: https://onnx.ai/onnx/intro/concepts.html
@@ -12,6 +14,7 @@
 import { checkOptions } from '../../core/args.js';
 import { ValueError } from '../../core/errors.js';
 import { isFloat } from '../../core/dtype.js';
+import type { Sequential } from '../../nn/container.js';
 import type { Module } from '../../nn/module.js';
 import { plexusVersion } from '../model.js';
 import { type Dim, type FloatKind, OnnxGraph, type Value } from './graph.js';
@@ -20,6 +23,10 @@ import { ONNX_DTYPE, type ValueInfoProto, encodeModel } from './proto.js';
 import './modules.js';
 import './kan.js';
 import './mlp-family.js';
+import './recurrent.js';
+import './linear-attention.js';
+import './seq-mixers.js';
+import './embedding.js';
 
 /** The opsets the lowerings are written for (13: Unsqueeze/Slice axes as inputs; 19: what ONNX Runtime 1.16 runs). */
 export const ONNX_OPSETS = { min: 13, max: 19, default: 17 } as const;
@@ -53,6 +60,17 @@ function modelFloat(model: Module): FloatKind {
   if (kinds.size > 1) throw new ValueError(`exportOnnx: the model mixes dtypes ${[...kinds].join(', ')}; convert it with model.to(dtype) first`, 'MIXED_DTYPE');
   const [k] = kinds;
   return k === 'float64' ? 'float64' : 'float32';
+}
+
+/** The module the graph input reaches first (through the first child of each Sequential). */
+function firstModule(model: Module): Module {
+  let m = model;
+  while (m.getConfig().type === 'Sequential') {
+    const first = [...(m as Sequential)][0];
+    if (!first) break;
+    m = first;
+  }
+  return m;
 }
 
 function checkShape(shape: unknown): Dim[] {
@@ -102,7 +120,10 @@ export function exportOnnx(model: Module, opts: ExportOnnxOptions): Uint8Array {
   const g = new OnnxGraph(float, opset);
   g.fresh(inputName);
   g.fresh(outputName);
-  const input = { name: inputName, shape };
+  // A model that starts with an Embedding takes integer indices: the graph input is then int64.
+  const indices = firstModule(model).getConfig().type === 'Embedding';
+  if (indices && opts.standardize) throw new ValueError('exportOnnx: standardize applies to float features; this model starts with an Embedding (integer indices)', 'INVALID_ARGUMENT');
+  const input: Value = indices ? { name: inputName, shape, dtype: 'int64' } : { name: inputName, shape };
   const out = lower(g, model, opts.standardize ? standardized(g, input, opts.standardize) : input, '');
   // Always an explicit last node, so the graph output has its own name even when the model is the identity.
   g.nodes.push({ opType: 'Identity', name: outputName, input: [out.name], output: [outputName], attribute: [] });
@@ -117,7 +138,7 @@ export function exportOnnx(model: Module, opts: ExportOnnxOptions): Uint8Array {
       name: String(model.getConfig().type),
       node: g.nodes,
       initializer: g.initializers,
-      input: [valueInfo(inputName, elem, shape)],
+      input: [valueInfo(inputName, indices ? ONNX_DTYPE.int64 : elem, shape)],
       output: [valueInfo(outputName, elem, out.shape)],
     },
     metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value: String(value) })),

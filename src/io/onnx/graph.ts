@@ -16,9 +16,11 @@ export type Dim = number | null;
 export interface Value {
   readonly name: string;
   readonly shape: readonly Dim[];
+  /** 'int64' for integer indices (the graph input of a model that starts with an Embedding); absent = the model's float type. */
+  readonly dtype?: 'int64';
 }
 
-export type AttrValue = number | string | readonly number[] | { floats: readonly number[] } | { int: number };
+export type AttrValue = number | string | readonly number[] | { floats: readonly number[] } | { int: number } | { strings: readonly string[] };
 
 export type FloatKind = 'float32' | 'float64';
 
@@ -28,6 +30,7 @@ function attribute(name: string, v: AttrValue): AttributeProto {
   if (typeof v === 'number') return { name, type: ATTR_TYPE.FLOAT, f: v };
   if (Array.isArray(v)) return { name, type: ATTR_TYPE.INTS, ints: [...v] };
   if ('int' in (v as object)) return { name, type: ATTR_TYPE.INT, i: (v as { int: number }).int };
+  if ('strings' in (v as object)) return { name, type: ATTR_TYPE.STRINGS, strings: (v as { strings: string[] }).strings.map((s) => new TextEncoder().encode(s)) };
   return { name, type: ATTR_TYPE.FLOATS, floats: [...(v as { floats: number[] }).floats] };
 }
 

@@ -19,7 +19,7 @@ import { KANLinear } from '../../nn/kan/kan-linear.js';
 import { activationFromName } from '../../nn/activation.js';
 import { noGrad } from '../../core/grad-mode.js';
 import { type Dim, type OnnxGraph, type Value, checkLastDim } from './graph.js';
-import { OnnxExportError, activationLowering, binary, join, linear, lower, registerOnnxLowering, sliceAxis, unary } from './lowerings.js';
+import { OnnxExportError, activationLowering, binary, cos, join, linear, lower, registerOnnxLowering, sliceAxis, unary } from './lowerings.js';
 
 /** x [N, F] -> [N, F, 1]. */
 function lastAxis(g: OnnxGraph, x: Value, path: string): Value {
@@ -73,7 +73,7 @@ function chebyshev(g: OnnxGraph, basis: ChebyshevBasis, x3: Value, path: string)
 function fourier(g: OnnxGraph, basis: FourierBasis, x3: Value, path: string): Value {
   const K = basis.size;
   const jx = binary(g, 'Mul', x3, g.constant(join(path, 'j'), Array.from({ length: K }, (_, i) => i + 1), [K]), path);
-  return g.op('Concat', [unary(g, 'Cos', jx, {}, path), unary(g, 'Sin', jx, {}, path)], [...x3.shape.slice(0, -1), 2 * K], { axis: { int: -1 } }, join(path, 'B'));
+  return g.op('Concat', [cos(g, jx, path), unary(g, 'Sin', jx, {}, path)], [...x3.shape.slice(0, -1), 2 * K], { axis: { int: -1 } }, join(path, 'B'));
 }
 
 /** B(x) [N, F, nb] for the layer's basis. */

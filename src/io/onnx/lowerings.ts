@@ -123,9 +123,42 @@ function gelu(g: OnnxGraph, x: Value, hint: string, approximate: string): Value 
   return binary(g, 'Mul', half, binary(g, 'Add', inner, g.scalar(`${hint}.one`, 1), hint), hint);
 }
 
-function softplus(g: OnnxGraph, x: Value, hint: string, beta: number, threshold: number): Value {
+/**
+ * In float64 (ONNX Runtime 1.16 has no double Softplus, Elu or Cos kernel, and a float attribute
+ * such as LeakyRelu's alpha is float32): max(z, 0) + log(1 + e^-|z|), plexus's formula.
+ */
+function stableSoftplus(g: OnnxGraph, z: Value, hint: string): Value {
+  const e = unary(g, 'Exp', unary(g, 'Neg', unary(g, 'Abs', z, {}, hint), {}, hint), {}, hint);
+  const l = unary(g, 'Log', binary(g, 'Add', e, g.scalar(`${hint}.one`, 1), hint), {}, hint);
+  return binary(g, 'Add', g.op('Max', [z, g.scalar(`${hint}.zero`, 0)], z.shape, {}, hint), l, hint);
+}
+
+/** x where x > 0, else `neg` (float64 forms of Elu / LeakyRelu). */
+function positiveOr(g: OnnxGraph, x: Value, neg: Value, hint: string): Value {
+  return g.op('Where', [g.op('Greater', [x, g.scalar(`${hint}.zero`, 0)], x.shape, {}, hint), x, neg], x.shape, {}, hint);
+}
+
+/** ELU: x for x > 0, alpha (e^x - 1) otherwise (the Elu operator in float32). */
+export function elu(g: OnnxGraph, x: Value, alpha: number, hint: string): Value {
+  if (g.float === 'float32') return unary(g, 'Elu', x, { alpha }, hint);
+  const em1 = binary(g, 'Sub', unary(g, 'Exp', g.op('Min', [x, g.scalar(`${hint}.zero`, 0)], x.shape, {}, hint), {}, hint), g.scalar(`${hint}.one`, 1), hint);
+  return positiveOr(g, x, mulScalar(g, em1, alpha, hint), hint);
+}
+
+function leakyRelu(g: OnnxGraph, x: Value, slope: number, hint: string): Value {
+  return g.float === 'float32' ? unary(g, 'LeakyRelu', x, { alpha: slope }, hint) : positiveOr(g, x, binary(g, 'Mul', x, g.scalar(`${hint}.slope`, slope), hint), hint);
+}
+
+/** cos x; in float64 as sin(x + pi/2) (no double Cos kernel in ONNX Runtime 1.16). */
+export function cos(g: OnnxGraph, x: Value, hint: string): Value {
+  return g.float === 'float32' ? unary(g, 'Cos', x, {}, hint) : unary(g, 'Sin', binary(g, 'Add', x, g.scalar(`${hint}.halfPi`, Math.PI / 2), hint), {}, hint);
+}
+
+/** PyTorch's softplus: log(1 + e^(beta x)) / beta, linear where beta x > threshold. */
+export function softplus(g: OnnxGraph, x: Value, hint: string, beta: number, threshold: number): Value {
   const z = mulScalar(g, x, beta, hint);
-  const soft = beta === 1 ? unary(g, 'Softplus', z, {}, hint) : binary(g, 'Div', unary(g, 'Softplus', z, {}, hint), g.scalar(`${hint}.beta`, beta), hint);
+  const sp = g.float === 'float32' ? unary(g, 'Softplus', z, {}, hint) : stableSoftplus(g, z, hint);
+  const soft = beta === 1 ? sp : binary(g, 'Div', sp, g.scalar(`${hint}.beta`, beta), hint);
   const above = g.op('Greater', [z, g.scalar(`${hint}.threshold`, threshold)], z.shape, {}, hint);
   return g.op('Where', [above, x, soft], x.shape, {}, hint);
 }
@@ -150,8 +183,8 @@ function silu(g: OnnxGraph, x: Value, hint: string): Value {
 function activationFromConfig(c: ModuleConfig): ActivationLowering | null {
   switch (c.type) {
     case 'ReLU': return (g, x, h) => unary(g, 'Relu', x, {}, h);
-    case 'LeakyReLU': return (g, x, h) => unary(g, 'LeakyRelu', x, { alpha: Number(c.negativeSlope) }, h);
-    case 'ELU': return (g, x, h) => unary(g, 'Elu', x, { alpha: Number(c.alpha) }, h);
+    case 'LeakyReLU': return (g, x, h) => leakyRelu(g, x, Number(c.negativeSlope), h);
+    case 'ELU': return (g, x, h) => elu(g, x, Number(c.alpha), h);
     case 'GELU': return (g, x, h) => gelu(g, x, h, String(c.approximate));
     case 'SiLU': return silu;
     case 'Tanh': return (g, x, h) => unary(g, 'Tanh', x, {}, h);
@@ -160,7 +193,7 @@ function activationFromConfig(c: ModuleConfig): ActivationLowering | null {
     case 'Identity': case 'Dropout': return (_g, x) => x;
     case 'Sine': return (g, x, h) => unary(g, 'Sin', mulScalar(g, x, Number(c.w0), h), {}, h);
     case 'SPDER': return (g, x, h) => spder(g, x, h, Number(c.eps));
-    case 'GCU': return (g, x, h) => binary(g, 'Mul', x, unary(g, 'Cos', x, {}, h), h);
+    case 'GCU': return (g, x, h) => binary(g, 'Mul', x, cos(g, x, h), h);
     default: return null;
   }
 }

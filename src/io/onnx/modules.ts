@@ -14,7 +14,7 @@ import { SIREN } from '../../nn/activations/siren.js';
 import { FourierFeatures } from '../../nn/encoding/fourier.js';
 import { type Dim, type OnnxGraph, type Value, checkLastDim } from './graph.js';
 import { SPDER_EPS } from '../../ops/composite/periodic.js';
-import { OnnxExportError, activationLowering, binary, join, linear, lower, meanLast, registerOnnxLowering, spder, unary } from './lowerings.js';
+import { OnnxExportError, activationLowering, binary, cos, join, linear, lower, meanLast, registerOnnxLowering, spder, unary } from './lowerings.js';
 
 const EPSILON = { float32: 2 ** -23, float64: 2 ** -52 } as const;
 
@@ -125,7 +125,7 @@ function fourier(g: OnnxGraph, m: FourierFeatures, x: Value, path: string): Valu
   const scaled = binary(g, 'Mul', u, g.scalar(join(path, 'twoPi'), (2 * Math.PI) / (hi - lo)), path);
   const B = m.frequencies;
   const proj = linear(g, scaled, { values: B._peek(), out: m.numFrequencies, in: m.inFeatures }, null, join(path, 'B'));
-  let c = unary(g, 'Cos', proj, {}, path);
+  let c = cos(g, proj, path);
   let s = unary(g, 'Sin', proj, {}, path);
   const mask = m.frequencyMask;
   if (mask) {

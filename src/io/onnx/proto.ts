@@ -12,9 +12,9 @@ import pb from 'protobufjs/minimal.js';
 /** TensorProto.DataType values used here. */
 export const ONNX_DTYPE = { float32: 1, int64: 7, bool: 9, float64: 11 } as const;
 /** AttributeProto.AttributeType values used here. */
-export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
+export const ATTR_TYPE = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 } as const;
 
-export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; floats?: number[]; ints?: number[] }
+export interface AttributeProto { name: string; type: number; f?: number; i?: number; s?: Uint8Array; floats?: number[]; ints?: number[]; strings?: Uint8Array[] }
 export interface TensorProto { name: string; dims: number[]; dataType: number; rawData: Uint8Array }
 export interface NodeProto { opType: string; name: string; input: string[]; output: string[]; attribute: AttributeProto[] }
 export interface ValueInfoProto { name: string; type: { tensorType: { elemType: number; shape: { dim: ({ dimValue: number } | { dimParam: string })[] } } } }
@@ -45,6 +45,7 @@ function attribute(w: W, a: AttributeProto): void {
   if (a.s !== undefined) tag(w, 4, LEN).bytes(a.s);
   if (a.floats !== undefined) { tag(w, 7, LEN).fork(); for (const f of a.floats) w.float(f); w.ldelim(); }
   if (a.ints !== undefined) { tag(w, 8, LEN).fork(); for (const i of a.ints) w.int64(i); w.ldelim(); }
+  if (a.strings !== undefined) for (const b of a.strings) tag(w, 9, LEN).bytes(b);
   tag(w, 20, VARINT).int32(a.type);
 }
 
