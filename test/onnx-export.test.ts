@@ -36,8 +36,9 @@ async function compare(model: Module, shape: number[], opts: { dtype?: 'float32'
   const lo = opts.lo ?? -1;
   const hi = opts.hi ?? 1;
   const x = px.rand(shape, { dtype }).mul(hi - lo).add(lo);
-  // Recurrent modules return [output, state]: the graph exports the main output.
-  const res = px.noGrad(() => model.forward(x) as unknown);
+  // Recurrent modules return [output, state]: the graph exports the main output. MultiheadAttention
+  // exports as self-attention of its one input (query = key = value).
+  const res = px.noGrad(() => (model instanceof nn.MultiheadAttention ? model.forward(x, x, x, { needWeights: false }) : model.forward(x)) as unknown);
   const y = (Array.isArray(res) ? res[0] : res) as px.Tensor;
   const data = dtype === 'float32' ? Float32Array.from(x.values as ArrayLike<number>) : Float64Array.from(x.values as ArrayLike<number>);
   const out = (await session.run({ input: new ort!.Tensor(dtype, data, shape) })).output!;
@@ -98,6 +99,14 @@ const RECURRENT: [string, string[], () => Module, number[]][] = [
   ['LSTMCell unbatched, no bias', [], () => new nn.LSTMCell(3, 4, { bias: false }), [3]],
 ];
 
+const ATTENTION: [string, string[], () => Module, number[]][] = [
+  ['MultiheadAttention (self-attention, batchFirst)', ['MultiheadAttention'], () => randomized(new nn.MultiheadAttention(8, 2, { batchFirst: true }) as unknown as Module), [2, 5, 8]],
+  ['MultiheadAttention [L, N, E], GQA (4 heads, 2 KV heads)', [], () => randomized(new nn.MultiheadAttention(8, 4, { numKVHeads: 2 }) as unknown as Module), [5, 2, 8]],
+  ['MultiheadAttention MQA', [], () => randomized(new nn.MultiheadAttention(8, 4, { numKVHeads: 1, batchFirst: true, bias: false }) as unknown as Module), [2, 6, 8]],
+  ['TransformerBlock causal', ['TransformerBlock'], () => randomized(new nn.TransformerBlock(8, 2, { dimFeedforward: 16 })), [2, 5, 8]],
+  ['TransformerBlock non-causal, SwiGLU, RMSNorm, relu', [], () => randomized(new nn.TransformerBlock(8, 2, { causal: false, glu: 'silu', norm: 'rmsNorm' })), [2, 4, 8]],
+];
+
 const SEQUENCE_MIXERS: [string, string[], () => Module, number[]][] = [
   ['LinearAttention elu+1, 2 heads, chunked', ['LinearAttention'], () => new nn.LinearAttention(8, { numHeads: 2, chunkSize: 3 }), [2, 7, 8]],
   ['LinearAttention relu, recurrent', [], () => new nn.LinearAttention(6, { featureMap: 'relu', mode: 'recurrent' }), [2, 5, 6]],
@@ -138,6 +147,7 @@ const CASES: [string, string[], () => Module, number[]][] = [
   ...MLP_FAMILY,
   ...RECURRENT,
   ...SEQUENCE_MIXERS,
+  ...ATTENTION,
 ];
 
 describe('io.exportOnnx checked by ONNX Runtime', () => {
@@ -154,7 +164,8 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
   }
 
   it('covers every exportable module type', () => {
-    const covered = new Set([...CASES.flatMap(([, types]) => types), 'Embedding']); // Embedding: its own case below (int64 input)
+    // Embedding and TransformerLM: their own cases below (int64 input).
+    const covered = new Set([...CASES.flatMap(([, types]) => types), 'Embedding', 'TransformerLM']);
     const missing = io.onnxExportableTypes().filter((t) => !covered.has(t));
     assert.deepEqual(missing, [], `exportable types without an ONNX Runtime case: ${missing.join(', ')}`);
   });
@@ -306,6 +317,28 @@ describe('io.exportOnnx checked by ONNX Runtime', () => {
     for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(o[i]! - v[i]!));
     console.log(`# Embedding: max abs err ${err.toExponential(2)}`);
     assert.ok(err <= 1e-5, String(err));
+  });
+
+  it('TransformerLM exports with int64 tokens in, logits out, at any length up to maxLength', async (t) => {
+    px.manualSeed(8);
+    const model = randomized(new nn.TransformerLM(11, 8, 2, 2, { maxLength: 12 }));
+    model.eval();
+    const bytes = io.exportOnnx(model, { inputShape: [null, null] });
+    assert.throws(() => io.exportOnnx(model, { inputShape: [null, 13] }), /has 12 positions, the input shape asks for 13/);
+    if (skip) return t.skip(skip);
+    const session = await ort!.InferenceSession.create(bytes);
+    for (const T of [1, 7, 12]) {
+      const idx = Array.from({ length: 2 * T }, (_, i) => (i * 7 + 3) % 11);
+      const out = (await session.run({ input: new ort!.Tensor('int64', BigInt64Array.from(idx, BigInt), [2, T]) })).output!;
+      const y = px.noGrad(() => model.forward(px.tensor(idx, { dtype: 'int32', shape: [2, T] })));
+      assert.deepEqual([...out.dims], y.shape);
+      const o = out.data as Float32Array;
+      const v = y.values as ArrayLike<number>;
+      let err = 0;
+      for (let i = 0; i < v.length; i++) err = Math.max(err, Math.abs(o[i]! - v[i]!) / Math.max(1, Math.abs(v[i]!)));
+      console.log(`# TransformerLM T=${T}: max rel err ${err.toExponential(2)}`);
+      assert.ok(err <= 1e-5, String(err));
+    }
   });
 
   it('bad options and shapes are typed errors', () => {

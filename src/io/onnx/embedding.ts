@@ -9,6 +9,9 @@ import type { Embedding } from '../../nn/linear.js';
 import type { OnnxGraph, Value } from './graph.js';
 import { OnnxExportError, join, registerOnnxLowering } from './lowerings.js';
 
+/** Module types whose input is integer indices (the graph input is then int64). */
+export const INDEX_INPUT_TYPES = new Set<string>(['Embedding']);
+
 function embedding(g: OnnxGraph, m: Embedding, x: Value, path: string): Value {
   if (x.dtype !== 'int64') {
     throw new OnnxExportError(`exportOnnx: ${path || '(root)'} Embedding takes integer indices, so it exports only as the model's first layer (the graph input is then int64); here its input is a float value`, path, 'Embedding');

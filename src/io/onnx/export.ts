@@ -19,9 +19,11 @@ import type { Module } from '../../nn/module.js';
 import { plexusVersion } from '../model.js';
 import { type Dim, type FloatKind, OnnxGraph, type Value } from './graph.js';
 import { lower } from './lowerings.js';
+import { INDEX_INPUT_TYPES } from './embedding.js';
 import { ONNX_DTYPE, type ValueInfoProto, encodeModel } from './proto.js';
 import './modules.js';
 import './kan.js';
+import './attention.js';
 import './mlp-family.js';
 import './recurrent.js';
 import './linear-attention.js';
@@ -121,8 +123,8 @@ export function exportOnnx(model: Module, opts: ExportOnnxOptions): Uint8Array {
   g.fresh(inputName);
   g.fresh(outputName);
   // A model that starts with an Embedding takes integer indices: the graph input is then int64.
-  const indices = firstModule(model).getConfig().type === 'Embedding';
-  if (indices && opts.standardize) throw new ValueError('exportOnnx: standardize applies to float features; this model starts with an Embedding (integer indices)', 'INVALID_ARGUMENT');
+  const indices = INDEX_INPUT_TYPES.has(String(firstModule(model).getConfig().type));
+  if (indices && opts.standardize) throw new ValueError('exportOnnx: standardize applies to float features; this model starts with a module that takes integer indices', 'INVALID_ARGUMENT');
   const input: Value = indices ? { name: inputName, shape, dtype: 'int64' } : { name: inputName, shape };
   const out = lower(g, model, opts.standardize ? standardized(g, input, opts.standardize) : input, '');
   // Always an explicit last node, so the graph output has its own name even when the model is the identity.
