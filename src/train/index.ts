@@ -23,3 +23,7 @@ export { toBatches, type DataSource, type TensorData } from './data-source.js';
 export { psnr } from './psnr.js';
 export { FrequencySchedule } from './frequency-schedule.js';
 export * as kan from './kan/index.js';
+export {
+  MultiStageFit, multistage, trainStage, dominantFrequency, parseMultiStageOptions,
+  type MultiStageFitOptions, type MultiStageFitState, type StageReport,
+} from './algorithms/multistage.js';
