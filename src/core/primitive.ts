@@ -33,6 +33,8 @@ export const PRIMITIVE_NAMES = [
   'layerNormForward', 'layerNormBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
+  // sparse weights in CSR form (SET): x Wᵀ and its values' gradient (aᵀ b sampled at the nonzeros)
+  'sparseLinear', 'sampledMatmul',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];

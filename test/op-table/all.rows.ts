@@ -18,9 +18,10 @@ import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
 import { periodicRows } from './periodic.rows.js';
 import { poolRows } from './pool.rows.js';
+import { sparseRows } from './sparse.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
   ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...fusedRows, ...normRows,
-  ...periodicRows, ...poolRows,
+  ...periodicRows, ...poolRows, ...sparseRows,
 ];

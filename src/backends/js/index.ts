@@ -15,6 +15,7 @@ import { indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
+import { sampledMatmul, sparseLinear } from './sparse.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -58,6 +59,8 @@ export const JS_KERNELS: KernelTable = {
   rbfBasis: k(rbfBasis),
   layerNormForward: k(layerNormForward),
   layerNormBackward: k(layerNormBackward),
+  sparseLinear: k(sparseLinear),
+  sampledMatmul: k(sampledMatmul),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

@@ -15,6 +15,7 @@ import { RBF_BASIS } from './rbf.js';
 import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
+import { SAMPLED_MATMUL, SPARSE_LINEAR } from './sparse.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   neg: NEG, exp: EXP, log: LOG, log1p: LOG1P, sqrt: SQRT, abs: ABS, sin: SIN, cos: COS, tanh: TANH,
@@ -33,6 +34,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   rbfBasis: RBF_BASIS as Primitive<never>,
   layerNormForward: LAYER_NORM_FORWARD as Primitive<never>, layerNormBackward: LAYER_NORM_BACKWARD as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
+  sparseLinear: SPARSE_LINEAR as Primitive<never>, sampledMatmul: SAMPLED_MATMUL as Primitive<never>,
 };
 
 export * from './unary.js';
@@ -46,3 +48,4 @@ export * from './spline.js';
 export * from './rbf.js';
 export * from './linear.js';
 export * from './log-softmax.js';
+export * from './sparse.js';
