@@ -18,6 +18,7 @@ export * from './mlp/index.js';
 export * from './activations/index.js';
 export * as encoding from './encoding/index.js';
 export * from './multistage/index.js';
+export * from './sparse/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -32,6 +33,7 @@ import * as mlpFamily from './mlp/index.js';
 import * as activations from './activations/index.js';
 import * as encoding from './encoding/index.js';
 import * as multistage from './multistage/index.js';
+import * as sparse from './sparse/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, multistage].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, multistage, sparse].flatMap((ns) => moduleClasses(ns, Module)));

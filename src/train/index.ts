@@ -27,3 +27,5 @@ export {
   MultiStageFit, multistage, trainStage, dominantFrequency, parseMultiStageOptions,
   type MultiStageFitOptions, type MultiStageFitState, type StageReport,
 } from './algorithms/multistage.js';
+export { NoisyBackprop } from './algorithms/gradient-noise.js';
+export { SET, parseSETOptions, type SETOptions, type SETState } from './algorithms/set.js';

@@ -1,0 +1,42 @@
+/**
+ * @file Backprop with annealed gradient noise (Neelakantan et al. 2015, "Adding Gradient Noise
+ * Improves Learning for Very Deep Networks", https://arxiv.org/abs/1511.06807) as a
+ * `TrainingAlgorithm`, so `fit` (and later the CLI's --algorithm) can run it over any optimizer:
+ *
+ *   g_t <- clip(g_t) + N(0, eta / (1 + t)^gamma),   then the optimizer's own update,
+ *
+ * t the step count from 0; the formula is the variance. It is Backprop with fit's optimizer wrapped
+ * in `optim.GradientNoise` (see that file for the details); fit's `clipGradNorm` runs before the
+ * noise, as in the paper. Options: eta (> 0, required), gamma (>= 0, default 0.55), seed (default 0).
+ */
+import type { Batch } from '../../data/dataset.js';
+import type { Module } from '../../nn/module.js';
+import { GradientNoise, type GradientNoiseOptions, parseGradientNoiseOptions } from '../../optim/gradient-noise.js';
+import type { EpochInfo, StepMetrics, TrainContext, TrainingAlgorithm } from '../algorithm.js';
+import { Backprop, type BackpropState } from './backprop.js';
+
+/**
+ * @example await fit(model, data, { optimizer, clipGradNorm: 1, algorithm: new NoisyBackprop({ eta: 0.01 }) })
+ */
+export class NoisyBackprop implements TrainingAlgorithm<BackpropState> {
+  readonly name = 'gradient-noise';
+  readonly options: Required<GradientNoiseOptions>;
+  private readonly backprop = new Backprop();
+
+  constructor(options: GradientNoiseOptions) {
+    // Validated here, so a bad option fails before fit starts.
+    this.options = parseGradientNoiseOptions(options);
+  }
+
+  init(model: Module, ctx: TrainContext): BackpropState {
+    return this.backprop.init(model, { ...ctx, optimizer: new GradientNoise(ctx.optimizer, this.options) });
+  }
+
+  step(model: Module, batch: Batch, state: BackpropState): StepMetrics {
+    return this.backprop.step(model, batch, state);
+  }
+
+  onEpochEnd(model: Module, state: BackpropState, info: EpochInfo): void {
+    this.backprop.onEpochEnd(model, state, info);
+  }
+}
