@@ -12,6 +12,8 @@ import { runMemory } from './memory.js';
 import { runDeepTraining, runLatency } from './latency.js';
 import { runF64 } from './f64.js';
 import { runImage } from './image.js';
+import { runSparse } from './sparse.js';
+import { runGradientNoise } from './gradient-noise.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -27,6 +29,8 @@ const WORKLOADS: Record<string, Runner | null> = {
   g: (f) => runLatency({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('seconds')) }),
   h: (f) => runDeepTraining({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   image: (f) => runImage({ threads: list(f.get('threads')), steps: num(f.get('steps')), blocks: num(f.get('blocks')) }),
+  sparse: async (f) => runSparse({ reps: num(f.get('reps')), backend: typeof f.get('backend') === 'string' ? f.get('backend') as string : undefined }),
+  noise: (f) => runGradientNoise({ epochs: num(f.get('epochs')), seeds: num(f.get('seeds')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

@@ -2,7 +2,7 @@
  * @file Gradient noise (optim/gradient-noise.ts, Neelakantan et al. 2015): check N1 (the injected
  * variance is eta/(1+t)^0.55 at t = 0, 99, 999), the order with clipping, state-dict resume,
  * scheduler sharing and typed option errors. Check N2 (deep net, poor init) is in
- * test/gradient-noise-deep.test.ts.
+ * test/gradient-noise-deep.slow.ts.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
