@@ -88,4 +88,13 @@ describe('multi-stage fitting (Wang & Lai 2023)', () => {
     assert.ok(Math.abs(train.dominantFrequency(t, t.map((v) => Math.sin(2 * Math.PI * 3 * v))) - 5 / (2 * 0.999)) < 1e-12);
     assert.throws(() => train.dominantFrequency([1, 1], [1, -1]), isValue(/empty interval/));
   });
+
+  it('registry adapters: MULTISTAGE_OPTIONS defaults (kappa [] = auto); multistageAppliesTo', () => {
+    const defaults = Object.fromEntries(Object.entries(train.MULTISTAGE_OPTIONS).map(([k, v]) => [k, v.default]));
+    const a = train.createMultiStageFit(defaults);
+    assert.deepEqual({ ...a.options }, { adamIters: 3000, lr: 1e-3, lbfgsIters: 3000, kappa: 'auto' });
+    assert.deepEqual(train.createMultiStageFit({ ...defaults, kappa: [1, 9] }).options.kappa, [1, 9]);
+    assert.equal(train.multistageAppliesTo(new nn.MultiStage(1, 1)), null);
+    assert.match(train.multistageAppliesTo(new nn.MLP([1, 1]))!, /got MLP/);
+  });
 });

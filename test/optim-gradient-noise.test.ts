@@ -88,4 +88,22 @@ describe('GradientNoise', () => {
     assert.throws(() => new optim.GradientNoise({} as never, { eta: 1 }), isValue(/inner must be an Optimizer/));
     assert.throws(() => new optim.GradientNoise(new optim.LBFGS([p]) as never, { eta: 1 }), isValue(/cannot wrap LBFGS/));
   });
+
+  it('NoisyBackprop under fit (also built from GRADIENT_NOISE_OPTIONS): noise on top of backprop, clip first', async () => {
+    const defaults = Object.fromEntries(Object.entries(px.train.GRADIENT_NOISE_OPTIONS).map(([k, v]) => [k, v.default]));
+    const algorithm = px.train.createNoisyBackprop(defaults);
+    assert.deepEqual(algorithm.options, { eta: 0.01, gamma: 0.55, seed: 0 });
+    const run = async (alg?: px.train.TrainingAlgorithm<unknown>): Promise<number[]> => {
+      px.manualSeed(3);
+      const m = new px.nn.Linear(3, 1, { dtype: 'float64' });
+      const x = px.randn([16, 3], { dtype: 'float64' });
+      await px.fit(m, { x, y: x.sum(1, { keepDims: true }), batchSize: 16, shuffle: false }, { optimizer: new optim.SGD(m.parameters(), { lr: 0.1 }), loss: 'mse', epochs: 3, clipGradNorm: 1, progress: false, ...(alg ? { algorithm: alg } : {}) });
+      return Array.from(m.weight.values);
+    };
+    const plain = await run();
+    const noisy = await run(algorithm);
+    assert.notDeepEqual(noisy, plain);
+    assert.ok(noisy.every((v, i) => Math.abs(v - plain[i]!) < 1), 'the noise (std 0.1 at most) perturbs, it does not blow up');
+    assert.throws(() => new px.train.NoisyBackprop({ eta: -1 }), isValue(/invalid eta: -1/));
+  });
 });

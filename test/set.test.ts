@@ -145,4 +145,15 @@ describe('SET under fit', () => {
       isValue(/no nn\.SparseLinear layer/));
     assert.throws(() => nn.fromConfig({ type: 'SparseMLP', sizes: [4, 3], epsilon: -2 }), isValue(/epsilon/));
   });
+
+  it('registry adapters: SET_OPTIONS defaults build a SET; setAppliesTo names a model without sparse layers', () => {
+    const defaults = Object.fromEntries(Object.entries(train.SET_OPTIONS).map(([k, v]) => [k, v.default]));
+    const a = train.createSET(defaults);
+    assert.equal(a.zeta, 0.3);
+    assert.equal(a.epochs, undefined);
+    assert.equal(train.createSET({ zeta: 0.2, epochs: 5 }).epochs, 5);
+    assert.throws(() => train.createSET({ zeta: 1, epochs: 0 }), isValue(/zeta must be a number in \(0, 1\)/));
+    assert.equal(train.setAppliesTo(new nn.SparseMLP([4, 3])), null);
+    assert.match(train.setAppliesTo(new nn.MLP([4, 3]))!, /MLP has none/);
+  });
 });

@@ -15,6 +15,18 @@ import { GradientNoise, type GradientNoiseOptions, parseGradientNoiseOptions } f
 import type { EpochInfo, StepMetrics, TrainContext, TrainingAlgorithm } from '../algorithm.js';
 import { Backprop, type BackpropState } from './backprop.js';
 
+/** The options as declared data for the algorithm registry (AlgorithmOptionsSpec's shape). */
+export const GRADIENT_NOISE_OPTIONS = {
+  eta: { kind: 'number', gt: 0, default: 0.01, doc: 'noise variance at step 0 (the paper: 0.01, 0.3 or 1)' },
+  gamma: { kind: 'number', min: 0, default: 0.55, doc: 'decay exponent: variance eta / (1 + t)^gamma' },
+  seed: { kind: 'integer', min: 0, max: 2 ** 32 - 1, default: 0, doc: 'seed of the noise' },
+} as const;
+
+/** A NoisyBackprop from resolved registry options (GRADIENT_NOISE_OPTIONS). */
+export function createNoisyBackprop(o: Record<string, unknown>): NoisyBackprop {
+  return new NoisyBackprop({ eta: o.eta as number, gamma: o.gamma as number, seed: o.seed as number });
+}
+
 /**
  * @example await fit(model, data, { optimizer, clipGradNorm: 1, algorithm: new NoisyBackprop({ eta: 0.01 }) })
  */

@@ -169,6 +169,25 @@ export function multistage(model: MultiStage, x: Tensor, y: Tensor, options: Mul
   return out;
 }
 
+/** The options as declared data for the algorithm registry (AlgorithmOptionsSpec's shape); kappa [] means 'auto'. */
+export const MULTISTAGE_OPTIONS = {
+  adamIters: { kind: 'integer', min: 0, default: 3000, doc: 'Adam iterations per stage' },
+  lr: { kind: 'number', gt: 0, default: 1e-3, doc: 'Adam learning rate' },
+  lbfgsIters: { kind: 'integer', min: 0, default: 3000, doc: 'L-BFGS iterations per stage (strong Wolfe)' },
+  kappa: { kind: 'numbers', default: [] as readonly number[], min: 1e-12, doc: "first-layer scale per stage ([]: 1 for stage 1, then 2π × the residue's dominant frequency)" },
+} as const;
+
+/** Why MultiStageFit cannot train `model` (not an nn.MultiStage), or null. */
+export function multistageAppliesTo(model: Module): string | null {
+  return model instanceof MultiStage ? null : `multi-stage fitting trains an nn.MultiStage, got ${model.constructor.name}`;
+}
+
+/** A MultiStageFit from resolved registry options (MULTISTAGE_OPTIONS). */
+export function createMultiStageFit(o: Record<string, unknown>): MultiStageFit {
+  const kappa = o.kappa as number[];
+  return new MultiStageFit({ adamIters: o.adamIters as number, lr: o.lr as number, lbfgsIters: o.lbfgsIters as number, kappa: kappa.length ? kappa : 'auto' });
+}
+
 export interface MultiStageFitState {
   ctx: TrainContext;
   /** Whether this epoch's stage is done (a second batch in the same epoch is an error). */

@@ -53,6 +53,26 @@ export function parseSETOptions(opts: unknown = {}): { zeta: number; epochs?: nu
   return { zeta: zeta as number, ...(o.epochs === undefined ? {} : { epochs: o.epochs as number }), ...(o.seed === undefined ? {} : { seed: o.seed as number }) };
 }
 
+/**
+ * The options as declared data for the algorithm registry (kind, range, default, doc; the shape of
+ * train/algorithms/options.ts' AlgorithmOptionsSpec). `epochs` 0 means "evolve after every epoch".
+ * The registry's SET draws from the default generator (no seed option), which checkpoints save.
+ */
+export const SET_OPTIONS = {
+  zeta: { kind: 'number', gt: 0, max: 1, default: 0.3, doc: 'fraction of the positive and of the negative weights replaced after each epoch, in (0, 1) (1 itself is refused by SET)' },
+  epochs: { kind: 'integer', min: 0, default: 0, doc: "no evolution after this epoch (fit's epochs); 0: evolve after every epoch" },
+} as const;
+
+/** Why SET cannot train `model` (it has no nn.SparseLinear layer), or null. */
+export function setAppliesTo(model: Module): string | null {
+  return model.modules().some((m) => m instanceof SparseLinear) ? null : `SET evolves nn.SparseLinear layers and ${model.constructor.name} has none (use nn.SparseMLP)`;
+}
+
+/** A SET from resolved registry options (SET_OPTIONS). */
+export function createSET(o: Record<string, unknown>): SET {
+  return new SET({ zeta: o.zeta as number, ...((o.epochs as number) > 0 ? { epochs: o.epochs as number } : {}) });
+}
+
 export interface SETState extends BackpropState {
   layers: SparseLinear[];
   /** Evolutions done in this run. */
