@@ -144,6 +144,10 @@ describe('SET under fit', () => {
     await assert.rejects(px.fit(dense, { x: px.randn([4, 4]), y: px.tensor([0, 1, 2, 0], { dtype: 'int32' }) }, { optimizer: new optim.SGD(dense.parameters(), { lr: 0.1 }), progress: false, algorithm: new train.SET() }),
       isValue(/no nn\.SparseLinear layer/));
     assert.throws(() => nn.fromConfig({ type: 'SparseMLP', sizes: [4, 3], epsilon: -2 }), isValue(/epsilon/));
+    assert.throws(() => px.CsrPattern.fromIndices(2, 3, [4, 1]), isValue(/strictly increasing integers in \[0, 6\), got 1 at 1 after 4/));
+    assert.throws(() => px.CsrPattern.fromIndices(2, 3, [6]), isValue(/got 6 at 0/));
+    assert.throws(() => px.CsrPattern.fromIndices(-1, 3, []), isValue(/rows must be an integer >= 0/));
+    assert.throws(() => new nn.SparseLinear(4, 3).forward(px.ones([2, 5])), (e: Error) => e instanceof px.ShapeError && /SparseLinear\(4, 3\)/.test(e.message));
   });
 
   it('registry adapters: SET_OPTIONS defaults build a SET; setAppliesTo names a model without sparse layers', () => {
@@ -155,5 +159,27 @@ describe('SET under fit', () => {
     assert.throws(() => train.createSET({ zeta: 1, epochs: 0 }), isValue(/zeta must be a number in \(0, 1\)/));
     assert.equal(train.setAppliesTo(new nn.SparseMLP([4, 3])), null);
     assert.match(train.setAppliesTo(new nn.MLP([4, 3]))!, /MLP has none/);
+  });
+
+  it('a checkpoint (model, optimizer, default generator) resumes SET exactly: 1 + 1 epochs = 2 epochs', async () => {
+    const { train: tr } = px.data.digits({ seed: 0 });
+    const data = { x: px.sliceAxis(tr.x, 0, 0, 256), y: px.sliceAxis(tr.y, 0, 0, 256), batchSize: 64, shuffle: false };
+    const make = (): { m: nn.SparseMLP; o: optim.SGD } => {
+      const m = new nn.SparseMLP([64, 32, 10], { epsilon: 3, generator: new px.Generator(11) });
+      return { m, o: new optim.SGD(m.parameters(), { lr: 0.05, momentum: 0.9 }) };
+    };
+    const opts = (o: optim.SGD, epochs: number, initialEpoch = 0) => ({ optimizer: o, epochs, initialEpoch, progress: false as const, algorithm: new train.SET({ zeta: 0.3 }) });
+    px.manualSeed(5);
+    const a = make();
+    await px.fit(a.m, data, opts(a.o, 2));
+    px.manualSeed(5);
+    const b = make();
+    await px.fit(b.m, data, opts(b.o, 1));
+    const bytes = io.saveCheckpoint({ model: b.m, optimizer: b.o, epoch: 1, step: 4 });
+    px.manualSeed(99); // the checkpoint brings the generator back
+    const c = make();
+    await io.loadCheckpoint(bytes, { model: c.m, optimizer: c.o });
+    await px.fit(c.m, data, opts(c.o, 2, 1));
+    for (const [k, t] of a.m.stateDict()) assert.deepEqual(Array.from(c.m.stateDict().get(k)!.values), Array.from(t.values), k);
   });
 });
