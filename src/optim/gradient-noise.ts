@@ -9,9 +9,10 @@
  * deviation is its square root). The paper uses eta in {0.01, 0.3, 1} and gamma = 0.55.
  *
  * Order with clipping: the noise is added inside `step()`, so anything that edits the gradients
- * before it (fit's `clipGradNorm`, a manual `clipGradNorm` call) runs first: clip, then noise, as
- * in the paper's experiments (noise added to the already clipped gradient). The wrapped optimizer
- * then applies its own rule (momentum, Adam moments) to the noisy gradient.
+ * before it (fit's `clipGradNorm`, a manual `clipGradNorm` call) runs first: clip, then noise. The
+ * paper uses both but (as far as we read it) does not fix their order; clipping first keeps the
+ * injected variance exactly the scheduled eta/(1+t)^gamma, which clipping afterwards would shrink.
+ * The wrapped optimizer then applies its own rule (momentum, Adam moments) to the noisy gradient.
  *
  * The wrapper shares the inner optimizer's param groups and state (a scheduler stepping the
  * wrapper moves the inner learning rate); its own state (step count, generator) rides in

@@ -7,7 +7,7 @@
  *
  * t the step count from 0; the formula is the variance. It is Backprop with fit's optimizer wrapped
  * in `optim.GradientNoise` (see that file for the details); fit's `clipGradNorm` runs before the
- * noise, as in the paper. Options: eta (> 0, required), gamma (>= 0, default 0.55), seed (default 0).
+ * noise (so the injected variance is exactly the scheduled one). Options: eta (> 0, required), gamma (>= 0, default 0.55), seed (default 0).
  */
 import type { Batch } from '../../data/dataset.js';
 import type { Module } from '../../nn/module.js';
