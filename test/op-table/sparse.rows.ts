@@ -46,6 +46,7 @@ function rows(p: { rows: number; cols: number; flat: number[] }): OpRow[] {
       cases: [
         { name: `x[3,${p.cols}] · W${p.rows}x${p.cols} (${nnz} nonzeros)ᵀ`, inputs: () => [uniform([3, p.cols]), uniform([nnz])] },
         { name: `batch dims x[2,2,${p.cols}]`, inputs: () => [uniform([2, 2, p.cols]), uniform([nnz])] },
+        { name: `x[6,${p.cols}]: a block of four samples and a tail of two`, inputs: () => [uniform([6, p.cols]), uniform([nnz])] },
         { name: `one row x[${p.cols}]`, inputs: () => [uniform([p.cols]), uniform([nnz])] },
         { name: 'zero-size batch', inputs: () => [px.zeros([0, p.cols], { dtype: 'float64' }), uniform([nnz])] },
       ],
@@ -54,6 +55,7 @@ function rows(p: { rows: number; cols: number; flat: number[] }): OpRow[] {
       op: 'sampledMatmul', kind: 'primitive', run: (a, b) => px.sampledMatmul(a!, b!, pat), reference: sampledRef(p.rows, p.cols, p.flat),
       cases: [
         { name: `a[3,${p.rows}], b[3,${p.cols}] at ${nnz} nonzeros`, inputs: () => [uniform([3, p.rows]), uniform([3, p.cols])] },
+        { name: `a[9,${p.rows}], b[9,${p.cols}]: two blocks of four and a tail`, inputs: () => [uniform([9, p.rows]), uniform([9, p.cols])] },
         { name: 'zeros in a (the skipped rows) with a finite b', inputs: () => [px.tensor([[0, 1, 0, 2].slice(0, p.rows), [0, 0, 0, 0].slice(0, p.rows)], { dtype: 'float64' }), uniform([2, p.cols])] },
         { name: 'zero-size batch: all sums empty', inputs: () => [px.zeros([0, p.rows], { dtype: 'float64' }), px.zeros([0, p.cols], { dtype: 'float64' })] },
       ],
@@ -66,6 +68,9 @@ export const sparseRows: OpRow[] = [
   {
     op: 'sampledMatmul', kind: 'primitive', run: (a, b) => px.sampledMatmul(a!, b!, px.CsrPattern.fromIndices(2, 2, [0, 3])), reference: sampledRef(2, 2, [0, 3]),
     grad: false,
-    cases: [{ name: '0 · Inf in a skipped row still gives NaN', inputs: () => [px.tensor([[0, 1]], { dtype: 'float64' }), px.tensor([[Infinity, 2]], { dtype: 'float64' })] }],
+    cases: [
+      { name: '0 · Inf in a skipped row still gives NaN', inputs: () => [px.tensor([[0, 1]], { dtype: 'float64' }), px.tensor([[Infinity, 2]], { dtype: 'float64' })] },
+      { name: '0 · Inf inside a block of four zero rows still gives NaN', inputs: () => [px.zeros([4, 2], { dtype: 'float64' }), px.tensor([[1, 2], [3, 4], [Infinity, 1], [5, 6]], { dtype: 'float64' })] },
+    ],
   },
 ];
