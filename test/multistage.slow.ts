@@ -2,8 +2,8 @@
  * @file Check M1 in full (Wang & Lai 2023, https://arxiv.org/abs/2307.08934): three stages on
  * sin(2t+1) + 0.2 e^{1.3t}, 300 points on [-1.05, 1.05], float64, Adam 2000 + L-BFGS 2000 per stage.
  * Asserts stage 1 <= 1e-4 relative L2, stage 2 <= stage 1 / 100 and <= 1e-7, stage 3 below stage 2
- * (the paper reaches ~1e-10 at stage 3); prints every stage's numbers and time. About 8 s on a busy
- * 2-core box; npm test runs the first two stages (test/multistage.test.ts).
+ * (the paper reaches ~1e-10 at stage 3); prints every stage's numbers and time. 8 s (quiet) to 30 s (very busy)
+ * on the 2-core box; npm test runs the first two stages (test/multistage.test.ts).
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
