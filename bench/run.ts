@@ -17,6 +17,8 @@ import { runAlgorithms } from './algorithms.js';
 import { runMixer } from './mixer.js';
 import { runNtk } from './ntk.js';
 import { runAttention, runDecode } from './attention.js';
+import { runSparse } from './sparse.js';
+import { runGradientNoise } from './gradient-noise.js';
 
 type Runner = (flags: Map<string, string | true>) => Promise<unknown>;
 
@@ -38,6 +40,8 @@ const WORKLOADS: Record<string, Runner | null> = {
   ntk: (f) => runNtk({ reps: num(f.get('reps')), autograd: num(f.get('autograd')), samples: num(f.get('samples')) }),
   attn: (f) => runAttention({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
   decode: (f) => runDecode({ threads: list(f.get('threads')), rounds: num(f.get('rounds')), perRound: num(f.get('steps')) }),
+  sparse: async (f) => runSparse({ reps: num(f.get('reps')), backend: typeof f.get('backend') === 'string' ? f.get('backend') as string : undefined }),
+  noise: (f) => runGradientNoise({ epochs: num(f.get('epochs')), seeds: num(f.get('seeds')) }),
   memory: async (f) => runMemory({ steps: num(f.get('steps')), backends: typeof f.get('backend') === 'string' ? [f.get('backend') as string] : undefined }),
 };
 

@@ -140,6 +140,16 @@ const FUNCTIONS: Record<string, Spec> = {
     ],
   },
   rbfBasis: { ok: () => px.rbfBasis(f(), px.linspace(-1, 1, 4, { dtype: 'float64' }), 0.5), bad: [['array centers', () => any(px.rbfBasis)(f(), [0, 1], 0.5), V], ['width 0', () => px.rbfBasis(f(), px.linspace(-1, 1, 4, { dtype: 'float64' }), 0), V], ['missing width', () => any(px.rbfBasis)(f(), px.linspace(-1, 1, 4, { dtype: 'float64' })), V]] },
+  sparseLinear: {
+    ok: () => px.sparseLinear(f(), px.ones([2], { dtype: 'float64' }), px.CsrPattern.fromIndices(2, 3, [0, 5])),
+    bad: [['array values', () => any(px.sparseLinear)(f(), [1, 2], px.CsrPattern.fromIndices(2, 3, [0, 5])), V], ['object pattern', () => any(px.sparseLinear)(f(), px.ones([2], { dtype: 'float64' }), { rows: 2 }), V],
+      ['values size != nnz', () => px.sparseLinear(f(), px.ones([3], { dtype: 'float64' }), px.CsrPattern.fromIndices(2, 3, [0, 5])), S], ['extra argument', () => any(px.sparseLinear)(f(), px.ones([2], { dtype: 'float64' }), px.CsrPattern.fromIndices(2, 3, [0, 5]), 1), V]],
+  },
+  sampledMatmul: {
+    ok: () => px.sampledMatmul(px.ones([2, 2], { dtype: 'float64' }), f(), px.CsrPattern.fromIndices(2, 3, [0, 5])),
+    bad: [['array a', () => any(px.sampledMatmul)([[1]], f(), px.CsrPattern.fromIndices(2, 3, [0, 5])), V], ['batch mismatch', () => px.sampledMatmul(px.ones([3, 2], { dtype: 'float64' }), f(), px.CsrPattern.fromIndices(2, 3, [0, 5])), S],
+      ['float32 and float64', () => px.sampledMatmul(px.ones([2, 2]), f(), px.CsrPattern.fromIndices(2, 3, [0, 5])), D]],
+  },
   uniformGrid: { ok: () => px.uniformGrid(2, 3), bad: [["dtype 'int32'", () => any(px.uniformGrid)(2, 3, 3, [-1, 1], 'int32'), V], ['number range', () => any(px.uniformGrid)(2, 3, 3, 1), V]] },
   patchify: { ok: () => [px.patchify(px.ones([1, 1, 4, 4]), 2), px.patchify(px.ones([1, 1, 4, 6]), [2, 3])], bad: [["patchSize '2'", () => any(px.patchify)(px.ones([1, 1, 4, 4]), '2'), V], ['not dividing', () => px.patchify(px.ones([1, 1, 4, 4]), 3), S], ['rank 3', () => px.patchify(px.ones([1, 4, 4]), 2), S], ['extra argument', () => any(px.patchify)(px.ones([1, 1, 4, 4]), 2, 1), V]] },
   avgPool2d: {

@@ -17,7 +17,7 @@ const F32 = { rtol: 1.3e-6, atol: 1e-5 };
  * largest input size (a bound on any summation length in the op) and S the same op on |inputs| in
  * float64, which is Σ|terms| for these linear ops.
  */
-const LINEAR_SUMS = new Set(['sum', 'mean', 'matmul']);
+const LINEAR_SUMS = new Set(['sum', 'mean', 'matmul', 'sparseLinear', 'sampledMatmul']);
 /**
  * Composites that chain reductions with exp/log/div (softmax, losses, variance): no closed-form
  * Σ|terms|, so the allowance is relative, 2·(K+8)·u·|expected| (K for the sum, 8 ulp for the

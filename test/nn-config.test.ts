@@ -39,6 +39,9 @@ const examples = (): nn.Module[] => [
   new nn.Sine(30), new nn.SPDER({ eps: 1e-4 }), new nn.GCU(), new nn.PolyReLU({ order: 2 }), new nn.PolyNorm({ eps: 1e-5, dtype: 'float64' }),
   new nn.SIREN([2, 8, 1], { w0: 20, activation: 'spder', outermostLinear: false }), new nn.MLP([2, 4, 1], { activation: 'sine' }),
   new nn.encoding.GaussianRBF(2, 5), new nn.encoding.RBFNetwork(2, 5, 3, { bias: false }),
+  // Multi-stage and sparse (SET) layers (issue #15).
+  new nn.MultiStage(1, 1, { stages: 2, hidden: [4] }), new nn.ScaledMLP([2, 3, 1], { firstActivation: 'sin' }),
+  new nn.SparseMLP([5, 4, 2], { epsilon: 1, dropout: 0.1 }), new nn.SparseLinear(4, 3, { nnz: 5, bias: false }),
   new nn.encoding.FeatureGrid(2, 4, 3, { range: [0, 1] }), new nn.encoding.GaussianNeuralField(3, 3, 2, 4, 1),
   new nn.Matryoshka([2, 4], 3, { efficient: true, dim: 2, relativeImportance: [1, 2] }), new nn.SortedNet([3, 4, 4, 2], [2, 4], { width: 2, sample: false }),
   new nn.HyperNetwork(new nn.MLP([2, 3, 1]), 2, [4], { encoding: 'none', additive: false }),

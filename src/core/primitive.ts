@@ -37,6 +37,8 @@ export const PRIMITIVE_NAMES = [
   'linear', 'logSoftmax',
   // fused: scaled dot-product attention (composite oracle: softmax(q kᵀ·scale + mask) v from primitives)
   'scaledDotProductAttention',
+  // sparse weights in CSR form (SET): x Wᵀ and its values' gradient (aᵀ b sampled at the nonzeros)
+  'sparseLinear', 'sampledMatmul',
 ] as const;
 
 export type PrimitiveName = (typeof PRIMITIVE_NAMES)[number];

@@ -20,6 +20,8 @@ export * as encoding from './encoding/index.js';
 export * from './recurrent/index.js';
 export * from './linear-attention/index.js';
 export * from './attention/index.js';
+export * from './multistage/index.js';
+export * from './sparse/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -36,8 +38,12 @@ import * as encoding from './encoding/index.js';
 import * as recurrent from './recurrent/index.js';
 import * as linearAttention from './linear-attention/index.js';
 import * as attention from './attention/index.js';
+import * as multistage from './multistage/index.js';
+import * as sparse from './sparse/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
 frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, recurrent].flatMap((ns) => moduleClasses(ns, Module)));
 frameForwards(moduleClasses(linearAttention, Module));
 frameForwards(moduleClasses(attention, Module));
+frameForwards([multistage, sparse].flatMap((ns) => moduleClasses(ns, Module)));
+

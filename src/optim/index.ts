@@ -25,3 +25,4 @@ export { ReduceLROnPlateau, type ReduceLROnPlateauOptions, type ReduceLROnPlatea
 export { LBFGS, strongWolfe, cubicInterpolate, type LBFGSOptions } from './lbfgs.js';
 export { OPTIMIZERS, optimizerEntry, type OptimizerEntry, type OptionKind } from './registry.js';
 export { SCHEDULES, type ScheduleEntry } from './schedule-registry.js';
+export { GradientNoise, parseGradientNoiseOptions, type GradientNoiseOptions } from './gradient-noise.js';

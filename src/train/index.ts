@@ -30,3 +30,9 @@ export { toBatches, type DataSource, type TensorData } from './data-source.js';
 export { psnr } from './psnr.js';
 export { FrequencySchedule } from './frequency-schedule.js';
 export * as kan from './kan/index.js';
+export {
+  MultiStageFit, multistage, trainStage, dominantFrequency, parseMultiStageOptions, MULTISTAGE_OPTIONS, multistageAppliesTo, createMultiStageFit,
+  type MultiStageFitOptions, type MultiStageFitState, type StageReport,
+} from './algorithms/multistage.js';
+export { NoisyBackprop, GRADIENT_NOISE_OPTIONS, createNoisyBackprop } from './algorithms/gradient-noise.js';
+export { SET, parseSETOptions, SET_OPTIONS, setAppliesTo, createSET, type SETOptions, type SETState } from './algorithms/set.js';

@@ -20,11 +20,11 @@ import { normRows } from './norm.rows.js';
 import { periodicRows } from './periodic.rows.js';
 import { poolRows } from './pool.rows.js';
 import { attentionRows } from './attention.rows.js';
+import { sparseRows } from './sparse.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
   ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...fusedRows, ...normRows,
   ...periodicRows, ...poolRows,
-  ...recurrentRows,
-  ...periodicRows, ...poolRows, ...attentionRows,
+  ...recurrentRows, ...attentionRows, ...sparseRows,
 ];

@@ -17,6 +17,7 @@ import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './recurrent.js';
 import { scaledDotProductAttention } from './attention.js';
+import { sampledMatmul, sparseLinear } from './sparse.js';
 
 const k = <A>(f: Kernel<A>): Kernel<never> => f as Kernel<never>;
 
@@ -65,6 +66,8 @@ export const JS_KERNELS: KernelTable = {
   gruCell: k(gruCell),
   gruCellBackward: k(gruCellBackward),
   scaledDotProductAttention: k(scaledDotProductAttention),
+  sparseLinear: k(sparseLinear),
+  sampledMatmul: k(sampledMatmul),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

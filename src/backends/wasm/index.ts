@@ -26,6 +26,7 @@ import { spline64Kernel } from './kernels/spline64.js';
 import { cast, expand, permute, slice } from '../js/movement.js';
 import { layerNormBackward, layerNormForward } from '../js/layer-norm.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from '../js/recurrent.js';
+import { sampledMatmul, sparseLinear } from '../js/sparse.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
@@ -127,8 +128,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     parallel,
   };
-  // Data movement, layer norm and the recurrent cells: the js backend's dtype-agnostic fast paths work on heap views as they are.
-  const movement = { expand, permute, slice, cast, layerNormForward, layerNormBackward, lstmCell, lstmCellBackward, gruCell, gruCellBackward } as unknown as KernelTable;
+  // Data movement, layer norm, the recurrent cells and the CSR products: the js backend's dtype-agnostic fast paths work on heap views as they are.
+  const movement = { expand, permute, slice, cast, layerNormForward, layerNormBackward, lstmCell, lstmCellBackward, gruCell, gruCellBackward, sparseLinear, sampledMatmul } as unknown as KernelTable;
   const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);

@@ -17,6 +17,7 @@ import { LINEAR } from './linear.js';
 import { GRU_CELL, GRU_CELL_BACKWARD, LSTM_CELL, LSTM_CELL_BACKWARD } from './recurrent-cell.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
 import { SCALED_DOT_PRODUCT_ATTENTION } from './attention.js';
+import { SAMPLED_MATMUL, SPARSE_LINEAR } from './sparse.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   neg: NEG, exp: EXP, log: LOG, log1p: LOG1P, sqrt: SQRT, abs: ABS, sin: SIN, cos: COS, tanh: TANH,
@@ -38,6 +39,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   lstmCell: LSTM_CELL as Primitive<never>, lstmCellBackward: LSTM_CELL_BACKWARD as Primitive<never>,
   gruCell: GRU_CELL as Primitive<never>, gruCellBackward: GRU_CELL_BACKWARD as Primitive<never>,
   scaledDotProductAttention: SCALED_DOT_PRODUCT_ATTENTION as Primitive<never>,
+  sparseLinear: SPARSE_LINEAR as Primitive<never>, sampledMatmul: SAMPLED_MATMUL as Primitive<never>,
 };
 
 export * from './unary.js';
@@ -52,3 +54,4 @@ export * from './rbf.js';
 export * from './linear.js';
 export * from './log-softmax.js';
 export { scaledDotProductAttention, type ScaledDotProductAttentionOptions } from './attention-api.js';
+export * from './sparse.js';

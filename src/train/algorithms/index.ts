@@ -12,6 +12,9 @@ import type { TrainingAlgorithm } from '../algorithm.js';
 import { Backprop } from './backprop.js';
 import { FORWARD_FORWARD_OPTIONS, ForwardForward, type ForwardForwardOptions } from './forward-forward.js';
 import { MONO_FORWARD_OPTIONS, MonoForward, type MonoForwardOptions } from './mono-forward.js';
+import { MULTISTAGE_OPTIONS, createMultiStageFit, multistageAppliesTo } from './multistage.js';
+import { SET_OPTIONS, createSET, setAppliesTo } from './set.js';
+import { GRADIENT_NOISE_OPTIONS, createNoisyBackprop } from './gradient-noise.js';
 import { type AlgorithmOptionsSpec, resolveAlgorithmOptions } from './options.js';
 
 export interface AlgorithmEntry {
@@ -75,3 +78,6 @@ export function createAlgorithm(name: string, options: Record<string, unknown> =
 registerAlgorithm('backprop', { options: {}, create: () => new Backprop(), description: 'backpropagation: one global loss, gradients through every layer' });
 registerAlgorithm('forward-forward', { options: FORWARD_FORWARD_OPTIONS, create: (o) => new ForwardForward(o as ForwardForwardOptions), losses: ['crossEntropy'], description: 'Forward-Forward (Hinton 2022), optionally collaborative (Lorberbom et al. 2023): per-layer goodness of positive vs negative data' });
 registerAlgorithm('mono-forward', { options: MONO_FORWARD_OPTIONS, create: (o) => new MonoForward(o as MonoForwardOptions), losses: ['crossEntropy'], description: 'Mono-Forward (Gong et al. 2025): per-layer projections to class scores, local cross-entropy' });
+registerAlgorithm('multistage', { options: MULTISTAGE_OPTIONS, create: createMultiStageFit, appliesTo: multistageAppliesTo, losses: ['mse'], description: 'multi-stage fitting (Wang & Lai 2023): each stage fits the normalised residue, Adam then L-BFGS; one stage per epoch, whole data set as one batch' });
+registerAlgorithm('set', { options: SET_OPTIONS, create: createSET, appliesTo: setAppliesTo, description: 'Sparse Evolutionary Training (Mocanu et al. 2018): backprop on Erdős–Rényi sparse layers, prune zeta and regrow after each epoch' });
+registerAlgorithm('gradient-noise', { options: GRADIENT_NOISE_OPTIONS, create: createNoisyBackprop, description: 'backprop with annealed Gaussian gradient noise N(0, eta/(1+t)^gamma) (Neelakantan et al. 2015), after clipping' });
