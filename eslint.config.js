@@ -34,7 +34,7 @@ const NODE_ONLY = [
   'src/train/file-callbacks.ts', 'src/nn/kan/plot-file.ts',
 ];
 /** The entries apps/ and bench/ may import (package.json "exports": ".", "./node", "./internal"). */
-const ENTRIES = ['src/index.ts', 'src/node.ts', 'src/internal.ts'];
+const ENTRIES = ['src/index.ts', 'src/node.ts', 'src/onnx.ts', 'src/internal.ts'];
 
 /**
  * Zones of the dependency rule: files under `target` may not import anything under `from`, unless it

@@ -58,6 +58,14 @@ describe('browser bundle of the public entry', () => {
     console.log(`browser bundle of plexus (minified): ${kb(main.code.length)} (${kb(gz)} gzipped); worker ${kb(w.code.length)}`);
   });
 
+  it('plexus/onnx (the exporter, a separate entry) is browser-safe too, and the main entry does not carry it', async (t) => {
+    const onnx = await bundle(fileURLToPath(new URL('../src/onnx.js', import.meta.url)));
+    assert.deepEqual(nodeImports(onnx.inputs), [], 'Node built-ins imported by plexus/onnx');
+    const main = await bundle(entry);
+    assert.ok(!Object.keys(main.inputs).some((f) => /io\/onnx\/|protobufjs/.test(f)), 'the main entry reaches the ONNX exporter');
+    t.diagnostic(`plexus/onnx bundle (minified, with the library parts it uses): ${(onnx.code.length / 1024).toFixed(1)} KiB`);
+  });
+
   it('runs in a context with only browser globals: tensors, a wasm matmul, a model to bytes and back', async () => {
     const { code } = await bundle(entry, { format: 'iife', globalName: 'plexus' });
     const sandbox: Record<string, unknown> = {

@@ -20,5 +20,3 @@ export {
   type ResumableLoader, saveCheckpoint, loadCheckpoint, CHECKPOINT_KEY, CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION, LAST_CHECKPOINT,
 } from './checkpoint.js';
-export { type ExportOnnxOptions, ONNX_OPSETS, exportOnnx } from './onnx/export.js';
-export { type Lowering as OnnxLowering, OnnxExportError, registerOnnxLowering, onnxExportableTypes } from './onnx/lowerings.js';

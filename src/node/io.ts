@@ -5,6 +5,7 @@
  * directories are only here.
  */
 export * from '../io/index.js';
+export * from '../io/onnx/index.js';
 export { type AtomicStage, type AtomicFs, type WriteAtomicOptions, writeFileAtomic, cleanupTemp, isTempName } from '../io/atomic.js';
 export { saveSafetensors, loadSafetensors, readSafetensorsFile } from '../io/files.js';
 export { saveModel, loadModel, readModelInfo } from '../io/model-files.js';
