@@ -19,6 +19,7 @@ export * from './activations/index.js';
 export * as encoding from './encoding/index.js';
 export * from './recurrent/index.js';
 export * from './linear-attention/index.js';
+export * from './pointer/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -34,7 +35,9 @@ import * as activations from './activations/index.js';
 import * as encoding from './encoding/index.js';
 import * as recurrent from './recurrent/index.js';
 import * as linearAttention from './linear-attention/index.js';
+import * as pointer from './pointer/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
 frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, recurrent].flatMap((ns) => moduleClasses(ns, Module)));
 frameForwards(moduleClasses(linearAttention, Module));
+frameForwards(moduleClasses(pointer, Module));
