@@ -53,6 +53,8 @@ const examples = (): nn.Module[] => [
   new nn.DeltaNet(4, { numHeads: 2, mode: 'recurrent', dtype: 'float64' }), new nn.DiagonalLinearRNN(3, 4, { negativeEigenvalues: false, norm: true, mode: 'recurrent' }),
   new nn.Aaren(4, { mode: 'recurrent' }), new nn.Hopfield(4, { hiddenSize: 3, beta: 0.5 }), new nn.Hopfield(4, { project: false, updateSteps: 2 }),
   new nn.HopfieldPooling(4, { numQueries: 2, hiddenSize: 3 }),
+  // src/nn/pointer/ (issue #14: pointer networks)
+  new nn.PointerNetwork(2, 3, { maskVisited: true, closed: true, dtype: 'float64' }), new nn.PointerNetwork(1, 4),
 ];
 
 describe('getConfig / fromConfig', () => {

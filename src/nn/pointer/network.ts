@@ -9,7 +9,8 @@
  *
  * Shape contract (B batch, N set size, F = inputSize, M output steps, H = hiddenSize):
  *   forward(input [B, N, F], target int32 [B, M], { lengths? }) -> log-probabilities [B, M, N]
- *     (log-softmax over positions; masked positions are -Infinity). target entries are positions
+ *     (log-softmax over positions; masked positions are -Infinity; at unscored steps only padding
+ *     is masked, so a loss reading an ignored row stays finite). target entries are positions
  *     in [0, lengths[b]) or -100 (not scored, e.g. after a closed sequence's end; crossEntropy's
  *     ignoreIndex), so `crossEntropy(reshape(out, [B·M, N]), reshape(target, [B·M]))` is the loss.
  *   decode(input [B, N, F], { lengths?, beamWidth?, maxSteps? }) -> { sequences, logProbs }
@@ -154,8 +155,10 @@ export class PointerNetwork extends Module {
     const off = new Array<number>(B * M * N);
     for (let j = 0; j < M; j++) {
       for (let b = 0; b < B; b++) {
-        mask.write(b, off, (b * M + j) * N);
         const k = tgt[b * M + j]!;
+        // An unscored step masks only padding: a loss that reads its (ignored) row, e.g. at class 0, stays finite.
+        if (k === IGNORE) off.fill(0, (b * M + j) * N, (b * M + j) * N + lengths[b]!).fill(-Infinity, (b * M + j) * N + lengths[b]!, (b * M + j + 1) * N);
+        else mask.write(b, off, (b * M + j) * N);
         if (k !== IGNORE) mask.point(b, k);
       }
     }
