@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import { data, nn, optim } from '../src/index.js';
+import { allocationsDuring } from './allocations.js';
 
 const f64 = { dtype: 'float64' as const };
 const net = (opts: nn.PointerNetworkOptions = {}, F = 2, H = 5, seed = 1): nn.PointerNetwork => new nn.PointerNetwork(F, H, { ...f64, generator: new px.Generator(seed), ...opts });
@@ -138,6 +139,19 @@ describe('nn.PointerNetwork', () => {
       [() => m.decode(px.ones([3, 2]), {}), px.ShapeError, /\[B, N, 2\]/],
     ];
     for (const [call, cls, re] of bad) assert.throws(call, (e: Error) => e instanceof cls && re.test(e.message), String(call));
+  });
+
+  it('forward leaves only its output behind and decode nothing (framed)', async () => {
+    const m = net({ maskVisited: true, closed: true });
+    const x = input(3, 4);
+    const y = i32([[0, 1, 2, 0], [3, 1, 3, -100], [2, 3, 0, 2]]);
+    m.forward(x, y); m.decode(x, { beamWidth: 2 }); // warm up lazily created state
+    const f = await allocationsDuring(() => px.noGrad(() => m.forward(x, y)));
+    assert.equal(f.live, 1, `forward left ${f.live} storages`);
+    for (const beamWidth of [1, 3]) {
+      const d = await allocationsDuring(() => m.decode(x, { beamWidth }));
+      assert.equal(d.live, 0, `decode (beam ${beamWidth}) left ${d.live} storages`);
+    }
   });
 
   it('round-trips through getConfig / fromConfig', () => {
