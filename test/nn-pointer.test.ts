@@ -9,7 +9,22 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import { data, nn, optim } from '../src/index.js';
+import { readFileSync } from 'node:fs';
 import { allocationsDuring } from './allocations.js';
+
+interface GArr { shape: number[]; values: (number | null)[] }
+interface GCase { config: nn.ModuleConfig; state: Record<string, GArr>; input: GArr; lengths: number[]; target: number[][]; output: GArr; loss: number; grads: Record<string, GArr> }
+// Written by scripts/golden/pointer.py (an independent PyTorch implementation); tests run from dist/test/.
+const GOLDEN = (JSON.parse(readFileSync(new URL('../../test/golden/pointer.json', import.meta.url), 'utf8')) as { cases: Record<string, GCase> }).cases;
+const gt = (a: GArr): px.Tensor => px.tensor(a.values.map((v) => v ?? -Infinity), { dtype: 'float64', shape: a.shape });
+const close = (got: px.Tensor, want: GArr, what: string): void => {
+  assert.deepEqual(got.shape, want.shape, `${what}: shape`);
+  const g = got.values;
+  want.values.forEach((w, i) => {
+    if (w === null) assert.equal(g[i], -Infinity, `${what}[${i}] must be -Infinity`);
+    else assert.ok(Math.abs(g[i]! - w) <= 1e-10 * (1 + Math.abs(w)), `${what}[${i}]: ${g[i]} vs ${w}`);
+  });
+};
 
 const f64 = { dtype: 'float64' as const };
 const net = (opts: nn.PointerNetworkOptions = {}, F = 2, H = 5, seed = 1): nn.PointerNetwork => new nn.PointerNetwork(F, H, { ...f64, generator: new px.Generator(seed), ...opts });
@@ -37,6 +52,23 @@ describe('nn.PointerNetwork', () => {
     out.sum().backward();
     for (const [name, q] of m.namedParameters()) assert.ok(q.grad && Array.from(q.grad.values).some((v) => v !== 0), `${name} has a gradient`);
   });
+
+  for (const [name, c] of Object.entries(GOLDEN)) {
+    it(`matches an independent PyTorch implementation (float64, 1e-10): ${name}`, () => {
+      const m = nn.fromConfig(c.config) as nn.PointerNetwork;
+      m.loadStateDict(new Map(Object.entries(c.state).map(([k, a]) => [k, gt(a)])));
+      const x = gt(c.input).requiresGrad_();
+      const y = i32(c.target);
+      const out = m.forward(x, y, { lengths: c.lengths });
+      close(out, c.output, 'log-probabilities');
+      const [B, M, N] = out.shape as [number, number, number];
+      const loss = px.nll(out.reshape(B * M, N), y.reshape(B * M), { reduction: 'sum' });
+      assert.ok(Math.abs(loss.item() - c.loss) < 1e-10 * (1 + Math.abs(c.loss)));
+      loss.backward();
+      close(x.grad!, c.grads.input!, 'd/dinput');
+      for (const [k, p] of m.namedParameters()) close(p.grad!, c.grads[k]!, `d/d${k}`);
+    });
+  }
 
   it('gradients match central finite differences (float64)', () => {
     const m = net({ maskVisited: true });
