@@ -98,7 +98,7 @@ export class PointerNetwork extends Module {
     return `PointerNetwork(${this.inputSize}, ${this.hiddenSize})`;
   }
 
-  /** Checks input [B, N, F] and lengths; runs the encoder. */
+  /** @internal Checks input [B, N, F] and lengths; runs the encoder (shared with ./decode.ts). */
   encode(input: unknown, lengthsArg: unknown, op: string): Encoded {
     const w = `${this.where}.${op}`;
     if (!(input instanceof Tensor)) throw new ValueError(`${w}: input must be a Tensor, got ${show(input)}`);
@@ -111,7 +111,7 @@ export class PointerNetwork extends Module {
     return { input, e1: this.W1.forward(enc), h, c, B, N, lengths };
   }
 
-  /** Scores u [R, S, N] of decoder outputs d [R, S, H] against the encoded set (e1 [R, N, H]), plus the mask offsets, as log-probabilities. */
+  /** @internal Scores u [R, S, N] of decoder outputs d [R, S, H] against the encoded set (e1 [R, N, H]), plus the mask offsets, as log-probabilities. */
   pointer(e1: Tensor, d: Tensor, offsets: Tensor): Tensor {
     const [R, N, H] = e1.shape as [number, number, number];
     const S = d.shape[1]!;
@@ -120,12 +120,12 @@ export class PointerNetwork extends Module {
     return logSoftmax(add(u, offsets), -1);
   }
 
-  /** Decoder inputs: the start vector for R rows, as [R, 1, F]. */
+  /** @internal Decoder inputs: the start vector for R rows, as [R, 1, F]. */
   startInput(R: number): Tensor {
     return expand(reshape(this.start, [1, 1, this.inputSize]), [R, 1, this.inputSize]);
   }
 
-  /** input[r, idx[r], :] as [R, 1, F]. */
+  /** @internal input[r, idx[r], :] as [R, 1, F]. */
   pointed(input: Tensor, idx: readonly number[]): Tensor {
     const F = this.inputSize;
     const ix = tensor(idx.flatMap((k) => new Array<number>(F).fill(k)), { dtype: 'int32', shape: [idx.length, 1, F] });
