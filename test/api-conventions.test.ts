@@ -308,6 +308,8 @@ describe('api conventions: nn and optim constructors refuse unknown option keys'
     ['HopfieldPooling', (o) => new nn.HopfieldPooling(4, o)],
     ['MultiheadAttention', (o) => new nn.MultiheadAttention(4, 2, o)], ['TransformerBlock', (o) => new nn.TransformerBlock(4, 2, o)],
     ['TransformerLM', (o) => new nn.TransformerLM(5, 4, 2, 1, o)], ['KVCache', (o) => new nn.KVCache(1, 1, 2, 3, o)],
+    ['PointerNetwork', (o) => new nn.PointerNetwork(2, 3, o)], ['PointerNetwork.forward', (o) => new nn.PointerNetwork(1, 2).forward(px.ones([1, 2, 1]), [[0, 1]], o)],
+    ['PointerNetwork.decode', (o) => new nn.PointerNetwork(1, 2).decode(px.ones([1, 2, 1]), o)],
     ['init.kaimingUniform', (o) => nn.init.kaimingUniform(px.empty([2, 2]), o)], ['init.xavierNormal', (o) => nn.init.xavierNormal(px.empty([2, 2]), o)],
     ['init.orthogonal', (o) => nn.init.orthogonal(px.empty([2, 2]), o)], ['init.normal', (o) => nn.init.normal(px.empty([2]), 0, 1, o)],
     ['SGD', (o) => new optim.SGD(params(), { lr: 0.1, ...o })], ['Adam', (o) => new optim.Adam(params(), o)], ['AdamW', (o) => new optim.AdamW(params(), o)],

@@ -62,6 +62,8 @@ const examples = (): nn.Module[] => [
   new nn.MultiheadAttention(8, 4, { numKVHeads: 2, bias: false, batchFirst: true, dropout: 0.1, kdim: 3, vdim: 5, dtype: 'float64' }) as unknown as nn.Module,
   new nn.TransformerBlock(8, 2, { numKVHeads: 1, dimFeedforward: 12, glu: 'silu', norm: 'rmsNorm', causal: false }), new nn.TransformerBlock(8, 2, { activation: 'relu', bias: false }),
   new nn.TransformerLM(7, 8, 2, 2, { maxLength: 16, numKVHeads: 1 }),
+  // src/nn/pointer/ (issue #14: pointer networks)
+  new nn.PointerNetwork(2, 3, { maskVisited: true, closed: true, dtype: 'float64' }), new nn.PointerNetwork(1, 4),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -22,6 +22,7 @@ export * from './linear-attention/index.js';
 export * from './attention/index.js';
 export * from './multistage/index.js';
 export * from './sparse/index.js';
+export * from './pointer/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -40,6 +41,7 @@ import * as linearAttention from './linear-attention/index.js';
 import * as attention from './attention/index.js';
 import * as multistage from './multistage/index.js';
 import * as sparse from './sparse/index.js';
+import * as pointer from './pointer/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
 frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, recurrent].flatMap((ns) => moduleClasses(ns, Module)));
@@ -47,3 +49,4 @@ frameForwards(moduleClasses(linearAttention, Module));
 frameForwards(moduleClasses(attention, Module));
 frameForwards([multistage, sparse].flatMap((ns) => moduleClasses(ns, Module)));
 
+frameForwards(moduleClasses(pointer, Module));

@@ -11,3 +11,9 @@ export { associativeRecall, inductionHead, type AssociativeRecallOptions, type I
 export { inContextRegression, leastSquaresBaseline, type InContextRegression, type InContextRegressionOptions } from './regression.js';
 export { tokenAccuracy, sequenceExactMatch, METRIC_POSITIONS, type SequenceMetricOptions } from './metrics.js';
 export { addingProblem, type AddingProblemOptions } from './adding.js';
+export { type PointerTask } from './pointer-common.js';
+export { pointerSortTask, type PointerSortTaskOptions } from './pointer-sort.js';
+export { convexHullTask, hullAreaCoverage, type ConvexHullTaskOptions } from './convex-hull.js';
+export { tspTask, optimalTour, tourLength, tourLengthRatio, canonicalTour, type TspTaskOptions } from './tsp.js';
+export { orient2d, convexHull, polygonArea, isSimplePolygon, type Point } from './geometry.js';
+export { pointerExactMatch } from './pointer-metrics.js';
