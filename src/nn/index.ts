@@ -17,6 +17,7 @@ export * from './kan/index.js';
 export * from './mlp/index.js';
 export * from './activations/index.js';
 export * as encoding from './encoding/index.js';
+export * from './noprop/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -30,6 +31,7 @@ import * as kan from './kan/index.js';
 import * as mlpFamily from './mlp/index.js';
 import * as activations from './activations/index.js';
 import * as encoding from './encoding/index.js';
+import * as noprop from './noprop/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
-frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding].flatMap((ns) => moduleClasses(ns, Module)));
+frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, noprop].flatMap((ns) => moduleClasses(ns, Module)));

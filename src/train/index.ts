@@ -9,6 +9,9 @@ export {
   type TrainingAlgorithm, type TrainContext, type StepMetrics, type Scheduler, type EpochInfo, batchMetrics,
 } from './algorithm.js';
 export { Backprop, backprop, type BackpropState } from './algorithms/backprop.js';
+export {
+  NoProp, noProp, noPropLoss, NOPROP_OPTIONS, parseNoPropOptions, type NoPropOptions, type NoPropState, type NoPropStateDict, type NoPropLossTerms,
+} from './algorithms/noprop/index.js';
 export { accuracy, resolveMetric, MeanTracker, type Metric, type MetricValue, type AccuracyOptions } from './metrics.js';
 export { resolveLoss, LOSS_NAMES, type LossFn, type LossName } from './losses.js';
 export {
