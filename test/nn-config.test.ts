@@ -42,6 +42,7 @@ const examples = (): nn.Module[] => [
   new nn.encoding.FeatureGrid(2, 4, 3, { range: [0, 1] }), new nn.encoding.GaussianNeuralField(3, 3, 2, 4, 1),
   new nn.Matryoshka([2, 4], 3, { efficient: true, dim: 2, relativeImportance: [1, 2] }), new nn.SortedNet([3, 4, 4, 2], [2, 4], { width: 2, sample: false }),
   new nn.HyperNetwork(new nn.MLP([2, 3, 1]), 2, [4], { encoding: 'none', additive: false }),
+  new nn.NoPropModel(4, 3, { numBlocks: 2, width: 4, imageHidden: [3], schedule: 'linear', embedding: 'onehot' }), new nn.NoPropModel(4, 3, { numBlocks: 1, embeddingDim: 5, width: 2, imageHidden: [], dropout: 0.1 }),
 ];
 
 describe('getConfig / fromConfig', () => {
