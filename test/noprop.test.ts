@@ -164,6 +164,26 @@ describe('NoProp algorithm', () => {
     assert.deepEqual(weights(fresh), weights(ref));
   });
 
+  it('a non-finite loss applies no update and names the culprit; clipping reports gradNorm; the run lr is followed', () => {
+    const m = tiny(11);
+    const alg = new train.NoProp({ trainMetrics: false });
+    const state = alg.init(m, ctxFor(m));
+    const [x, y] = tinyBatch(12);
+    const before = weights(m);
+    const bad = px.noGrad(() => px.mul(x, px.tensor([NaN, 1, 1, 1, 1], { dtype: 'float64' })));
+    const out = px.scope(() => alg.step(m, [bad, y], state));
+    assert.ok(out.nonFinite !== undefined && !Number.isFinite(out.loss));
+    assert.equal(out.nonFinite.culprit?.kind, 'gradient');
+    assert.deepEqual(weights(m), before, 'a non-finite step changed the weights');
+    assert.ok(m.parameters().every((p) => p.grad === null));
+    // lr 0 on the run optimizer: NoProp's own optimizers follow it, so nothing moves.
+    const frozen = { ...ctxFor(m, 0), clipGradNorm: 1e-3 };
+    const st2 = alg.init(m, frozen);
+    const r = px.scope(() => alg.step(m, [x, y], st2));
+    assert.ok(r.gradNorm !== undefined && r.gradNorm > 1e-3, `gradNorm ${r.gradNorm}`);
+    assert.deepEqual(weights(m), before, 'lr 0 on the run optimizer still moved the weights');
+  });
+
   it('refuses what it cannot train, with typed errors naming the problem', async () => {
     const mlp = new nn.MLP([4, 3]);
     assert.match(new train.NoProp().appliesTo(mlp)!, /NoPropModel/);
