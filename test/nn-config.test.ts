@@ -64,6 +64,7 @@ const examples = (): nn.Module[] => [
   new nn.TransformerLM(7, 8, 2, 2, { maxLength: 16, numKVHeads: 1 }),
   // src/nn/pointer/ (issue #14: pointer networks)
   new nn.PointerNetwork(2, 3, { maskVisited: true, closed: true, dtype: 'float64' }), new nn.PointerNetwork(1, 4),
+  new nn.NoPropModel(4, 3, { numBlocks: 2, width: 4, imageHidden: [3], schedule: 'linear', embedding: 'onehot' }), new nn.NoPropModel(4, 3, { numBlocks: 1, embeddingDim: 5, width: 2, imageHidden: [], dropout: 0.1 }),
 ];
 
 describe('getConfig / fromConfig', () => {

@@ -23,6 +23,7 @@ export * from './attention/index.js';
 export * from './multistage/index.js';
 export * from './sparse/index.js';
 export * from './pointer/index.js';
+export * from './noprop/index.js';
 export { functionalCall, type FunctionalCallOptions } from './functional-call.js';
 
 import { Module } from './module.js';
@@ -42,11 +43,12 @@ import * as attention from './attention/index.js';
 import * as multistage from './multistage/index.js';
 import * as sparse from './sparse/index.js';
 import * as pointer from './pointer/index.js';
+import * as noprop from './noprop/index.js';
 
 // Built-in forwards run as frames (nn/frames.ts): a plain loop leaves no intermediates behind.
 frameForwards([linear, norm, activation, container, mlp, kan, mlpFamily, activations, encoding, recurrent].flatMap((ns) => moduleClasses(ns, Module)));
 frameForwards(moduleClasses(linearAttention, Module));
 frameForwards(moduleClasses(attention, Module));
 frameForwards([multistage, sparse].flatMap((ns) => moduleClasses(ns, Module)));
-
 frameForwards(moduleClasses(pointer, Module));
+frameForwards(moduleClasses(noprop, Module));

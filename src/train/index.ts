@@ -16,6 +16,9 @@ export {
   type ForwardForwardOptions, type ForwardForwardState,
 } from './algorithms/forward-forward.js';
 export { MonoForward, monoForward, MONO_FORWARD_OPTIONS, type MonoForwardOptions, type MonoForwardState } from './algorithms/mono-forward.js';
+export {
+  NoProp, noProp, noPropLoss, NOPROP_OPTIONS, parseNoPropOptions, type NoPropOptions, type NoPropState, type NoPropStateDict, type NoPropLossTerms,
+} from './algorithms/noprop/index.js';
 export { accuracy, resolveMetric, MeanTracker, type Metric, type MetricValue, type AccuracyOptions } from './metrics.js';
 export { resolveLoss, LOSS_NAMES, type LossFn, type LossName } from './losses.js';
 export {

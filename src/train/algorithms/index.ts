@@ -15,6 +15,7 @@ import { MONO_FORWARD_OPTIONS, MonoForward, type MonoForwardOptions } from './mo
 import { MULTISTAGE_OPTIONS, createMultiStageFit, multistageAppliesTo } from './multistage.js';
 import { SET_OPTIONS, createSET, setAppliesTo } from './set.js';
 import { GRADIENT_NOISE_OPTIONS, createNoisyBackprop } from './gradient-noise.js';
+import { NOPROP_OPTIONS, NoProp, type NoPropOptions } from './noprop/index.js';
 import { type AlgorithmOptionsSpec, resolveAlgorithmOptions } from './options.js';
 
 export interface AlgorithmEntry {
@@ -81,3 +82,4 @@ registerAlgorithm('mono-forward', { options: MONO_FORWARD_OPTIONS, create: (o) =
 registerAlgorithm('multistage', { options: MULTISTAGE_OPTIONS, create: createMultiStageFit, appliesTo: multistageAppliesTo, losses: ['mse'], description: 'multi-stage fitting (Wang & Lai 2023): each stage fits the normalised residue, Adam then L-BFGS; one stage per epoch, whole data set as one batch' });
 registerAlgorithm('set', { options: SET_OPTIONS, create: createSET, appliesTo: setAppliesTo, description: 'Sparse Evolutionary Training (Mocanu et al. 2018): backprop on Erdős–Rényi sparse layers, prune zeta and regrow after each epoch' });
 registerAlgorithm('gradient-noise', { options: GRADIENT_NOISE_OPTIONS, create: createNoisyBackprop, description: 'backprop with annealed Gaussian gradient noise N(0, eta/(1+t)^gamma) (Neelakantan et al. 2015), after clipping' });
+registerAlgorithm('noprop', { options: NOPROP_OPTIONS, create: (o) => new NoProp(o as NoPropOptions), losses: ['crossEntropy'], description: 'NoProp-DT (Li, Teh & Pascanu 2025): each block denoises a noisy label embedding on its own loss and optimizer; no gradient between blocks (trains an nn.NoPropModel)' });
