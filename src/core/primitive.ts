@@ -31,6 +31,8 @@ export const PRIMITIVE_NAMES = [
   'rbfBasis',
   // fused: layer norm rows and their input gradient (composite oracle: standardize in composite/norm.ts)
   'layerNormForward', 'layerNormBackward',
+  // fused: the exact GELU's input gradient (composite oracle: g·(Φ(z) + z·φ(z)) from erf and exp)
+  'geluBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
 ] as const;

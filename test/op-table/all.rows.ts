@@ -14,6 +14,7 @@ import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
 import { rbfRows } from './rbf.rows.js';
 import { layerNormRows } from './layer-norm.rows.js';
+import { geluRows } from './gelu.rows.js';
 import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
 import { periodicRows } from './periodic.rows.js';
@@ -21,6 +22,6 @@ import { poolRows } from './pool.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...fusedRows, ...normRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...geluRows, ...fusedRows, ...normRows,
   ...periodicRows, ...poolRows,
 ];

@@ -11,7 +11,7 @@ import { matmul } from './matmul.js';
 import { argmax, argmin, max, min, sum } from './reduce.js';
 import { cast, expand, permute, slice } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
-import { indexSelect, linear, logSoftmax } from './fused.js';
+import { geluBackward, indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
@@ -58,6 +58,7 @@ export const JS_KERNELS: KernelTable = {
   rbfBasis: k(rbfBasis),
   layerNormForward: k(layerNormForward),
   layerNormBackward: k(layerNormBackward),
+  geluBackward: k(geluBackward),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),
