@@ -18,6 +18,7 @@ import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
 import { rbfKernel } from './kernels/rbf.js';
+import { geluBackwardKernel } from './kernels/gelu.js';
 import { elementwise64Kernels } from './kernels/elementwise64.js';
 import { matmul64Kernels } from './kernels/matmul64.js';
 import { fusedUpdates64 } from './kernels/fused64.js';
@@ -128,7 +129,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   };
   // Data movement and layer norm: the js backend's dtype-agnostic fast paths work on heap views as they are.
   const movement = { expand, permute, slice, cast, layerNormForward, layerNormBackward } as unknown as KernelTable;
-  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'] };
+  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   // float64 operands: the f64x2 kernels, else the js kernels (never the reference loops).

@@ -6,13 +6,13 @@
 export { gemm, gemmWorkspaceBytes } from './gemm';
 export { gemmSmallNT } from './gemm-small';
 export {
-  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryClamp,
+  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryErf, unaryClamp,
   binaryAdd, binarySub, binaryMul, binaryDiv, binaryMax, binaryMin,
   compareEq, compareNe, compareLt, compareLe, compareGt, compareGe,
   select,
 } from './elementwise';
 export { sumRows, maxRows, minRows, sumCols, maxCols, minCols } from './reduce';
-export { linearBias, linearRelu, linearTanh, logSoftmaxRows, adamF32, sgdF32 } from './fused';
+export { linearBias, linearRelu, linearTanh, linearGelu, geluBackwardF32, logSoftmaxRows, adamF32, sgdF32 } from './fused';
 export { splineUniformCubic } from './spline';
 export { rbfGaussian } from './rbf';
 
