@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { erfScalar, geluGradScalar, geluScalar } from '../src/core/special.js';
-import { geluBackward } from '../src/ops/primitives/gelu.js';
+import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
 import { on } from './backend-compare.js';
 
 if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
@@ -69,6 +69,12 @@ describe('wasm float32 erf and GELU: <= 4 ulp of the float64 value on a dense fl
     // where z/2·(1 + erf(z/√2)) in float32 would give 0
     const tail = INPUT.findIndex((v) => v < -13 && v > -13.1);
     assert.ok(got[tail]! < 0 && got[tail]! > -1e-36, `gelu(${INPUT[tail]}) = ${got[tail]}: resolved, not 0`);
+  });
+
+  it('geluForward (the training path of linear\'s gelu): the same bound, -0 kept', () => {
+    const got = on('wasm', () => geluForward(px.tensor(INPUT)).values);
+    assertUlp('geluForward', INPUT, got, (i) => geluScalar(INPUT[i]!), 4);
+    assert.ok(Object.is(got[INPUT.length - 13], -0), 'gelu(-0) = -0');
   });
 
   it('geluBackward: g·(Φ(z) + z·φ(z)), bounded by 4 ulp plus the rounding of Φ and z·φ (it has a zero at z = -0.7518)', () => {

@@ -31,8 +31,8 @@ export const PRIMITIVE_NAMES = [
   'rbfBasis',
   // fused: layer norm rows and their input gradient (composite oracle: standardize in composite/norm.ts)
   'layerNormForward', 'layerNormBackward',
-  // fused: the exact GELU's input gradient (composite oracle: g·(Φ(z) + z·φ(z)) from erf and exp)
-  'geluBackward',
+  // fused: the exact GELU and its input gradient (composite oracles: z·Φ(z), g·(Φ(z) + z·φ(z)) from erf and exp)
+  'geluForward', 'geluBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
 ] as const;

@@ -5,7 +5,7 @@
  */
 import type { Backend, KernelTable } from '../../core/backend.js';
 import type { Kernel } from '../../core/primitive.js';
-import { erfScalar } from '../../core/special.js';
+import { erfScalar, geluScalar } from '../../core/special.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { argmax, argmin, max, min, sum } from './reduce.js';
@@ -58,6 +58,7 @@ export const JS_KERNELS: KernelTable = {
   rbfBasis: k(rbfBasis),
   layerNormForward: k(layerNormForward),
   layerNormBackward: k(layerNormBackward),
+  geluForward: k(unary(geluScalar)),
   geluBackward: k(geluBackward),
   expand: k(expand),
   permute: k(permute),

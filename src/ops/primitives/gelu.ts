@@ -1,10 +1,12 @@
 /**
- * @file `geluBackward`: the input gradient of the exact GELU (Hendrycks & Gimpel 2016, arXiv
- * 1606.08415) as one fused primitive, g·GELU'(z) = g·(Φ(z) + z·φ(z)), so `linear(..., 'gelu')`'s
- * backward is one pass over g and z instead of erf, exp and five multiply/add temporaries.
- * Library-internal (linear's vjp uses it); its composite oracle is that erf/exp expression.
+ * @file The exact GELU (Hendrycks & Gimpel 2016, arXiv 1606.08415) as two fused primitives:
+ * `geluForward` z·Φ(z) and `geluBackward` g·GELU'(z) = g·(Φ(z) + z·φ(z)), each one pass instead of
+ * erf, exp and several multiply/add temporaries. Library-internal: `linear(..., 'gelu')` runs as
+ * geluForward(linear(...)) when it records a graph, so the backward reads the saved z instead of
+ * recomputing x·Wᵀ + b (a GEMM); its vjp and the fused epilogue's use geluBackward. Composite
+ * oracle: the erf/exp expressions (px.gelu).
  *
- * Shape contract: g and z the same shape and float dtype -> that shape.
+ * Shape contract: geluForward z -> same shape; geluBackward g and z the same shape and float dtype -> that shape.
  * Differentiable again (φ'(z) = -z·φ(z), so GELU''(z) = φ(z)·(2 - z²)):
  *   d/dg = geluBackward(g2, z),  d/dz = g2·g·φ(z)·(2 - z²).
  */
@@ -12,7 +14,7 @@ import { DTypeError, ShapeError, fmtShape } from '../../core/errors.js';
 import { apply } from '../../core/dispatch.js';
 import { isFloat } from '../../core/dtype.js';
 import { type Primitive, registerPrimitive } from '../../core/primitive.js';
-import { geluGradScalar } from '../../core/special.js';
+import { geluGradScalar, geluScalar } from '../../core/special.js';
 import type { Tensor } from '../../core/tensor.js';
 import { mul, sub } from './binary.js';
 import { exp } from './unary.js';
@@ -41,6 +43,25 @@ export const GELU_BACKWARD: Primitive<Record<string, never>> = registerPrimitive
     return [gg, mul(mul(g2, g!), mul(pdf, sub(2, mul(z!, z!))))];
   },
 });
+
+export const GELU_FORWARD: Primitive<Record<string, never>> = registerPrimitive<Record<string, never>>({
+  name: 'geluForward',
+  infer: ([z]) => {
+    if (!isFloat(z!.dtype)) throw new DTypeError(`geluForward: z must be float32 or float64, got ${z!.dtype}`);
+    return { shape: z!.shape, dtype: z!.dtype };
+  },
+  reference: (out, [z]) => {
+    const zs = z!.values;
+    const o = out.values;
+    for (let i = 0; i < o.length; i++) o[i] = geluScalar(zs[i]!);
+  },
+  vjp: (g, [z]) => [z!.requiresGrad ? apply(GELU_BACKWARD, [g, z!], {}) : null],
+});
+
+/** z·Φ(z), the exact GELU (library-internal: linear's training path). */
+export function geluForward(z: Tensor): Tensor {
+  return apply(GELU_FORWARD, [z], {});
+}
 
 /** g·GELU'(z) for the exact GELU (library-internal: linear's backward). */
 export function geluBackward(g: Tensor, z: Tensor): Tensor {

@@ -14,7 +14,7 @@ import { SPLINE_BASIS } from './spline.js';
 import { RBF_BASIS } from './rbf.js';
 import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
-import { GELU_BACKWARD } from './gelu.js';
+import { GELU_BACKWARD, GELU_FORWARD } from './gelu.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
 
 export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
@@ -33,7 +33,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   splineBasis: SPLINE_BASIS as Primitive<never>,
   rbfBasis: RBF_BASIS as Primitive<never>,
   layerNormForward: LAYER_NORM_FORWARD as Primitive<never>, layerNormBackward: LAYER_NORM_BACKWARD as Primitive<never>,
-  geluBackward: GELU_BACKWARD as Primitive<never>,
+  geluForward: GELU_FORWARD as Primitive<never>, geluBackward: GELU_BACKWARD as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
 };
 

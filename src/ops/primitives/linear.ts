@@ -25,7 +25,8 @@ import { numel } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
 import { geluScalar } from '../../core/special.js';
 import { le, mul, sub, where } from './binary.js';
-import { geluBackward } from './gelu.js';
+import { geluBackward, geluForward } from './gelu.js';
+import { isGradEnabled } from '../../core/grad-mode.js';
 import { mm } from './matmul.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape-ops.js';
@@ -122,5 +123,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   tensorArg('linear', 'weight', weight);
   if (bias !== null && bias !== undefined) tensorArg('linear', 'bias', bias);
   checkEnum('linear', 'activation', activation, LINEAR_ACTIVATIONS);
-  return apply(LINEAR, bias ? [x, weight, bias] : [x, weight], { activation });
+  const ins = bias ? [x, weight, bias] : [x, weight];
+  // Recording a graph: GELU's backward needs z, which the fused output does not determine, so keep
+  // z as its own tensor (one elementwise pass) rather than recompute x·Wᵀ + b in the backward.
+  if (activation === 'gelu' && isGradEnabled() && ins.some((t) => t.requiresGrad)) return geluForward(apply(LINEAR, ins, { activation: 'none' }));
+  return apply(LINEAR, ins, { activation });
 }

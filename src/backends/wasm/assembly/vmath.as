@@ -250,21 +250,23 @@ function phiSmall(z: v128): v128 {
   return f32x4.add(f32x4.splat(0.5), f32x4.mul(z, phiA(f32x4.mul(z, z))));
 }
 
-/** GELU(z) = z·Φ(z), <= 4 ulp of the float64 value (3 measured) including the negative tail; GELU(-Inf) = NaN (as z·(1 + erf)), GELU(+Inf) = +Inf. */
+/**
+ * GELU(z) = z·Φ(z), <= 4 ulp of the float64 value (3 measured) including the negative tail;
+ * GELU(-Inf) = NaN (as z·(1 + erf)), GELU(+Inf) = +Inf. Past |z| = 0.75 both signs come from one
+ * tail value T = a·Φ(-a): GELU(z) = -T for z < 0 and z - T for z > 0 (as Φ(z) = 1 - Φ(-z)).
+ */
 @inline
 export function vgelu(z: v128): v128 {
   const a = f32x4.abs(z);
-  const neg = f32x4.lt(z, f32x4.splat(0));
   const e = vexpNegSq(a, true, 0);
-  const t = phiTail(a, e);
-  const pos = f32x4.mul(z, f32x4.sub(f32x4.splat(1), t));
-  // negative tail: -a·Φ(-a) from its own fits; past a = 20, z·0 (-0, or NaN at -Inf as the reference)
   const gb = f32x4.mul(e, geluB(f32x4.sub(a, f32x4.splat(PHI_BC))));
-  const r = f32x4.div(f32x4.splat(1), a);
-  const gc = f32x4.mul(e, phiC(f32x4.mul(r, r)));
-  let nt = f32x4.neg(v128.bitselect(gc, gb, f32x4.ge(a, f32x4.splat(PHI_A2))));
-  nt = v128.bitselect(f32x4.mul(z, f32x4.splat(0)), nt, f32x4.gt(a, f32x4.splat(20)));
-  const big = v128.bitselect(nt, pos, neg);
+  const gc = f32x4.mul(e, phiC(f32x4.div(f32x4.splat(1), f32x4.mul(a, a))));
+  const far = f32x4.gt(a, f32x4.splat(20));
+  const t = v128.andnot(v128.bitselect(gc, gb, f32x4.ge(a, f32x4.splat(PHI_A2))), far);
+  const neg = f32x4.lt(z, f32x4.splat(0));
+  // z < -20: z·0 (-0, or NaN at -Inf as the reference)
+  const nt = v128.bitselect(f32x4.mul(z, f32x4.splat(0)), f32x4.neg(t), far);
+  const big = v128.bitselect(nt, f32x4.sub(z, t), neg);
   return v128.bitselect(f32x4.mul(z, phiSmall(z)), big, f32x4.lt(a, f32x4.splat(PHI_A1)));
 }
 
