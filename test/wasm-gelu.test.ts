@@ -5,7 +5,8 @@
  * with no absolute floor, so GELU's negative tail (values down to 1e-45) must hold its relative
  * accuracy against the float64 geluScalar (which takes erfc there, not 1 + erf). geluBackward, whose
  * result has a genuine zero at z = -0.7518, is held to the same bound plus the rounding of its two
- * terms. Also: the 'gelu' epilogue with a bias and odd widths against the reference backend.
+ * terms. Also: the 'gelu' epilogue with a bias and odd widths against the reference backend. Both
+ * builds (relaxed SIMD, which fuses the polynomials' multiply-adds, and baseline) are checked.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,8 @@ import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
 import { on } from './backend-compare.js';
 
 if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
+// the relaxed-SIMD build fuses the polynomials' multiply-adds: both builds are checked
+if (!px.availableBackends().includes('wasm-baseline')) px.registerBackend('wasm-baseline', () => createWasmBackend({ relaxed: false, name: 'wasm-baseline' }));
 
 const f32 = new Float32Array(1);
 const u32 = new Uint32Array(f32.buffer);
@@ -54,9 +57,9 @@ function assertUlp(name: string, x: Float32Array, got: ArrayLike<number>, ref: (
   return worst;
 }
 
-describe('wasm float32 erf and GELU: <= 4 ulp of the float64 value on a dense float32 sample', () => {
+for (const backend of ['wasm', 'wasm-baseline']) describe(`${backend} float32 erf and GELU: <= 4 ulp of the float64 value on a dense float32 sample`, () => {
   it(`erf (${INPUT.length} inputs)`, () => {
-    const got = on('wasm', () => px.erf(px.tensor(INPUT)).values);
+    const got = on(backend, () => px.erf(px.tensor(INPUT)).values);
     const worst = assertUlp('erf', INPUT, got, (i) => erfScalar(INPUT[i]!), 4);
     assert.ok(worst > 0, 'not bit-identical to the float64 result (the comparison is live)');
     assert.ok(Object.is(got[INPUT.length - 13], -0), 'erf(-0) = -0');
@@ -64,7 +67,7 @@ describe('wasm float32 erf and GELU: <= 4 ulp of the float64 value on a dense fl
 
   it('GELU through linear\'s epilogue, negative tail included (relative, no absolute floor)', () => {
     // x[n, 1]·[[1]]: the GEMM passes z through exactly (a -0 becomes +0 in its sum, as in the reference).
-    const got = on('wasm', () => px.linear(px.tensor(INPUT, { shape: [INPUT.length, 1] }), px.ones([1, 1]), null, 'gelu').values);
+    const got = on(backend, () => px.linear(px.tensor(INPUT, { shape: [INPUT.length, 1] }), px.ones([1, 1]), null, 'gelu').values);
     assertUlp('gelu', INPUT, got, (i) => geluScalar(INPUT[i]! + 0), 4);
     // where z/2·(1 + erf(z/√2)) in float32 would give 0
     const tail = INPUT.findIndex((v) => v < -13 && v > -13.1);
@@ -72,14 +75,14 @@ describe('wasm float32 erf and GELU: <= 4 ulp of the float64 value on a dense fl
   });
 
   it('geluForward (the training path of linear\'s gelu): the same bound, -0 kept', () => {
-    const got = on('wasm', () => geluForward(px.tensor(INPUT)).values);
+    const got = on(backend, () => geluForward(px.tensor(INPUT)).values);
     assertUlp('geluForward', INPUT, got, (i) => geluScalar(INPUT[i]!), 4);
     assert.ok(Object.is(got[INPUT.length - 13], -0), 'gelu(-0) = -0');
   });
 
   it('geluBackward: g·(Φ(z) + z·φ(z)), bounded by 4 ulp plus the rounding of Φ and z·φ (it has a zero at z = -0.7518)', () => {
     const g = Float32Array.from(INPUT, (_, i) => 0.5 + ((i * 0.618) % 1));
-    const got = on('wasm', () => geluBackward(px.tensor(g), px.tensor(INPUT)).values);
+    const got = on(backend, () => geluBackward(px.tensor(g), px.tensor(INPUT)).values);
     const terms = (z: number): number => Math.abs(geluGradScalar(z) - z * Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI)) + Math.abs(z * Math.exp(-z * z / 2) / Math.sqrt(2 * Math.PI));
     assertUlp('geluBackward', INPUT, got, (i) => g[i]! * geluGradScalar(INPUT[i]!), 4, (i) => 8 * 2 ** -24 * g[i]! * terms(INPUT[i]!));
   });
@@ -92,7 +95,7 @@ describe('wasm float32 erf and GELU: <= 4 ulp of the float64 value on a dense fl
       const b = mk(outF, 3);
       const run = (name: string): Float32Array => on(name, () => px.linear(px.tensor(x, { shape: [rows, inF] }), px.tensor(w, { shape: [outF, inF] }), px.tensor(b), 'gelu').values) as Float32Array;
       const z = on('reference', () => px.linear(px.tensor(x, { shape: [rows, inF] }), px.tensor(w, { shape: [outF, inF] }), px.tensor(b)).values);
-      const a = run('wasm');
+      const a = run(backend);
       const e = run('reference');
       // the GEMM's float32 sum differs from the reference's double one: allow its error through GELU' (<= 1.13)
       for (let i = 0; i < a.length; i++) {

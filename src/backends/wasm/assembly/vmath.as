@@ -10,9 +10,15 @@ const LOG2E: f32 = 1.44269504088896341;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
 
+/**
+ * One Horner step p·x + c. The relaxed-SIMD build fuses it (one rounding instead of two, and half
+ * the instructions of these polynomial-bound functions); both builds meet the tolerances
+ * (test/wasm.test.ts and test/wasm-gelu.test.ts run each).
+ */
 @inline
-function poly(x: v128, c: f32): v128 {
-  return f32x4.add(x, f32x4.splat(c));
+function poly(p: v128, x: v128, c: f32): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(p, x, f32x4.splat(c));
+  return f32x4.add(f32x4.mul(p, x), f32x4.splat(c));
 }
 
 /** 2^n for integer lanes n in [-150, 128], as a product of two in-range powers (no overflow of the exponent field). */
@@ -38,11 +44,11 @@ function vexpPlus(x0: v128, lo: v128, k: i32): v128 {
   let r = f32x4.sub(x, f32x4.mul(fn, f32x4.splat(LN2_HI)));
   r = f32x4.add(f32x4.sub(r, f32x4.mul(fn, f32x4.splat(LN2_LO))), lo);
   let p = f32x4.splat(1.9875691500e-4);
-  p = poly(f32x4.mul(p, r), 1.3981999507e-3);
-  p = poly(f32x4.mul(p, r), 8.3334519073e-3);
-  p = poly(f32x4.mul(p, r), 4.1665795894e-2);
-  p = poly(f32x4.mul(p, r), 1.6666665459e-1);
-  p = poly(f32x4.mul(p, r), 5.0000001201e-1);
+  p = poly(p, r, 1.3981999507e-3);
+  p = poly(p, r, 8.3334519073e-3);
+  p = poly(p, r, 4.1665795894e-2);
+  p = poly(p, r, 1.6666665459e-1);
+  p = poly(p, r, 5.0000001201e-1);
   const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
   return pow2i(k == 0 ? n : i32x4.add(n, i32x4.splat(k)), y);
 }
@@ -60,11 +66,11 @@ export function vexp(x0: v128): v128 {
   let r = f32x4.sub(x, f32x4.mul(fn, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fn, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
-  p = poly(f32x4.mul(p, r), 1.3981999507e-3);
-  p = poly(f32x4.mul(p, r), 8.3334519073e-3);
-  p = poly(f32x4.mul(p, r), 4.1665795894e-2);
-  p = poly(f32x4.mul(p, r), 1.6666665459e-1);
-  p = poly(f32x4.mul(p, r), 5.0000001201e-1);
+  p = poly(p, r, 1.3981999507e-3);
+  p = poly(p, r, 8.3334519073e-3);
+  p = poly(p, r, 4.1665795894e-2);
+  p = poly(p, r, 1.6666665459e-1);
+  p = poly(p, r, 5.0000001201e-1);
   const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
   return pow2i(n, y);
 }
@@ -86,14 +92,14 @@ export function vlog(x0: v128): v128 {
   const fe = f32x4.convert_i32x4_s(e);
   const z = f32x4.mul(m, m);
   let p = f32x4.splat(7.0376836292e-2);
-  p = poly(f32x4.mul(p, m), -1.1514610310e-1);
-  p = poly(f32x4.mul(p, m), 1.1676998740e-1);
-  p = poly(f32x4.mul(p, m), -1.2420140846e-1);
-  p = poly(f32x4.mul(p, m), 1.4249322787e-1);
-  p = poly(f32x4.mul(p, m), -1.6668057665e-1);
-  p = poly(f32x4.mul(p, m), 2.0000714765e-1);
-  p = poly(f32x4.mul(p, m), -2.4999993993e-1);
-  p = poly(f32x4.mul(p, m), 3.3333331174e-1);
+  p = poly(p, m, -1.1514610310e-1);
+  p = poly(p, m, 1.1676998740e-1);
+  p = poly(p, m, -1.2420140846e-1);
+  p = poly(p, m, 1.4249322787e-1);
+  p = poly(p, m, -1.6668057665e-1);
+  p = poly(p, m, 2.0000714765e-1);
+  p = poly(p, m, -2.4999993993e-1);
+  p = poly(p, m, 3.3333331174e-1);
   let y = f32x4.mul(f32x4.mul(p, m), z);
   y = f32x4.add(y, f32x4.mul(fe, f32x4.splat(LN2_LO)));
   y = f32x4.sub(y, f32x4.mul(z, f32x4.splat(0.5)));
@@ -111,10 +117,10 @@ export function vtanh(x: v128): v128 {
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
   let p = f32x4.splat(-5.70498872745e-3);
-  p = poly(f32x4.mul(p, z), 2.06390887954e-2);
-  p = poly(f32x4.mul(p, z), -5.37397155531e-2);
-  p = poly(f32x4.mul(p, z), 1.33314422036e-1);
-  p = poly(f32x4.mul(p, z), -3.33332819422e-1);
+  p = poly(p, z, 2.06390887954e-2);
+  p = poly(p, z, -5.37397155531e-2);
+  p = poly(p, z, 1.33314422036e-1);
+  p = poly(p, z, -3.33332819422e-1);
   const small = f32x4.add(x, f32x4.mul(f32x4.mul(x, z), p));
   const t = vexp(f32x4.add(ax, ax));
   const big = f32x4.sub(f32x4.splat(1), f32x4.div(f32x4.splat(2), f32x4.add(t, f32x4.splat(1))));
@@ -159,56 +165,56 @@ function vexpNegSq(a: v128, half: bool, k: i32): v128 {
 @inline
 function phiA(u: v128): v128 {
   let p = f32x4.splat(0.0001029429113259539);
-  p = poly(f32x4.mul(p, u), -0.0011812880402430892);
-  p = poly(f32x4.mul(p, u), 0.009972350671887398);
-  p = poly(f32x4.mul(p, u), -0.0664902925491333);
-  return poly(f32x4.mul(p, u), 0.3989422917366028);
+  p = poly(p, u, -0.0011812880402430892);
+  p = poly(p, u, 0.009972350671887398);
+  p = poly(p, u, -0.0664902925491333);
+  return poly(p, u, 0.3989422917366028);
 }
 
 /** Φ(-a)·e^{a²/2} = B(t), t = a - 1.875, a in [0.75, 3). */
 @inline
 function phiB(t: v128): v128 {
   let p = f32x4.splat(7.481827992705803e-7);
-  p = poly(f32x4.mul(p, t), -3.360431264809449e-6);
-  p = poly(f32x4.mul(p, t), 1.1641973287623841e-5);
-  p = poly(f32x4.mul(p, t), -4.654016811400652e-5);
-  p = poly(f32x4.mul(p, t), 0.0001825268700486049);
-  p = poly(f32x4.mul(p, t), -0.0006734138005413115);
-  p = poly(f32x4.mul(p, t), 0.0023569511249661446);
-  p = poly(f32x4.mul(p, t), -0.007784244138747454);
-  p = poly(f32x4.mul(p, t), 0.02402338758111);
-  p = poly(f32x4.mul(p, t), -0.06839686632156372);
-  return poly(f32x4.mul(p, t), 0.17629088461399078);
+  p = poly(p, t, -3.360431264809449e-6);
+  p = poly(p, t, 1.1641973287623841e-5);
+  p = poly(p, t, -4.654016811400652e-5);
+  p = poly(p, t, 0.0001825268700486049);
+  p = poly(p, t, -0.0006734138005413115);
+  p = poly(p, t, 0.0023569511249661446);
+  p = poly(p, t, -0.007784244138747454);
+  p = poly(p, t, 0.02402338758111);
+  p = poly(p, t, -0.06839686632156372);
+  return poly(p, t, 0.17629088461399078);
 }
 
 /** a·Φ(-a)·e^{a²/2} = G(t), t = a - 1.875, a in [0.75, 3). */
 @inline
 function geluB(t: v128): v128 {
   let p = f32x4.splat(-2.0533341285045026e-6);
-  p = poly(f32x4.mul(p, t), 7.949932296469342e-6);
-  p = poly(f32x4.mul(p, t), -2.440900971123483e-5);
-  p = poly(f32x4.mul(p, t), 9.19548692763783e-5);
-  p = poly(f32x4.mul(p, t), -0.0003315101785119623);
-  p = poly(f32x4.mul(p, t), 0.0010961377993226051);
-  p = poly(f32x4.mul(p, t), -0.0033648102544248104);
-  p = poly(f32x4.mul(p, t), 0.009427512064576149);
-  p = poly(f32x4.mul(p, t), -0.023353038355708122);
-  p = poly(f32x4.mul(p, t), 0.04804679751396179);
-  return poly(f32x4.mul(p, t), 0.33054542541503906);
+  p = poly(p, t, 7.949932296469342e-6);
+  p = poly(p, t, -2.440900971123483e-5);
+  p = poly(p, t, 9.19548692763783e-5);
+  p = poly(p, t, -0.0003315101785119623);
+  p = poly(p, t, 0.0010961377993226051);
+  p = poly(p, t, -0.0033648102544248104);
+  p = poly(p, t, 0.009427512064576149);
+  p = poly(p, t, -0.023353038355708122);
+  p = poly(p, t, 0.04804679751396179);
+  return poly(p, t, 0.33054542541503906);
 }
 
 /** a·Φ(-a)·e^{a²/2} = C(w), w = 1/a², a >= 3 (tends to 1/√(2π) as a grows). */
 @inline
 function phiC(w: v128): v128 {
   let p = f32x4.splat(9026.8623046875);
-  p = poly(f32x4.mul(p, w), -5346.68603515625);
-  p = poly(f32x4.mul(p, w), 1464.7041015625);
-  p = poly(f32x4.mul(p, w), -261.7333679199219);
-  p = poly(f32x4.mul(p, w), 38.4953727722168);
-  p = poly(f32x4.mul(p, w), -5.923174858093262);
-  p = poly(f32x4.mul(p, w), 1.1962529420852661);
-  p = poly(f32x4.mul(p, w), -0.39894014596939087);
-  return poly(f32x4.mul(p, w), 0.3989422917366028);
+  p = poly(p, w, -5346.68603515625);
+  p = poly(p, w, 1464.7041015625);
+  p = poly(p, w, -261.7333679199219);
+  p = poly(p, w, 38.4953727722168);
+  p = poly(p, w, -5.923174858093262);
+  p = poly(p, w, 1.1962529420852661);
+  p = poly(p, w, -0.39894014596939087);
+  return poly(p, w, 0.3989422917366028);
 }
 
 /** Φ(-a) for a >= 0.75 given e = e^{-a²/2} (0 past a = 20, where it underflows anyway). */
@@ -228,10 +234,10 @@ export function verf(x: v128): v128 {
   const x2 = f32x4.mul(x, x);
   // erf(x)/x = E(x²) below x = 0.75/√2
   let p = f32x4.splat(0.004658664111047983);
-  p = poly(f32x4.mul(p, x2), -0.02672949619591236);
-  p = poly(f32x4.mul(p, x2), 0.11282426118850708);
-  p = poly(f32x4.mul(p, x2), -0.37612590193748474);
-  p = poly(f32x4.mul(p, x2), 1.1283791065216064);
+  p = poly(p, x2, -0.02672949619591236);
+  p = poly(p, x2, 0.11282426118850708);
+  p = poly(p, x2, -0.37612590193748474);
+  p = poly(p, x2, 1.1283791065216064);
   const small = f32x4.mul(x, p);
   // erf(x) = 1 - 2Φ(-x√2) above; a rounded x√2 is harmless there (the result is near 1).
   const a = f32x4.mul(ax, f32x4.splat(1.4142135623730951));
