@@ -20,12 +20,13 @@ import { splineKernel } from './kernels/spline.js';
 import { rbfKernel } from './kernels/rbf.js';
 import { geluBackwardKernel } from './kernels/gelu.js';
 import { layerNormKernels } from './kernels/layernorm.js';
+import { permuteKernel } from './kernels/movement.js';
 import { elementwise64Kernels } from './kernels/elementwise64.js';
 import { matmul64Kernels } from './kernels/matmul64.js';
 import { fusedUpdates64 } from './kernels/fused64.js';
 import { withFloat64 } from './kernels/route64.js';
 import { spline64Kernel } from './kernels/spline64.js';
-import { cast, expand, permute, slice } from '../js/movement.js';
+import { cast, expand, slice } from '../js/movement.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
 export { wasmSimdSupported, wasmRelaxedSimdSupported } from './module.js';
@@ -128,7 +129,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     parallel,
   };
   // Data movement and layer norm: the js backend's dtype-agnostic fast paths work on heap views as they are.
-  const movement = { expand, permute, slice, cast, ...layerNormKernels(ctx) } as unknown as KernelTable;
+  const movement = { expand, permute: permuteKernel(ctx), slice, cast, ...layerNormKernels(ctx) } as unknown as KernelTable;
   const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);

@@ -30,3 +30,4 @@ export { sumRows64, maxRows64, minRows64, sumCols64, maxCols64, minCols64 } from
 export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64, lambF64 } from './fused64';
 export { splineUniformCubic64 } from './spline64';
 export { layerNormRowsF32, layerNormBackwardRowsF32 } from './layernorm';
+export { transposeF32 } from './movement';
