@@ -137,8 +137,8 @@ export function vtanh(x: v128): v128 {
 //   error of z²·2^-24 into the exponent, ~20 ulp of the result at z = -9.
 // - the factors are fitted as functions of a = |z| (no rounding of a/√2), and GELU's own tail is a
 //   polynomial for a·Φ(-a)·e^{a²/2} rather than z times Φ (one rounding less).
-// Coefficients: weighted least-squares fits (iteratively reweighted towards minimax on the relative
-// error) against mpmath, rounded to float32; fit errors <= 6e-9 relative (u = 6e-8).
+// Coefficients: scripts/fit-gelu.py (weighted least-squares fits, iteratively reweighted towards
+// minimax on the relative error, against mpmath), rounded to float32; fit errors <= 6e-9 relative (u = 6e-8).
 // Pieces, a = |z|: [0, 0.75): Φ(z) = 1/2 + z·A(a²); [0.75, 3): Φ(-a) = e^{-a²/2}·B(a - 1.875),
 // a·Φ(-a) = e^{-a²/2}·G(a - 1.875); [3, 20]: a·Φ(-a) = e^{-a²/2}·C(1/a²); past 20, Φ(-a) = 0.
 
@@ -206,13 +206,13 @@ function geluB(t: v128): v128 {
 /** a·Φ(-a)·e^{a²/2} = C(w), w = 1/a², a >= 3 (tends to 1/√(2π) as a grows). */
 @inline
 function phiC(w: v128): v128 {
-  let p = f32x4.splat(9026.8623046875);
-  p = poly(p, w, -5346.68603515625);
-  p = poly(p, w, 1464.7041015625);
-  p = poly(p, w, -261.7333679199219);
-  p = poly(p, w, 38.4953727722168);
-  p = poly(p, w, -5.923174858093262);
-  p = poly(p, w, 1.1962529420852661);
+  let p = f32x4.splat(9025.9599609375);
+  p = poly(p, w, -5346.302734375);
+  p = poly(p, w, 1464.6380615234375);
+  p = poly(p, w, -261.7273864746094);
+  p = poly(p, w, 38.49506759643555);
+  p = poly(p, w, -5.923166275024414);
+  p = poly(p, w, 1.1962528228759766);
   p = poly(p, w, -0.39894014596939087);
   return poly(p, w, 0.3989422917366028);
 }
