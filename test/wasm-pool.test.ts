@@ -19,6 +19,8 @@ import { WasmHeap } from '../src/backends/wasm/heap.js';
 import { createParallel } from '../src/backends/wasm/pool/index.js';
 import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning, waitForWorkers, type FaultKind } from '../src/backends/wasm/pool/testing.js';
 import { loadKernels } from '../src/backends/wasm/module.js';
+import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
+import { layerNormBackward, layerNormForward } from '../src/ops/primitives/layer-norm.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { checkCase, on } from './backend-compare.js';
 
@@ -137,6 +139,12 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('where', () => px.where(px.gt(x, 0), x, bias));
     sameAcrossThreads('clamp', () => px.clamp(x, -0.3, 0.4));
     sameAcrossThreads('rbfBasis', () => px.rbfBasis(x, px.linspace(-1, 1, 8), 0.3));
+    sameAcrossThreads('erf', () => px.erf(x.mul(3)));
+    sameAcrossThreads('linear gelu epilogue (row ranges)', () => px.noGrad(() => px.linear(x, t32([29, 37], 15), t32([29], 16), 'gelu')));
+    sameAcrossThreads('geluBackward', () => geluBackward(x, x.mul(4)));
+    sameAcrossThreads('geluForward', () => geluForward(x.mul(4)));
+    sameAcrossThreads('layerNormForward (row ranges)', () => layerNormForward(x, 1, 1e-5));
+    sameAcrossThreads('layerNormBackward (row ranges)', () => layerNormBackward(x.mul(2), x, 1, 1e-5));
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
   });

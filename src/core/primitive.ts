@@ -33,6 +33,8 @@ export const PRIMITIVE_NAMES = [
   'layerNormForward', 'layerNormBackward',
   // fused: LSTM / GRU cell updates and their input gradients (composite oracles: the gate formulas with ops)
   'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
+  // fused: the exact GELU and its input gradient (composite oracles: z·Φ(z), g·(Φ(z) + z·φ(z)) from erf and exp)
+  'geluForward', 'geluBackward',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
   // fused: scaled dot-product attention (composite oracle: softmax(q kᵀ·scale + mask) v from primitives)

@@ -15,6 +15,7 @@ import { splineRows } from './spline.rows.js';
 import { rbfRows } from './rbf.rows.js';
 import { recurrentRows } from './recurrent.rows.js';
 import { layerNormRows } from './layer-norm.rows.js';
+import { geluRows } from './gelu.rows.js';
 import { fusedRows } from './fused.rows.js';
 import { normRows } from './norm.rows.js';
 import { periodicRows } from './periodic.rows.js';
@@ -24,7 +25,7 @@ import { sparseRows } from './sparse.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...fusedRows, ...normRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...geluRows, ...fusedRows, ...normRows,
   ...periodicRows, ...poolRows,
   ...recurrentRows, ...attentionRows, ...sparseRows,
 ];

@@ -4,7 +4,7 @@
  * doubles like the other js kernels; every dtype works.
  */
 import type { Kernel, View } from '../../core/primitive.js';
-import { erfScalar } from '../../core/special.js';
+import { geluGradScalar, geluScalar } from '../../core/special.js';
 import { matmul } from './matmul.js';
 
 // Attribute shapes of ops/primitives/linear.ts and log-softmax.ts (backends import only core).
@@ -22,7 +22,7 @@ function activate(activation: LinearAttrs['activation'], z: number): number {
     case 'none': return z;
     case 'relu': return z <= 0 ? 0 : z; // a NaN propagates
     case 'tanh': return Math.tanh(z);
-    case 'gelu': return z * 0.5 * (erfScalar(z * Math.SQRT1_2) + 1);
+    case 'gelu': return geluScalar(z);
   }
 }
 
@@ -96,4 +96,12 @@ export const indexSelect: Kernel<{ axis: number }> = (out, [x, index], { axis })
       else for (let c = 0; c < inner; c++) o[dst + c] = xs[src + c]!;
     }
   }
+};
+
+/** geluBackward: g·GELU'(z) per element, in doubles (the reference's arithmetic; dtype-agnostic). */
+export const geluBackward: Kernel<Record<string, never>> = (out, [g, z]) => {
+  const gs = g!.values;
+  const zs = z!.values;
+  const o = out.values;
+  for (let i = 0; i < o.length; i++) o[i] = gs[i]! * geluGradScalar(zs[i]!);
 };

@@ -5,13 +5,13 @@
  */
 import type { Backend, KernelTable } from '../../core/backend.js';
 import type { Kernel } from '../../core/primitive.js';
-import { erfScalar } from '../../core/special.js';
+import { erfScalar, geluScalar } from '../../core/special.js';
 import { binary, unary, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { argmax, argmin, max, min, sum } from './reduce.js';
 import { cast, expand, permute, slice } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
-import { indexSelect, linear, logSoftmax } from './fused.js';
+import { geluBackward, indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
 import { rbfBasis } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
@@ -68,6 +68,8 @@ export const JS_KERNELS: KernelTable = {
   scaledDotProductAttention: k(scaledDotProductAttention),
   sparseLinear: k(sparseLinear),
   sampledMatmul: k(sampledMatmul),
+  geluForward: k(unary(geluScalar)),
+  geluBackward: k(geluBackward),
   expand: k(expand),
   permute: k(permute),
   slice: k(slice),

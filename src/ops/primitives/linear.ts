@@ -10,7 +10,8 @@
  * Backward, written with ops so it is differentiable again (z = x·Wᵀ + b, y = act(z)):
  *   gz = g·act'(z):  relu: y <= 0 ? 0 : g   (relu'(0) = 0; a NaN passes g, like the composite)
  *                    tanh: g·(1 - y²)        (from the output: no recompute)
- *                    gelu: g·(Φ(z) + z·φ(z)) (z recomputed: y alone does not determine it)
+ *                    gelu: g·(Φ(z) + z·φ(z)) (z recomputed: y alone does not determine it; the
+ *                          geluBackward primitive, ops/primitives/gelu.ts)
  *   gx = gz·W,  gW = gzᵀ·x (leading dims folded into rows),  gb = Σ_rows gz.
  * An input that does not require grad gets null without its GEMM being run: for the first layer of
  * a network that skips the largest product of the backward pass (gx of the data batch).
@@ -22,9 +23,10 @@ import { checkArgCount, checkEnum, tensorArg } from '../../core/args.js';
 import { type Meta, registerPrimitive } from '../../core/primitive.js';
 import { numel } from '../../core/shape.js';
 import type { Tensor } from '../../core/tensor.js';
-import { erfScalar } from '../../core/special.js';
-import { add, le, mul, sub, where } from './binary.js';
-import { erf, exp } from './unary.js';
+import { geluScalar } from '../../core/special.js';
+import { le, mul, sub, where } from './binary.js';
+import { geluBackward, geluForward } from './gelu.js';
+import { isGradEnabled } from '../../core/grad-mode.js';
 import { mm } from './matmul.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape-ops.js';
@@ -36,16 +38,13 @@ export interface LinearAttrs {
   activation: LinearActivation;
 }
 
-const SQRT_HALF = Math.SQRT1_2;
-const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
-
 /** The activations as float64 scalars (the reference's and the js backend's epilogue). */
 export function activate(activation: LinearActivation, z: number): number {
   switch (activation) {
     case 'none': return z;
     case 'relu': return z <= 0 ? 0 : z; // not `z > 0 ? z : 0`: a NaN must propagate
     case 'tanh': return Math.tanh(z);
-    case 'gelu': return z * 0.5 * (erfScalar(z * SQRT_HALF) + 1);
+    case 'gelu': return geluScalar(z);
   }
 }
 
@@ -110,13 +109,7 @@ function activationGrad(g: Tensor, y: Tensor, activation: LinearActivation, z: (
     case 'none': return g;
     case 'relu': return where(le(y, 0), 0, g);
     case 'tanh': return mul(g, sub(1, mul(y, y)));
-    case 'gelu': {
-      // d/dz [z Φ(z)] = Φ(z) + z φ(z)
-      const zz = z();
-      const cdf = mul(add(erf(mul(zz, SQRT_HALF)), 1), 0.5);
-      const pdf = mul(exp(mul(mul(zz, zz), -0.5)), INV_SQRT_2PI);
-      return mul(g, add(cdf, mul(zz, pdf)));
-    }
+    case 'gelu': return geluBackward(g, z()); // g·(Φ(z) + z φ(z)), one fused pass
   }
 }
 
@@ -130,5 +123,9 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null, ac
   tensorArg('linear', 'weight', weight);
   if (bias !== null && bias !== undefined) tensorArg('linear', 'bias', bias);
   checkEnum('linear', 'activation', activation, LINEAR_ACTIVATIONS);
-  return apply(LINEAR, bias ? [x, weight, bias] : [x, weight], { activation });
+  const ins = bias ? [x, weight, bias] : [x, weight];
+  // Recording a graph: GELU's backward needs z, which the fused output does not determine, so keep
+  // z as its own tensor (one elementwise pass) rather than recompute x·Wᵀ + b in the backward.
+  if (activation === 'gelu' && isGradEnabled() && ins.some((t) => t.requiresGrad)) return geluForward(apply(LINEAR, ins, { activation: 'none' }));
+  return apply(LINEAR, ins, { activation });
 }

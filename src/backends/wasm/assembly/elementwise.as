@@ -9,7 +9,7 @@
  * switch). Tails use the same vector op on a splat and take lane 0, so every element gets the
  * same result whether it falls in the vector body or the tail.
  */
-import { vexp, vlog, vtanh } from './vmath';
+import { verf, vexp, vgelu, vlog, vtanh } from './vmath';
 
 // Op codes; must match the tables in src/backends/wasm/kernels/elementwise.ts.
 const U_NEG = 0;
@@ -20,6 +20,8 @@ const U_LOG = 4;
 const U_TANH = 5;
 const U_CLAMP = 6;
 const U_SIGN = 7;
+const U_ERF = 8;
+const U_GELU = 9;
 
 const B_ADD = 0;
 const B_SUB = 1;
@@ -43,6 +45,8 @@ function unaryOp(op: i32, x: v128, lo: v128, hi: v128): v128 {
   if (op == U_EXP) return vexp(x);
   if (op == U_LOG) return vlog(x);
   if (op == U_TANH) return vtanh(x);
+  if (op == U_ERF) return verf(x);
+  if (op == U_GELU) return vgelu(x);
   if (op == U_CLAMP) {
     // x < lo ? lo : x > hi ? hi : x  (NaN compares false and passes through, as the reference)
     return v128.bitselect(lo, v128.bitselect(hi, x, f32x4.gt(x, hi)), f32x4.lt(x, lo));
@@ -84,6 +88,8 @@ export function unaryExp(x: usize, out: usize, n: i32): void { unaryLoop(U_EXP, 
 export function unaryLog(x: usize, out: usize, n: i32): void { unaryLoop(U_LOG, x, out, n, 0, 0); }
 export function unaryTanh(x: usize, out: usize, n: i32): void { unaryLoop(U_TANH, x, out, n, 0, 0); }
 export function unarySign(x: usize, out: usize, n: i32): void { unaryLoop(U_SIGN, x, out, n, 0, 0); }
+export function unaryErf(x: usize, out: usize, n: i32): void { unaryLoop(U_ERF, x, out, n, 0, 0); }
+export function unaryGelu(x: usize, out: usize, n: i32): void { unaryLoop(U_GELU, x, out, n, 0, 0); }
 /** out[i] = clamp(x[i], lo, hi) with the reference's comparison order (NaN passes through). */
 export function unaryClamp(x: usize, out: usize, n: i32, lo: f32, hi: f32): void { unaryLoop(U_CLAMP, x, out, n, lo, hi); }
 

@@ -12,11 +12,12 @@
  * code (Binaryen would otherwise merge the loops and test the op inside them), and tails run the
  * same vector code on a splat so every element gets the same result in the body and the tail.
  */
-import { vexp, vtanh } from './vmath';
+import { vexp, vgelu, vgeluGrad, vtanh } from './vmath';
 
 const A_NONE = 0;
 const A_RELU = 1;
 const A_TANH = 2;
+const A_GELU = 3;
 
 @inline
 function act(op: i32, z: v128): v128 {
@@ -25,6 +26,7 @@ function act(op: i32, z: v128): v128 {
     return v128.andnot(z, f32x4.le(z, f32x4.splat(0)));
   }
   if (op == A_TANH) return vtanh(z);
+  if (op == A_GELU) return vgelu(z);
   return z;
 }
 
@@ -61,6 +63,24 @@ export function linearRelu(out: usize, bias: usize, rows: i32, cols: i32): void 
 
 export function linearTanh(out: usize, bias: usize, rows: i32, cols: i32): void {
   epilogue(A_TANH, out, bias, rows, cols);
+}
+
+export function linearGelu(out: usize, bias: usize, rows: i32, cols: i32): void {
+  epilogue(A_GELU, out, bias, rows, cols);
+}
+
+/** out[i] = g[i]·GELU'(z[i]) = g·(Φ(z) + z·φ(z)) over n contiguous float32 (the geluBackward primitive). */
+export function geluBackwardF32(g: usize, z: usize, out: usize, n: i32): void {
+  const n4 = n & ~3;
+  let i = 0;
+  for (; i < n4; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(out + o, f32x4.mul(v128.load(g + o), vgeluGrad(v128.load(z + o))));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(out + o, f32x4.extract_lane(f32x4.mul(v128.load32_splat(g + o), vgeluGrad(v128.load32_splat(z + o))), 0));
+  }
 }
 
 /**

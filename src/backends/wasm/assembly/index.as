@@ -6,13 +6,13 @@
 export { gemm, gemmWorkspaceBytes } from './gemm';
 export { gemmSmallNT } from './gemm-small';
 export {
-  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryClamp,
+  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryErf, unaryGelu, unaryClamp,
   binaryAdd, binarySub, binaryMul, binaryDiv, binaryMax, binaryMin,
   compareEq, compareNe, compareLt, compareLe, compareGt, compareGe,
   select,
 } from './elementwise';
 export { sumRows, maxRows, minRows, sumCols, maxCols, minCols } from './reduce';
-export { linearBias, linearRelu, linearTanh, logSoftmaxRows, adamF32, sgdF32 } from './fused';
+export { linearBias, linearRelu, linearTanh, linearGelu, geluBackwardF32, logSoftmaxRows, adamF32, sgdF32 } from './fused';
 export { splineUniformCubic } from './spline';
 export { rbfGaussian } from './rbf';
 
@@ -29,3 +29,5 @@ export {
 export { sumRows64, maxRows64, minRows64, sumCols64, maxCols64, minCols64 } from './reduce64';
 export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64, lambF64 } from './fused64';
 export { splineUniformCubic64 } from './spline64';
+export { layerNormRowsF32, layerNormBackwardRowsF32 } from './layernorm';
+export { transposeF32 } from './movement';

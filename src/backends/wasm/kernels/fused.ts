@@ -7,10 +7,10 @@
 import type { AdamUpdateArgs, FusedUpdates, KernelTable, SgdUpdateArgs } from '../../../core/backend.js';
 import type { TypedArray } from '../../../core/dtype.js';
 import { getPrimitive, type Kernel, type View } from '../../../core/primitive.js';
-import { erfScalar } from '../../../core/special.js';
 import { axisLayout, indexSelect } from '../../js/fused.js';
 import { type WasmContext, ptr } from '../context.js';
 import { SMALL_M, smallNT } from './matmul.js';
+import { linearGeluEpilogue } from './gelu.js';
 
 // Attribute shapes of ops/primitives/linear.ts and log-softmax.ts (backends import only core).
 interface LinearAttrs {
@@ -27,6 +27,7 @@ interface FusedExports {
   linearBias: Epilogue;
   linearRelu: Epilogue;
   linearTanh: Epilogue;
+  linearGelu: Epilogue;
   logSoftmaxRows(x: number, out: number, rows: number, len: number): void;
   adamF32(
     p: number, g: number, m: number, v: number, vmax: number, n: number,
@@ -57,12 +58,9 @@ function smallLinear(ctx: WasmContext, out: View, x: View, w: View, b: View | un
     smallNT(ctx, rows, outF, inF, px, pw, po, pb, activation === 'relu' ? 1 : 0);
     return true;
   }
-  smallNT(ctx, rows, outF, inF, px, pw, po, activation === 'tanh' ? 0 : pb, 0);
+  smallNT(ctx, rows, outF, inF, px, pw, po, 0, 0);
   if (activation === 'tanh') (wasm as unknown as FusedExports).linearTanh(po, pb, rows, outF);
-  else {
-    const o = out.values;
-    for (let i = 0; i < o.length; i++) o[i] = o[i]! * 0.5 * (erfScalar(o[i]! * Math.SQRT1_2) + 1);
-  }
+  else (wasm as unknown as FusedExports).linearGelu(po, pb, rows, outF);
   return true;
 }
 
@@ -88,12 +86,8 @@ function linearKernel(ctx: WasmContext, matmul: () => Kernel<never> | undefined)
     const { activation } = attrs;
     if (activation === 'relu') wasm.linearRelu(po, pb, rows, outF);
     else if (activation === 'tanh') wasm.linearTanh(po, pb, rows, outF);
+    else if (activation === 'gelu') linearGeluEpilogue(ctx, po, pb, rows, outF);
     else if (b) wasm.linearBias(po, pb, rows, outF);
-    if (activation === 'gelu') {
-      // erf has no SIMD kernel; gelu layers are rare on the hot path, so a scalar pass is enough.
-      const o = out.values;
-      for (let i = 0; i < o.length; i++) o[i] = o[i]! * 0.5 * (erfScalar(o[i]! * Math.SQRT1_2) + 1);
-    }
   };
 }
 

@@ -11,6 +11,8 @@ import { EW_THREADING } from '../kernels/elementwise.js';
 import { REDUCE_THREADING } from '../kernels/reduce.js';
 import { SPLINE_THREADING } from '../kernels/spline.js';
 import { RBF_THREADING } from '../kernels/rbf.js';
+import { GELU_THREADING } from '../kernels/gelu.js';
+import { LAYER_NORM_THREADING } from '../kernels/layernorm.js';
 import { POOL_CONFIG, type WorkerPool } from './pool.js';
 import { FAULT_DETACHED, FAULT_EXIT, FAULT_HANG, FAULT_OOM, FAULT_THROW } from './protocol.js';
 import { resetWarning } from './threads.js';
@@ -53,7 +55,7 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
   return prev;
 }
 
-const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING }, rbf: { ...RBF_THREADING } };
+const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING }, rbf: { ...RBF_THREADING }, gelu: { ...GELU_THREADING }, layerNorm: { ...LAYER_NORM_THREADING } };
 
 /** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
 export function forceThreading(on: boolean): void {
@@ -63,6 +65,8 @@ export function forceThreading(on: boolean): void {
   Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
   Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
   Object.assign(RBF_THREADING, on ? { minOutputs: 2 } : DEFAULTS.rbf);
+  Object.assign(GELU_THREADING, on ? { minElements: 2 } : DEFAULTS.gelu);
+  Object.assign(LAYER_NORM_THREADING, on ? { minElements: 2 } : DEFAULTS.layerNorm);
 }
 
 /** Blocks until the backend's workers are ready (at most `ms`: generous, since it returns as soon as they are and a worker starting on a busy machine can take seconds); returns how many are. */
