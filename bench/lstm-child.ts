@@ -6,8 +6,8 @@
  * and prints {"ready": true}; each stdin line `block` runs that many Adam training steps (MSE of the
  * head on the last step) and prints {stepsPerSec, loss}; `done` exits.
  */
-import readline from 'node:readline';
 import * as px from '../src/node.js';
+import { runChild, serveBlocks } from './stepwise-child.js';
 
 const T = 100;
 const B = 32;
@@ -38,18 +38,7 @@ async function main(): Promise<void> {
   step();
   await new Promise((r) => setTimeout(r, 300)); // let the worker pool come up (it joins after an event-loop turn)
   step();
-  console.log(JSON.stringify({ ready: true, lib: 'plexus', threads }));
-  for await (const line of readline.createInterface({ input: process.stdin })) {
-    const cmd = line.trim();
-    if (cmd === 'done') return;
-    if (cmd !== 'block') throw new Error(`unknown command '${cmd}' (expected 'block' or 'done')`);
-    const t0 = performance.now();
-    for (let i = 0; i < perBlock; i++) step();
-    console.log(JSON.stringify({ stepsPerSec: perBlock / ((performance.now() - t0) / 1000), loss }));
-  }
+  await serveBlocks(threads, perBlock, step, () => ({ loss }));
 }
 
-main().catch((e: unknown) => {
-  console.log(JSON.stringify({ error: e instanceof Error ? e.message : String(e) }));
-  process.exitCode = 1;
-});
+runChild(main);

@@ -7,7 +7,7 @@
  * blocks run back to back), plus a quality number each child reports (PSNR, loss).
  */
 import { Stepwise } from './stepwise.js';
-import { PYTHON, median, repoPath, round, threadEnv, torchPeers } from './common.js';
+import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
 
 export interface PairedWorkload {
   workload: string;
@@ -19,6 +19,8 @@ export interface PairedWorkload {
   quality: string;
   /** Extra fields for the JSON line (sizes, model). */
   info: Record<string, unknown>;
+  /** The JSON line's metric name (default 'steps_per_s'). */
+  metric?: string;
   threads?: number[];
   perBlock: number;
   blocks: number;
@@ -28,6 +30,7 @@ export async function runPaired(w: PairedWorkload): Promise<object[]> {
   if (!Number.isInteger(w.perBlock) || w.perBlock < 1 || !Number.isInteger(w.blocks) || w.blocks < 1) throw new Error('--steps and --blocks must be positive integers');
   const lines: object[] = [];
   for (const threads of w.threads ?? [1, 2]) {
+    const load0 = load1();
     const libs = [
       { name: 'plexus', proc: Stepwise.start(process.execPath, ['--expose-gc', repoPath(`dist/bench/${w.child}.js`), String(threads), String(w.perBlock)], {}), sps: [] as number[], q: NaN },
       ...torchPeers().map((p) => ({ name: p.name, proc: Stepwise.start(PYTHON, [repoPath(`bench/peers/${w.peer}.py`), String(w.perBlock)], { ...threadEnv(threads), ...p.env }), sps: [] as number[], q: NaN })),
@@ -59,13 +62,15 @@ export async function runPaired(w: PairedWorkload): Promise<object[]> {
       for (const lib of libs) lib.proc.kill();
     }
     const mine = libs[0]!;
-    const peers = Object.fromEntries(libs.slice(1).filter((l) => l.sps.length).map((l) => [l.name, round(median(l.sps))]));
+    const peers = Object.fromEntries(libs.slice(1).filter((l) => l.sps.length).map((l) => [l.name, round(median(l.sps), 3)]));
     const ratios = Object.fromEntries(libs.slice(1).filter((l) => l.sps.length && mine.sps.length).map((l) => [l.name, round(median(mine.sps.map((p, i) => p / l.sps[i]!)))]));
     const line = {
-      workload: w.workload, metric: 'steps_per_s', threads, ...w.info, stepsPerBlock: w.perBlock, blocks: w.blocks,
-      plexus: mine.sps.length ? round(median(mine.sps)) : null, peers, ratios,
-      [w.quality]: Object.fromEntries(libs.filter((l) => l.sps.length).map((l) => [l.name, round(l.q, 4)])),
-      ...(skipped.length ? { skipped } : {}),
+      workload: w.workload, metric: w.metric ?? 'steps_per_s', threads, ...w.info, stepsPerBlock: w.perBlock, blocks: w.blocks,
+      plexus: mine.sps.length ? round(median(mine.sps), 3) : null, peers, ratios,
+      // Every round's ratio, and the load average before and after: how much to trust the median.
+      pairs: Object.fromEntries(libs.slice(1).filter((l) => l.sps.length).map((l) => [l.name, mine.sps.map((p, i) => round(p / l.sps[i]!))])),
+      [w.quality]: Object.fromEntries(libs.filter((l) => l.sps.length).map((l) => [l.name, round(l.q, 5)])),
+      load: [load0, load1()], ...(skipped.length ? { skipped } : {}),
     };
     console.log(JSON.stringify(line));
     lines.push(line);

@@ -6,12 +6,11 @@ against y[b] = sin(0.5 * b), Adam lr 1e-3; each library's default init. Stepwise
 steps, {"ready": true}; each stdin line `block` runs argv[1] training steps (forward, backward,
 update) and prints {stepsPerSec, loss}; `done` exits.
 """
-import json
 import os
 import sys
-import time
 
 import torch
+from stepwise import serve
 
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(0)
@@ -35,19 +34,7 @@ def main():
         opt.step()
         return loss.item()
 
-    for _ in range(2):
-        loss = step()
-    print(json.dumps({"ready": True, "lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads()}), flush=True)
-    for line in iter(sys.stdin.readline, ""):
-        cmd = line.strip()
-        if cmd == "done":
-            return
-        if cmd != "block":
-            raise ValueError(f"unknown command {cmd!r}")
-        t0 = time.perf_counter()
-        for _ in range(per_block):
-            loss = step()
-        print(json.dumps({"stepsPerSec": per_block / (time.perf_counter() - t0), "loss": loss}), flush=True)
+    serve(step, per_block, lambda loss: {"loss": loss}, warmup=2)
 
 
 main()
