@@ -5,7 +5,8 @@
  */
 import { ValueError } from '../../core/errors.js';
 import { type HostProcess, hostProcess, nodeBuiltin } from '../../core/host.js';
-import { WASM_PLAIN, WASM_PLAIN_RELAXED, WASM_SHARED, WASM_SHARED_RELAXED } from './generated/kernels.js';
+import { WASM_SHARED, WASM_SHARED_RELAXED } from './generated/kernels.js';
+import { unsharedMemoryImport } from './unshare.js';
 
 /** out[i] = f(x[i]) over n float32. */
 export type UnaryFn = (x: number, out: number, n: number) => void;
@@ -57,13 +58,21 @@ function decode(b64: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+const plain: { base?: Uint8Array<ArrayBuffer>; relaxed?: Uint8Array<ArrayBuffer> } = {};
+
+/** The build over a non-shared memory (derived from the shared one, see unshare.ts; made once). */
+export function plainBuild(relaxed: boolean): Uint8Array<ArrayBuffer> {
+  const key = relaxed ? 'relaxed' : 'base';
+  return (plain[key] ??= unsharedMemoryImport(decode(relaxed ? WASM_SHARED_RELAXED : WASM_SHARED)));
+}
+
 let simdOk: boolean | undefined;
 let relaxedOk: boolean | undefined;
 
 /** True when this engine validates the SIMD module (every current browser and Node >= 16). */
 export function wasmSimdSupported(): boolean {
   if (simdOk === undefined) {
-    simdOk = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(decode(WASM_PLAIN));
+    simdOk = typeof WebAssembly === 'object' && typeof WebAssembly.validate === 'function' && WebAssembly.validate(plainBuild(false));
   }
   return simdOk;
 }
@@ -100,7 +109,7 @@ export function wasmRelaxedSimdSupported(): boolean {
     throw new ValueError(`PLEXUS_WASM_RELAXED: expected 0 (baseline SIMD) or 1 (relaxed SIMD where available), got '${setting}'`);
   }
   if (!wasmSimdSupported() || setting === '0') return (relaxedOk = false);
-  const bytes = decode(WASM_PLAIN_RELAXED);
+  const bytes = plainBuild(true);
   relaxedOk = WebAssembly.validate(bytes) || (proc !== undefined && enableRelaxedSimdFlag(proc) && WebAssembly.validate(bytes));
   return relaxedOk;
 }
@@ -124,8 +133,8 @@ function makeMemory(wantShared: boolean): { memory: WebAssembly.Memory; shared: 
 export function loadKernels(opts: { shared?: boolean; relaxed?: boolean } = {}): LoadedModule {
   const { memory, shared } = makeMemory(opts.shared ?? true);
   const relaxed = (opts.relaxed ?? true) && wasmRelaxedSimdSupported();
-  const b64 = shared ? (relaxed ? WASM_SHARED_RELAXED : WASM_SHARED) : relaxed ? WASM_PLAIN_RELAXED : WASM_PLAIN;
-  const module = new WebAssembly.Module(decode(b64));
+  const bytes = shared ? decode(relaxed ? WASM_SHARED_RELAXED : WASM_SHARED) : plainBuild(relaxed);
+  const module = new WebAssembly.Module(bytes);
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const sharedRefused = (opts.shared ?? true) && !shared;
   return { exports: instance.exports as unknown as KernelExports, memory, module, shared, sharedRefused, relaxed };
