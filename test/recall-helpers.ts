@@ -2,30 +2,20 @@
  * @file Shared by the associative-recall checks: a one-layer sequence model (embedding + learned
  * positions, a token shift that puts x_{t-1} beside x_t as in H3 / RWKV's short convolutions, one
  * causal mixer with a residual, a linear head) and a training loop that reports recall accuracy at
- * the query position. The softmax-attention baseline is written here from existing ops (causal mask,
- * softmax); swap in nn.MultiheadAttention once it lands.
+ * the query position. The softmax-attention baseline is nn.MultiheadAttention (one head, causal).
  */
 import * as px from '../src/index.js';
 import { data, nn, optim } from '../src/index.js';
 
-/** Causal single-head softmax attention, the reference mixer. */
+/** The softmax baseline: nn.MultiheadAttention (one head, batch first) as causal self-attention. */
 export class CausalSoftmaxAttention extends nn.Module {
-  readonly q: nn.Linear;
-  readonly k: nn.Linear;
-  readonly v: nn.Linear;
-  readonly out: nn.Linear;
+  readonly attn: nn.MultiheadAttention;
   constructor(readonly dim: number, generator: px.Generator) {
     super();
-    this.q = new nn.Linear(dim, dim, { generator });
-    this.k = new nn.Linear(dim, dim, { generator });
-    this.v = new nn.Linear(dim, dim, { generator });
-    this.out = new nn.Linear(dim, dim, { generator });
+    this.attn = new nn.MultiheadAttention(dim, 1, { batchFirst: true, generator });
   }
   forward(x: px.Tensor): px.Tensor {
-    const l = x.shape[1]!;
-    const s = px.div(px.matmul(this.q.forward(x), px.transpose(this.k.forward(x))), Math.sqrt(this.dim));
-    const mask = px.tensor(Array.from({ length: l * l }, (_, i) => (i % l <= Math.floor(i / l) ? 1 : 0)), { shape: [l, l], dtype: x.dtype });
-    return this.out.forward(px.matmul(px.softmax(px.where(px.gt(mask, 0), s, -1e9), -1), this.v.forward(x)));
+    return this.attn.forward(x, x, x, { isCausal: true, needWeights: false })[0];
   }
 }
 
