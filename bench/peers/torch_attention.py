@@ -13,23 +13,12 @@ import time
 
 import numpy as np
 import torch
+from peer_common import mulberry32
 
-M32 = 0xFFFFFFFF
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(0)
 
 
-def mulberry32(seed):
-    a = seed & M32
-
-    def nxt():
-        nonlocal a
-        a = (a + 0x6D2B79F5) & M32
-        t = ((a ^ (a >> 15)) * (1 | a)) & M32
-        t = ((t + (((t ^ (t >> 7)) * (61 | t)) & M32)) & M32) ^ t
-        return ((t ^ (t >> 14)) & M32) / 4294967296
-
-    return nxt
 
 
 def uniform(shape, seed):

@@ -15,46 +15,24 @@ Each `round <steps>` runs that many steps and prints {stepsPerSec, cpuStepsPerSe
 Both print {"ready": true, ...} once the model is built and warmed up (untimed), and on `done`
 the torch version and BLAS in use, then exit. Threads: OMP_NUM_THREADS (set by the benchmark).
 """
-import json
 import os
 import sys
 import time
 
 import numpy as np
 import torch
+from peer_common import blas_in_use, emit, mulberry32
 
 
-M32 = 0xFFFFFFFF
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 
 
-def mulberry32(seed):
-    """bench/common.ts's generator (as in torch_mlp.py, which runs its main on import)."""
-    a = seed & M32
-
-    def nxt():
-        nonlocal a
-        a = (a + 0x6D2B79F5) & M32
-        t = ((a ^ (a >> 15)) * (1 | a)) & M32
-        t = ((t + (((t ^ (t >> 7)) * (61 | t)) & M32)) & M32) ^ t
-        return ((t ^ (t >> 14)) & M32) / 4294967296
-
-    return nxt
 
 
-def blas_in_use():
-    try:
-        with open("/proc/self/maps") as f:
-            maps = f.read()
-    except OSError:
-        return "?"
-    return "openblas" if "openblas" in maps else "mkl" if "libmkl" in maps else "generic (netlib unless libblas.so.3 is OpenBLAS)"
 
 
-def emit(obj):
-    print(json.dumps(obj), flush=True)
 
 
 def uniform(n, seed):

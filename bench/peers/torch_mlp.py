@@ -19,7 +19,6 @@ Threads: the benchmark sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS and OMP_WAIT_
 torch.set_num_threads follows OMP_NUM_THREADS here.
 """
 import gzip
-import json
 import math
 import os
 import resource
@@ -28,25 +27,13 @@ import time
 
 import numpy as np
 import torch
+from peer_common import M32, blas_in_use, emit, mulberry32
 
-M32 = 0xFFFFFFFF
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
 torch.manual_seed(0)
 
 
-def mulberry32(seed):
-    """The JS generator with 32-bit wraparound made explicit (all its ops are mod 2^32)."""
-    a = seed & M32
-
-    def nxt():
-        nonlocal a
-        a = (a + 0x6D2B79F5) & M32
-        t = ((a ^ (a >> 15)) * (1 | a)) & M32
-        t = ((t + (((t ^ (t >> 7)) * (61 | t)) & M32)) & M32) ^ t
-        return ((t ^ (t >> 14)) & M32) / 4294967296
-
-    return nxt
 
 
 def permutation(n, rng):
@@ -65,17 +52,6 @@ def order_checksum(p):
     return h
 
 
-def blas_in_use():
-    try:
-        with open("/proc/self/maps") as f:
-            maps = f.read()
-    except OSError:
-        return "?"
-    if "openblas" in maps:
-        return "openblas"
-    if "libmkl" in maps:
-        return "mkl"
-    return "generic (" + next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", "\n").split() if s.startswith("BLAS_INFO=")), "?") + ", netlib unless libblas.so.3 is OpenBLAS)"
 
 
 def idx(path):
@@ -95,8 +71,6 @@ def fashion(dirname):
     return split("train"), split("t10k")
 
 
-def emit(obj):
-    print(json.dumps(obj), flush=True)
 
 
 def serve_mlp(info):
