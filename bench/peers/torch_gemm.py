@@ -32,7 +32,10 @@ if LIB == "torch":
 
     torch.set_num_threads(THREADS)
     torch.manual_seed(0)
-    blas = next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", "\n").split() if s.startswith("BLAS_INFO=")), "?")
+    from peer_common import blas_in_use
+
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # loads libblas.so.3, which blas_in_use reads from the process's maps
+    blas = blas_in_use()
     INFO = {"lib": "torch", "version": torch.__version__, "blas": blas, "threads": torch.get_num_threads()}
 
     def operands(n):
