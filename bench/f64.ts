@@ -15,7 +15,8 @@
  * `ratios` are paired: the median over rounds of plexus / peer in the same round.
  */
 import * as px from '../src/index.js';
-import { loadKernels, wasmRelaxedSimdSupported } from '../src/internal.js';
+import { wasmRelaxedSimdSupported } from '../src/internal.js';
+import { simdPeakGflops } from './simd-peak.js';
 import { Stepwise } from './stepwise.js';
 import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
 
@@ -158,31 +159,6 @@ function torchLib(name: string, proc: Stepwise): { gemm(n: number): Lib; mlp(ste
   };
 }
 
-/**
- * The f64x2 ceiling in GFLOPS on one thread: gemm64Peak (32 flops per step) on a module of its own,
- * the best of 7 windows of ~50 ms. `relaxed`: the FMA build (what the backend runs where it validates).
- */
-function peakGflops(relaxed: boolean): number {
-  const { exports, memory } = loadKernels({ shared: false, relaxed });
-  const peak = (exports as unknown as { gemm64Peak(p: number, iters: number): number }).gemm64Peak;
-  const p = exports.heapBase();
-  new Float64Array(memory.buffer, p, 8).set([1.0000001, 0.9999999, 0, 0, 1e-3, 2e-3, 3e-3, 4e-3]);
-  let iters = 1 << 16;
-  for (;;) {
-    const t = performance.now();
-    peak(p, iters);
-    if (performance.now() - t > 50) break;
-    iters *= 2;
-  }
-  let best = 0;
-  for (let w = 0; w < 7; w++) {
-    const t = performance.now();
-    peak(p, iters);
-    best = Math.max(best, (32 * iters) / ((performance.now() - t) / 1000) / 1e9);
-  }
-  return best;
-}
-
 export async function runF64(opts: F64BenchOptions = {}): Promise<object[]> {
   const sizes = opts.sizes ?? [256, 512, 1024];
   const threadCounts = opts.threads ?? [1, 2];
@@ -194,9 +170,9 @@ export async function runF64(opts: F64BenchOptions = {}): Promise<object[]> {
     lines.push(line);
   };
   const relaxed = wasmRelaxedSimdSupported();
-  const ceiling = { baseline: round(peakGflops(false)), ...(relaxed ? { relaxed: round(peakGflops(true)) } : {}) };
-  emit({ workload: 'f', metric: 'f64x2_peak_gflops', threads: 1, plexus: relaxed ? ceiling.relaxed : ceiling.baseline, ceiling, load: load1(),
-    notes: ['gemm64Peak: 8 independent f64x2 madds per step, operands in registers (assembly/gemm64.as); per core'] });
+  const ceiling = { baseline: round(simdPeakGflops('f64x2', false)), ...(relaxed ? { relaxed: round(simdPeakGflops('f64x2', true)) } : {}) };
+  emit({ workload: 'f', metric: 'f64x2_peak_gflops', threads: 1, plexus: Math.max(ceiling.baseline, ceiling.relaxed ?? 0), ceiling, load: load1(),
+    notes: ['gemm64Peak: 8 independent f64x2 madds per step, operands in registers (assembly/gemm64.as); per core; the better of the baseline and relaxed builds'] });
   for (const threads of threadCounts) {
     px.setNumThreads(threads);
     const skipped: string[] = [];

@@ -31,6 +31,8 @@
  * the fastest of 30 windows of >= 20 ms per library, the closest to its uncontended speed.
  */
 import { getNumThreads, setNumThreads } from '../src/index.js';
+import { wasmRelaxedSimdSupported } from '../src/internal.js';
+import { simdPeakGflops } from './simd-peak.js';
 import { load1, median, round } from './common.js';
 import { type Runner, gflops, plexusRunner, loadTfjs, tfjsRunner, PythonPeer, pythonPeers, sink } from './gemm-runners.js';
 
@@ -89,6 +91,12 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
   const tfjsKept = new Map<string, Kept>();
   const threadsBefore = getNumThreads();
   const lines: object[] = [];
+  const relaxed = wasmRelaxedSimdSupported();
+  const ceiling = { baseline: round(simdPeakGflops('f32x4', false)), ...(relaxed ? { relaxed: round(simdPeakGflops('f32x4', true)) } : {}) };
+  const peakLine = { workload: 'a', metric: 'f32x4_peak_gflops', threads: 1, plexus: Math.max(ceiling.baseline, ceiling.relaxed ?? 0), ceiling, load: load1(),
+    notes: ['gemmPeak: 8 independent f32x4 madds per step, operands in registers (assembly/gemm.as); per core; the better of the baseline (mul + add) and relaxed (FMA, latency-bound at 8 accumulators) builds; a GEMM line over it is the kernel\'s share of the 128-bit ceiling'] };
+  console.log(JSON.stringify(peakLine));
+  lines.push(peakLine);
   for (const threads of threadCounts) {
     const py = await pythonPeers(threads);
     const plexus = plexusRunner(threads);

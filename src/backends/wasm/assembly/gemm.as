@@ -421,3 +421,36 @@ export function gemm(
     }
   }
 }
+
+/**
+ * The f32x4 ceiling, for bench/gemm.ts (workload a): `iters` steps of the 4×8 micro-kernel's
+ * arithmetic alone, 8 independent accumulators each taking one madd per step (64 flops per step:
+ * 8 × 4 lanes × mul + add) on operands held in registers, no loads or stores. Reads its inputs from
+ * `x` (so nothing folds away) and returns the accumulators' sum. The GEMM figure over this one is
+ * the kernel's share of what 128-bit SIMD allows on the core.
+ */
+export function gemmPeak(x: usize, iters: i32): f32 {
+  const b = v128.load(x);
+  let c0 = v128.load(x, 16);
+  let c1 = c0;
+  let c2 = c0;
+  let c3 = c0;
+  let c4 = c0;
+  let c5 = c0;
+  let c6 = c0;
+  let c7 = c0;
+  const a0 = v128.load(x, 32);
+  const a1 = v128.load(x, 48);
+  for (let i = 0; i < iters; i++) {
+    c0 = madd(a0, b, c0);
+    c1 = madd(a1, b, c1);
+    c2 = madd(a0, b, c2);
+    c3 = madd(a1, b, c3);
+    c4 = madd(a0, b, c4);
+    c5 = madd(a1, b, c5);
+    c6 = madd(a0, b, c6);
+    c7 = madd(a1, b, c7);
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}

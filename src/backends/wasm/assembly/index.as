@@ -3,7 +3,7 @@
  * JS allocator (src/backends/wasm/heap.ts); kernels only read and write at the pointers they get.
  */
 
-export { gemm, gemmWorkspaceBytes } from './gemm';
+export { gemm, gemmWorkspaceBytes, gemmPeak } from './gemm';
 export { gemmSmallNT } from './gemm-small';
 export {
   unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryErf, unaryGelu, unaryClamp,
