@@ -26,7 +26,7 @@ import { setNumThreads } from '../src/node.js';
 const { KAN } = px.nn;
 const { AdamW } = px.optim;
 const { fashionMnist } = px.data;
-import { PYTHON, mulberry32, permutation, repoPath, threadEnv, torchPeers } from './common.js';
+import { PYTHON, mulberry32, peakRssMB, permutation, repoPath, threadEnv, torchPeers } from './common.js';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,7 +72,7 @@ function measurePlexus(steps: number, variant: 'bspline' | 'fastkan' = 'bspline'
   return { train: trainSps, fwdBwd: k / ((performance.now() - t1) / 1000), steps: n, accuracy };
 }
 
-interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string }
+interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string; peakRssMB: number }
 
 function measureTorch(threads: number, steps: number, env: NodeJS.ProcessEnv): TorchFigures | string {
   const script = repoPath('bench/peers/torch_kan.py');
@@ -82,6 +82,8 @@ function measureTorch(threads: number, steps: number, env: NodeJS.ProcessEnv): T
 }
 
 export interface KanSpeedOptions { threads?: number[]; steps?: number }
+
+const PEAK_NOTE = 'peakRssMB.plexus: this workload\'s process up to this line (plexus alone in it, earlier lines included); torch: a process per line';
 
 /** Runs workload d; prints and returns one line per thread count. */
 export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
@@ -100,6 +102,8 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
     const ratios: Record<string, number> = {};
     const fwdBwd: Record<string, number> = { plexus: r2(me.fwdBwd) };
     const testAccuracy: Record<string, number> = { plexus: me.accuracy };
+    // plexus runs in this (the workload's own) process, so its peak includes this workload's earlier lines.
+    const peaks: Record<string, number> = { plexus: peakRssMB() };
     const skipped: string[] = [];
     for (const peer of torchPeers()) {
       const r = measureTorch(th, steps, peer.env);
@@ -111,10 +115,12 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
       ratios[peer.name] = r2(me.train / r.train_steps_per_s);
       fwdBwd[peer.name] = r2(r.fwd_bwd_steps_per_s);
       testAccuracy[peer.name] = r.test_accuracy;
+      peaks[peer.name] = r.peakRssMB;
     }
     const line: Record<string, unknown> = {
       workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers, ratios,
-      fwdBwd, testAccuracy, steps: me.steps, epochSeconds: r2(bsplineEpochSeconds), load: [r2(load0), r2(os.loadavg()[0]!)],
+      fwdBwd, testAccuracy, steps: me.steps, epochSeconds: r2(bsplineEpochSeconds), peakRssMB: peaks, load: [r2(load0), r2(os.loadavg()[0]!)],
+      notes: [PEAK_NOTE],
     };
     if (skipped.length) line.skipped = skipped;
     console.log(JSON.stringify(line));
@@ -126,7 +132,8 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
     const fastLine = {
       workload: 'd', model: 'fastkan', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1,
       plexus: r2(fast.train), ratios: { 'plexus-bspline': r2(fast.train / me.train) }, fwdBwd: { plexus: r2(fast.fwdBwd) },
-      testAccuracy: { plexus: fast.accuracy }, steps: fast.steps, epochSeconds: r2(Math.ceil(60000 / 128) / fast.train), load: r2(os.loadavg()[0]!),
+      testAccuracy: { plexus: fast.accuracy }, steps: fast.steps, epochSeconds: r2(Math.ceil(60000 / 128) / fast.train), peakRssMB: { plexus: peakRssMB() }, load: r2(os.loadavg()[0]!),
+      notes: [PEAK_NOTE],
     };
     console.log(JSON.stringify(fastLine));
     lines.push(fastLine);
