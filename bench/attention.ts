@@ -55,7 +55,10 @@ async function interleave(libs: Lib[], rounds: number, arg: number): Promise<str
       }
     }
   }
-  for (const lib of live) lib.final = await lib.proc.ask('done').then((r) => r as Result, () => (lib.proc.kill(), undefined));
+  for (const lib of live) {
+    lib.final = await lib.proc.ask('done').then((r) => r as Result, () => (lib.proc.kill(), undefined));
+    lib.proc.stop(); // the child exits once its stdin closes (else it and this process would wait forever)
+  }
   return skipped;
 }
 

@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     const run = WORKLOADS[own];
     if (run) await run(flags);
     else console.log(JSON.stringify({ workload: own, skipped: ['no benchmark for this workload yet'] }));
-    return;
+    // Its lines are out (stdout to a file or pipe is written synchronously): a child left waiting on its
+    // stdin must not keep the run from going on; it sees the pipe close and exits.
+    process.exit();
   }
   console.log(JSON.stringify(await benchEnv(process.argv.slice(2))));
   for (const name of wanted) {
