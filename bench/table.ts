@@ -1,8 +1,8 @@
 /**
  * @file The README's speed table from the JSON lines of one `npm run bench` run:
  * `node dist/bench/table.js [run.jsonl]` (standard input when no file is named) prints it in Markdown.
- * One row per workload line (per size / batch / thread count) with plexus's figure, PyTorch's and
- * TF.js wasm's, the ratios plexus / peer (always "higher is better for plexus": for times the peer's
+ * One row per workload and thread count (a's and f's sizes and g's batch sizes joined in one row with
+ * " / ") with plexus's figure, PyTorch's and TF.js wasm's, the ratios plexus / peer (always "higher is better for plexus": for times the peer's
  * time over plexus's), each marked paired or unpaired by how the workload measured it
  * (docs/benchmarks.md "Interleaving and paired ratios"), and the peak RSS of plexus's and PyTorch's
  * processes; then a caption from the run's `{"workload": "env"}` line (date, machine, Node, plexus
@@ -17,18 +17,18 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 type Line = Record<string, unknown>;
-type Num = number | null | undefined;
 
-/** A table row before formatting. */
+/** A table row: its cells as printed. */
 export interface Row {
   workload: string;
-  threads: number | string;
+  threads: string;
   plexus: string;
   torch: string;
   tfjs: string;
   ratioTorch: string;
   ratioTfjs: string;
-  peakRss: string;
+  rssPlexus: string;
+  rssTorch: string;
 }
 
 /** The JSON object lines of a run's output; anything else (progress text, blank lines) is skipped. */
@@ -48,14 +48,13 @@ export function parseLines(text: string): Line[] {
 }
 
 /** 24,329 / 612 / 30.8 / 4.1 / 0.63: about three significant digits, thousands separated. */
-export function fmt(v: Num): string {
+export function fmt(v: number | null | undefined): string {
   if (typeof v !== 'number' || !Number.isFinite(v)) return '-';
   const a = Math.abs(v);
   if (a >= 100) return Math.round(v).toLocaleString('en-US');
   return a >= 1 ? v.toFixed(1) : v.toFixed(2);
 }
 
-const ratio = (v: Num, paired: boolean): string => (typeof v === 'number' && Number.isFinite(v) ? `${v.toFixed(2)}x ${paired ? 'p' : 'u'}` : '-');
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 
@@ -66,14 +65,6 @@ function torchName(line: Line): string {
 
 /** Whether a line's TF.js figure was repeated from another thread count's pass (then not paired). */
 const tfjsRepeated = (line: Line): boolean => ((line.notes as string[] | undefined) ?? []).some((n) => /tfjs.*repeated/.test(n));
-
-function peaks(line: Line, torch: string): string {
-  const p = obj(line.peakRssMB);
-  const mine = num(p.plexus);
-  const theirs = num(p[torch]);
-  if (mine === undefined) return '-';
-  return theirs === undefined ? `${Math.round(mine)}` : `${Math.round(mine)} / ${Math.round(theirs)}`;
-}
 
 /** How each workload pairs its ratios (docs/benchmarks.md), per peer kind. */
 const PAIRED: Record<string, { torch: boolean; tfjs: (line: Line) => boolean }> = {
@@ -91,25 +82,28 @@ const PAIRED: Record<string, { torch: boolean; tfjs: (line: Line) => boolean }> 
   attn: { torch: true, tfjs: () => false },
 };
 
-/** The row's first cell: what the line measured. */
-function label(line: Line): string | null {
+/**
+ * What a line measured: the row's name, and for lines that share a row (sizes of a and f, batches of
+ * g) the name and value of what differs between them.
+ */
+function label(line: Line): { name: string; sub?: [string, string] } | null {
   const w = String(line.workload);
   switch (w) {
-    case 'a': return `a. GEMM float32 n=${String(line.n)}`;
-    case 'b': return 'b. MLP 784-256-256-10, Fashion-MNIST, batch 128';
-    case 'c': return 'c. 2-64-64-1 tanh, batch 32';
-    case 'd': return line.model === 'fastkan' ? 'd. FastKAN [784,64,10] (vs the B-spline KAN)' : 'd. KAN [784,64,10], batch 128';
-    case 'e': return 'e. LSTM(64, 256), seq 100, batch 32';
+    case 'a': return { name: 'a. GEMM float32', sub: ['n', String(line.n)] };
+    case 'b': return { name: 'b. MLP 784-256-256-10, Fashion-MNIST, batch 128' };
+    case 'c': return { name: 'c. 2-64-64-1 tanh, batch 32' };
+    case 'd': return { name: line.model === 'fastkan' ? 'd. FastKAN [784,64,10]' : 'd. KAN [784,64,10], batch 128' };
+    case 'e': return { name: 'e. LSTM(64, 256), seq 100, batch 32' };
     case 'f':
-      if (line.metric === 'f64x2_peak_gflops') return 'f. f64x2 ceiling (1 core)';
-      return line.metric === 'gemm_gflops' ? `f. GEMM float64 n=${String(line.n)}` : 'f. float64 MLP 32-256-256-1, batch 1024';
-    case 'g': return `g. inference 784-256-256-10, batch ${String(line.batch)}`;
-    case 'h': return 'h. MLP 784-3x512-10 training, batch 256';
-    case 'image': return 'image. Fourier features + 3x128 MLP, 12,544 pixels';
-    case 'mixer': return 'mixer. MLP-Mixer (MX1), batch 128';
-    case 'ntk': return `ntk. empirical NTK, ${String(line.samples)} samples, float64`;
-    case 'attn': return 'attn. causal attention seq 256, dim 256: fwd / fwd+bwd';
-    case 'decode': return 'decode. KV-cached TransformerLM: MHA / GQA / MQA';
+      if (line.metric === 'f64x2_peak_gflops') return { name: 'f. f64x2 ceiling (1 core)' };
+      return line.metric === 'gemm_gflops' ? { name: 'f. GEMM float64', sub: ['n', String(line.n)] } : { name: 'f. float64 MLP 32-256-256-1, batch 1024' };
+    case 'g': return { name: 'g. inference 784-256-256-10', sub: ['batch', String(line.batch)] };
+    case 'h': return { name: 'h. MLP 784-3x512-10 training, batch 256' };
+    case 'image': return { name: 'image. Fourier features + 3x128 MLP, 12,544 pixels' };
+    case 'mixer': return { name: 'mixer. MLP-Mixer (MX1), batch 128' };
+    case 'ntk': return { name: `ntk. empirical NTK, ${String(line.samples)} samples, float64` };
+    case 'attn': return { name: 'attn. causal attention seq 256, dim 256: fwd / fwd+bwd' };
+    case 'decode': return { name: 'decode. KV-cached TransformerLM: MHA / GQA / MQA' };
     default: return null;
   }
 }
@@ -119,7 +113,7 @@ const UNIT: Record<string, string> = {
   train_steps_per_s: 'steps/s', mlp_steps_per_s: 'steps/s', inference_calls_per_s: 'calls/s', seconds: 's', ms_per_call: 'ms', tokens_per_s: 'tokens/s',
 };
 
-/** A figure cell: a number, or the parts of a composite figure (attn's fwd / fwd+bwd, decode's variants). */
+/** A figure: a number, or the parts of a composite figure (attn's fwd / fwd+bwd, decode's variants). */
 function figure(line: Line, v: unknown): string {
   if (v === null || v === undefined) return '-';
   if (typeof v === 'number') return fmt(v);
@@ -133,37 +127,100 @@ function figure(line: Line, v: unknown): string {
   }
 }
 
-/** One row per line that has a speed figure (see the file comment); null for the others. */
-export function rowOf(line: Line): Row | null {
-  const name = label(line);
-  if (name === null) return null;
+/** One line's contribution to its row, before lines that share a row are joined. */
+interface Part {
+  key: string;
+  name: string;
+  sub?: [string, string];
+  threads: string;
+  unit: string;
+  skipped?: string;
+  plexus: string;
+  torch: string;
+  tfjs: string;
+  /** Ratios plexus / peer (attn: fwd and fwd+bwd), and whether they are paired. */
+  ratioTorch: (number | undefined)[];
+  pairedTorch: boolean;
+  ratioTfjs: number | undefined;
+  pairedTfjs: boolean;
+  rssPlexus: number | undefined;
+  rssTorch: number | undefined;
+}
+
+/** A line's part of a row, or null for lines that make no row (see the file comment). */
+function partOf(line: Line): Part | null {
+  const l = label(line);
+  if (l === null) return null;
   const w = String(line.workload);
   const torch = torchName(line);
   const peers = obj(line.peers);
   const ratios = obj(line.ratios);
   const pairing = PAIRED[w] ?? { torch: false, tfjs: () => false };
-  const unit = UNIT[String(line.metric)] ?? '';
+  const threads = num(line.threads) === undefined ? '-' : String(line.threads);
   const skipped = (line.skipped as string[] | undefined) ?? [];
-  if (line.plexus === undefined && skipped.length) {
-    return { workload: name, threads: '-', plexus: `skipped: ${skipped[0]!.slice(0, 80)}`, torch: '-', tfjs: '-', ratioTorch: '-', ratioTfjs: '-', peakRss: '-' };
-  }
-  let ratioTorch = ratio(num(ratios[torch]), pairing.torch);
+  let ratioTorch = [num(ratios[torch])];
   if (w === 'attn') {
-    const s = obj(obj(line.speedRatio)[torch]);
-    ratioTorch = typeof s.fwd === 'number' ? `${ratio(num(s.fwd), true).replace(/ p$/, '')} / ${ratio(num(s.fwdBwd), true)}` : '-';
+    const r = obj(obj(line.speedRatio)[torch]);
+    ratioTorch = [num(r.fwd), num(r.fwdBwd)];
   }
-  if (w === 'd' && line.model === 'fastkan') ratioTorch = '-';
-  const plexus = figure(line, line.plexus);
+  const rss = obj(line.peakRssMB);
+  return {
+    key: [w, String(line.metric), String(line.model ?? ''), threads].join('|'), ...l, threads, unit: UNIT[String(line.metric)] ?? '',
+    ...(line.plexus === undefined && skipped.length ? { skipped: skipped[0]!.slice(0, 80) } : {}),
+    plexus: figure(line, line.plexus), torch: figure(line, peers[torch]), tfjs: figure(line, peers['tfjs-wasm']),
+    ratioTorch: w === 'd' && line.model === 'fastkan' ? [] : ratioTorch, pairedTorch: pairing.torch,
+    ratioTfjs: num(ratios['tfjs-wasm']), pairedTfjs: pairing.tfjs(line),
+    rssPlexus: num(rss.plexus), rssTorch: num(rss[torch]),
+  };
+}
+
+/** "0.47 / 0.52x p": the ratios of a row's lines, with the pairing mark; '-' when there are none. */
+function ratioCell(values: (number | undefined)[], paired: boolean): string {
+  if (!values.some((v) => v !== undefined && Number.isFinite(v))) return '-';
+  return `${values.map((v) => (v === undefined ? '-' : v.toFixed(2))).join(' / ')}x ${paired ? 'p' : 'u'}`;
+}
+
+/** Cells joined across a row's lines ("30.8 / 30.5"), or '-' when every one is missing. */
+const joined = (cells: string[]): string => (cells.every((c) => c === '-') ? '-' : cells.join(' / '));
+
+/** As `joined`, but one value when all are equal (a process's peak over g's batch sizes). */
+const same = (cells: string[]): string => (cells.every((c) => c === cells[0]) ? cells[0]! : joined(cells));
+
+/** Joins the parts of one row (same workload, metric, model and thread count). */
+function rowOfParts(parts: Part[]): Row {
+  const p0 = parts[0]!;
+  const subs = parts.map((p) => p.sub).filter((x): x is [string, string] => x !== undefined);
+  const name = subs.length ? `${p0.name}, ${subs[0]![0]}=${subs.map((x) => x[1]).join(' / ')}` : p0.name;
+  if (p0.skipped !== undefined) return { workload: name, threads: p0.threads, plexus: `skipped: ${p0.skipped}`, torch: '-', tfjs: '-', ratioTorch: '-', ratioTfjs: '-', rssPlexus: '-', rssTorch: '-' };
+  const plexus = joined(parts.map((p) => p.plexus));
+  const rss = (v: number | undefined): string => (v === undefined ? '-' : String(Math.round(v)));
   return {
     workload: name,
-    threads: num(line.threads) ?? '-',
-    plexus: plexus === '-' || !unit ? plexus : `${plexus} ${unit}`,
-    torch: figure(line, peers[torch]),
-    tfjs: figure(line, peers['tfjs-wasm']),
-    ratioTorch,
-    ratioTfjs: ratio(num(ratios['tfjs-wasm']), pairing.tfjs(line)),
-    peakRss: peaks(line, torch),
+    threads: p0.threads,
+    plexus: plexus === '-' || !p0.unit ? plexus : `${plexus} ${p0.unit}`,
+    torch: joined(parts.map((p) => p.torch)),
+    tfjs: joined(parts.map((p) => p.tfjs)),
+    ratioTorch: ratioCell(parts.flatMap((p) => p.ratioTorch), p0.pairedTorch),
+    ratioTfjs: ratioCell(parts.map((p) => p.ratioTfjs), p0.pairedTfjs),
+    rssPlexus: same(parts.map((p) => rss(p.rssPlexus))),
+    rssTorch: same(parts.map((p) => rss(p.rssTorch))),
   };
+}
+
+/**
+ * The table's rows in the order the run printed them: one per workload, metric, model and thread
+ * count, the lines of one row (a's and f's sizes, g's batches) joined cell by cell with " / ".
+ */
+export function rows(lines: Line[]): Row[] {
+  const groups = new Map<string, Part[]>();
+  for (const line of lines) {
+    const p = partOf(line);
+    if (!p) continue;
+    const g = groups.get(p.key);
+    if (g) g.push(p);
+    else groups.set(p.key, [p]);
+  }
+  return [...groups.values()].map(rowOfParts);
 }
 
 /** Every load average the lines report (a number, [before, after] or per library). */
@@ -200,19 +257,18 @@ export function caption(lines: Line[]): string {
   return `${parts.join('; ')}.`;
 }
 
-/** The whole table: header, one row per line with a speed figure, the legend and the caption. */
+/** The whole table: header, the rows, the legend and the caption. */
 export function benchTable(lines: Line[]): string {
-  const rows = lines.map(rowOf).filter((r): r is Row => r !== null);
-  const head = ['workload', 'threads', 'plexus', 'PyTorch', 'TF.js wasm', 'plexus / PyTorch', 'plexus / TF.js', 'peak RSS MB plexus / PyTorch'];
-  const cells = (r: Row): string[] => [r.workload, String(r.threads), r.plexus, r.torch, r.tfjs, r.ratioTorch, r.ratioTfjs, r.peakRss];
+  const head = ['workload', 'threads', 'plexus', 'PyTorch', 'TF.js wasm', 'plexus / PyTorch', 'plexus / TF.js', 'peak RSS plexus (MB)', 'peak RSS PyTorch (MB)'];
+  const cells = (r: Row): string[] => [r.workload, r.threads, r.plexus, r.torch, r.tfjs, r.ratioTorch, r.ratioTfjs, r.rssPlexus, r.rssTorch];
   return [
     `| ${head.join(' | ')} |`,
     `|${head.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${cells(r).join(' | ')} |`),
+    ...rows(lines).map((r) => `| ${cells(r).join(' | ')} |`),
     '',
-    'Ratios are plexus / peer (above 1: plexus faster; for times, peer time / plexus time). p: paired, the median over ' +
-      'rounds run back to back of the two libraries of plexus / peer; u: unpaired, a ratio of medians of runs at different times. ' +
-      'Peak RSS: the peak resident set of a process that ran only that library\'s side of the workload.',
+    'Ratios are plexus / peer (above 1: plexus faster; for times, the peer\'s time over plexus\'s). p: paired, the median over ' +
+      'rounds of plexus / peer measured back to back in the same round; u: unpaired, a ratio of medians of runs made at different times. ' +
+      'Peak RSS: the peak resident set of a process that ran only that library\'s side of the workload. Figures joined by " / " follow the row\'s sizes or variants.',
     '',
     caption(lines),
   ].join('\n');
