@@ -8,6 +8,7 @@
  * Forward-Forward about twice backprop's cost per sample (a positive and a negative pass).
  */
 import * as px from '../src/index.js';
+import { peakRssMB } from './common.js';
 
 /** Runs each registered algorithm on one MLP config and prints its line. */
 export function runAlgorithms(opts: { steps?: number; sizes?: number[]; batch?: number } = {}): void {
@@ -40,6 +41,7 @@ export function runAlgorithms(opts: { steps?: number; sizes?: number[]; batch?: 
     console.log(JSON.stringify({
       bench: 'algorithms', algorithm: name, backend: px.getBackend(), sizes, batch, steps,
       samplesPerSec: Math.round((steps * batch) / secs), peakMB: Number(((px.memory().peakBytes - base) / 2 ** 20).toFixed(2)),
+      peakRssMB: { plexus: peakRssMB() },
     }));
   }
 }

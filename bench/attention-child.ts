@@ -2,7 +2,7 @@
  * @file plexus's side of the attention workloads (bench/attention.ts), in its own process, stepwise
  * (bench/stepwise.ts): `node dist/bench/attention-child.js <attn|decode> <threads>`. After building
  * and warming up (untimed) it prints {"ready": true}; each `round <n>` line runs one round and
- * prints its figures; `done` exits.
+ * prints its figures; `done` prints the process's peakRssMB and exits.
  *
  * attn: causal self-attention nn.MultiheadAttention(256, 8, batchFirst) on x [4, 256, 256] float32
  * (inputs uniform in [0, 1) from mulberry32(7), as bench/peers/torch_attention.py), needWeights false
@@ -15,7 +15,7 @@
 import readline from 'node:readline';
 import * as px from '../src/node.js';
 import { setNumThreads } from '../src/node.js';
-import { median, mulberry32 } from './common.js';
+import { median, mulberry32, peakRssMB } from './common.js';
 
 const emit = (o: object): void => console.log(JSON.stringify(o));
 
@@ -41,7 +41,7 @@ async function serve(round: (n: number) => object): Promise<void> {
     const [cmd, arg] = line.trim().split(/\s+/);
     if (cmd === 'round' && Number.isFinite(Number(arg))) emit(round(Number(arg)));
     else if (cmd === 'done') {
-      emit({ done: true });
+      emit({ done: true, peakRssMB: peakRssMB() });
       return;
     } else throw new Error(`unknown command '${line.trim()}'`);
   }

@@ -15,13 +15,16 @@ import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from '.
 
 type Result = Record<string, number>;
 
+/** Each process's peak RSS (MB) from its `done` line. */
+const peaksOf = (libs: Lib[]): Record<string, number> => Object.fromEntries(libs.filter((l) => typeof l.final?.peakRssMB === 'number').map((l) => [l.name, l.final!.peakRssMB!]));
+
 export interface AttentionBenchOptions {
   threads?: number[];
   rounds?: number;
   perRound?: number;
 }
 
-interface Lib { name: string; proc: Stepwise; rounds: Result[] }
+interface Lib { name: string; proc: Stepwise; rounds: Result[]; final?: Result }
 
 const child = (workload: string, threads: number): Stepwise =>
   Stepwise.start(process.execPath, ['--expose-gc', repoPath('dist/bench/attention-child.js'), workload, String(threads)], {});
@@ -52,7 +55,10 @@ async function interleave(libs: Lib[], rounds: number, arg: number): Promise<str
       }
     }
   }
-  for (const lib of live) await lib.proc.ask('done').catch(() => lib.proc.kill());
+  for (const lib of live) {
+    lib.final = await lib.proc.ask('done').then((r) => r as Result, () => (lib.proc.kill(), undefined));
+    lib.proc.stop(); // the child exits once its stdin closes (else it and this process would wait forever)
+  }
   return skipped;
 }
 
@@ -75,7 +81,7 @@ export async function runAttention(opts: AttentionBenchOptions = {}): Promise<ob
       workload: 'attn', metric: 'ms_per_call', seq: 256, dim: 256, heads: 8, batch: 4, causal: true, threads, roundsInterleaved: true,
       plexus: mine ? fig(mine) : null, peers: Object.fromEntries(peers.map((l) => [l.name, fig(l)])),
       speedRatio: mine ? Object.fromEntries(peers.map((l) => [l.name, { fwd: paired(l, 'fwdMs'), fwdBwd: paired(l, 'fwdBwdMs') }])) : {},
-      load: load1(), ...(skipped.length ? { skipped } : {}),
+      peakRssMB: peaksOf(libs), load: load1(), ...(skipped.length ? { skipped } : {}),
     };
     console.log(JSON.stringify(line));
     lines.push(line);
@@ -94,7 +100,7 @@ export async function runDecode(opts: AttentionBenchOptions = {}): Promise<objec
       workload: 'decode', metric: 'tokens_per_s', model: 'TransformerLM(256, dModel 256, 8 heads, 2 layers)', batch: 1, threads,
       plexus: lib.rounds.length ? { mha: tps('mha'), gqa: tps('gqa'), mqa: tps('mqa') } : null,
       notes: ['numKVHeads 8 / 2 / 1 at the same dModel and heads; no peer (torch 1.13 has no GQA or decoding cache)'],
-      load: load1(), ...(skipped.length ? { skipped } : {}),
+      peakRssMB: peaksOf([lib]), load: load1(), ...(skipped.length ? { skipped } : {}),
     };
     console.log(JSON.stringify(line));
     lines.push(line);

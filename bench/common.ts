@@ -50,6 +50,12 @@ export const round = (x: number, digits = 2): number => Math.round(x * 10 ** dig
 
 export const load1 = (): number => round(os.loadavg()[0]!);
 
+/**
+ * This process's peak resident set so far in MB (maxRSS is in KiB; MB here means MiB), the figure of
+ * every `peakRssMB` field; the Python peers report the same with peer_common.py `peak_rss_mb`.
+ */
+export const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+
 /** Path of a file in the repository (the compiled bench lives in dist/bench). */
 export const repoPath = (rel: string): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', rel);
 
@@ -79,6 +85,15 @@ export function runJson(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}
 /** A JS library's run of `workload` in a fresh Node process (bench/child.ts). */
 export function runChild(workload: string, lib: string, threads: number, extra: string[] = []): Promise<Record<string, unknown> | string> {
   return runJson(process.execPath, ['--expose-gc', repoPath('dist/bench/child.js'), workload, lib, String(threads), ...extra]);
+}
+
+/**
+ * The peak RSS per size of a JS library's side of workload a or f, from a short run of that side alone
+ * in a fresh process (bench/rss-probe.ts, `args` its command line), or the reason it failed.
+ */
+export async function probePeaks(args: string[]): Promise<Record<string, number> | string> {
+  const r = await runJson(process.execPath, [repoPath('dist/bench/rss-probe.js'), ...args]);
+  return typeof r === 'string' ? r : (r.peakRssMB as Record<string, number>);
 }
 
 /**

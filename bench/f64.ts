@@ -12,13 +12,16 @@
  * common.ts torchPeers) in a persistent child per thread count. Every library prepares (warm-up),
  * then R rounds (`--reps`, default 7) in which each runs one rep (GEMM: calls for ~0.25 s; MLP:
  * `--steps` steps, default 10); round r starts at library r mod k and odd rounds walk backwards.
- * `ratios` are paired: the median over rounds of plexus / peer in the same round.
+ * `ratios` are paired: the median over rounds of plexus / peer in the same round. `peakRssMB`: each
+ * PyTorch peer's process after the line's rounds; plexus's from a short run of its side alone in a fresh
+ * process (bench/rss-probe.ts, same steps and sizes in the same order), as this process runs every
+ * thread count's rounds.
  */
 import * as px from '../src/index.js';
 import { wasmRelaxedSimdSupported } from '../src/internal.js';
 import { simdPeakGflops } from './simd-peak.js';
 import { Stepwise } from './stepwise.js';
-import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
+import { PYTHON, load1, median, probePeaks, repoPath, round, threadEnv, torchPeers } from './common.js';
 
 export interface F64BenchOptions {
   sizes?: number[];
@@ -65,7 +68,7 @@ function mlpBatch(): { x: Float64Array; y: Float64Array } {
 }
 
 /** plexus's MLP: built on the default backend in float64, a rep trains `steps` steps. */
-function plexusMlp(steps: number): Lib & { loss(): number } {
+export function plexusMlp(steps: number): Lib & { loss(): number } {
   let step: (() => px.Tensor) | null = null;
   let last = NaN;
   return {
@@ -99,7 +102,7 @@ function plexusMlp(steps: number): Lib & { loss(): number } {
   };
 }
 
-function plexusGemm(n: number): Lib {
+export function plexusGemm(n: number): Lib {
   let a: px.Tensor | null = null;
   let b: px.Tensor | null = null;
   let calls = 1;
@@ -177,6 +180,18 @@ export async function runF64(opts: F64BenchOptions = {}): Promise<object[]> {
     px.setNumThreads(threads);
     const skipped: string[] = [];
     const notes: string[] = [];
+    const plexusPeaks = await probePeaks(['f', String(threads), String(steps), sizes.join(',')]);
+    if (typeof plexusPeaks === 'string') notes.push(`plexus peakRssMB: ${plexusPeaks}`);
+    else notes.push('peakRssMB: plexus from a short run of its side alone in a process of its own (bench/rss-probe.ts), the PyTorch peers from their processes');
+    /** The line's peaks: plexus's probe at `key`, each live peer's process so far. */
+    const peaks = async (key: string): Promise<Record<string, number>> => {
+      const out: Record<string, number> = typeof plexusPeaks === 'string' || plexusPeaks[key] === undefined ? {} : { plexus: plexusPeaks[key] };
+      for (const p of peers) {
+        const r = await p.proc.ask('rss').catch(() => null);
+        if (typeof r?.peakRssMB === 'number') out[p.name] = r.peakRssMB;
+      }
+      return out;
+    };
     const peers: { name: string; proc: Stepwise }[] = [];
     for (const p of torchPeers()) {
       const proc = Stepwise.start(PYTHON, [repoPath('bench/peers/torch_f64.py')], { ...threadEnv(threads), ...p.env });
@@ -215,10 +230,10 @@ export async function runF64(opts: F64BenchOptions = {}): Promise<object[]> {
       const theirs = peers.map((p) => torchLib(p.name, p.proc).mlp(steps));
       const { figures, names } = await measure(mine, theirs);
       const loss = { plexus: round(mine.loss(), 5), ...Object.fromEntries(theirs.map((t) => [t.name, round(t.loss(), 5)])) };
-      emit({ ...line('mlp_steps_per_s', { model: '32-256-256-1 tanh, batch 1024, Adam', finalLoss: loss }, names, figures, (s) => steps / s) });
+      emit({ ...line('mlp_steps_per_s', { model: '32-256-256-1 tanh, batch 1024, Adam', finalLoss: loss, peakRssMB: await peaks('mlp') }, names, figures, (s) => steps / s) });
       for (const n of sizes) {
         const { figures: f, names: nm } = await measure(plexusGemm(n), peers.map((p) => torchLib(p.name, p.proc).gemm(n)));
-        emit(line('gemm_gflops', { n }, nm, f, (s) => (2 * n ** 3) / s / 1e9));
+        emit(line('gemm_gflops', { n, peakRssMB: await peaks(String(n)) }, nm, f, (s) => (2 * n ** 3) / s / 1e9));
       }
     } finally {
       for (const p of peers) p.proc.stop();

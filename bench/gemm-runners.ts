@@ -264,6 +264,11 @@ export class PythonPeer implements Runner {
 
   release(): void {}
 
+  /** The process's peak RSS so far in MB (it has run every size up to the current one). */
+  async rss(): Promise<number> {
+    return (await this.ask('rss')).peakRssMB!;
+  }
+
   stop(): void {
     this.proc.stop();
   }

@@ -29,11 +29,16 @@
  * On a busy machine 1-thread lines also carry `cpu` (the same rounds timed by process CPU seconds:
  * time actually on a core) and every line `load`, the 1-minute load average. `--best` adds `best`:
  * the fastest of 30 windows of >= 20 ms per library, the closest to its uncontended speed.
+ *
+ * `peakRssMB`: plexus and TF.js wasm share this process in the rounds, so their peaks come from a
+ * short run of each side alone in a fresh process (bench/rss-probe.ts: the same sizes in the same
+ * order, operands and warm-up calls; plexus at the line's thread count, without the 1-thread
+ * instance the rounds add); the Python peers report their own process's peak after the size's rounds.
  */
 import { getNumThreads, setNumThreads } from '../src/index.js';
 import { wasmRelaxedSimdSupported } from '../src/internal.js';
 import { simdPeakGflops } from './simd-peak.js';
-import { load1, median, round } from './common.js';
+import { load1, median, probePeaks, round } from './common.js';
 import { type Runner, gflops, plexusRunner, loadTfjs, tfjsRunner, PythonPeer, pythonPeers, sink } from './gemm-runners.js';
 
 export const SIZES = [64, 128, 256, 512, 1024];
@@ -97,7 +102,11 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
     notes: ['gemmPeak: 8 independent f32x4 madds per step, operands in registers (assembly/gemm.as); per core; the better of the baseline (mul + add) and relaxed (FMA, latency-bound at 8 accumulators) builds; a GEMM line over it is the kernel\'s share of the 128-bit ceiling'] };
   console.log(JSON.stringify(peakLine));
   lines.push(peakLine);
+  let tfjsPeaks: Record<string, number> | string | undefined;
   for (const threads of threadCounts) {
+    // Before the rounds, so the probes' processes do not share the cores with a timed rep.
+    const plexusPeaks = await probePeaks(['a', 'plexus', String(threads), sizes.join(',')]);
+    if (typeof tf !== 'string') tfjsPeaks ??= await probePeaks(['a', 'tfjs-wasm', '1', sizes.join(',')]);
     const py = await pythonPeers(threads);
     const plexus = plexusRunner(threads);
     const oneThread = threads > 1 ? plexusRunner(1) : null;
@@ -113,6 +122,16 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
       const bestOf: number[] = [];
       if (opts.best) for (const r of runners) bestOf.push(await r.best()); // one at a time, like the reps
       for (const r of runners) r.release();
+      const peakRssMB: Record<string, number> = {};
+      for (const [name, peaks] of [['plexus', plexusPeaks], ['tfjs-wasm', tfjsPeaks]] as const) {
+        if (typeof peaks === 'string') notes.push(`${name} peakRssMB: ${peaks}`);
+        else if (peaks?.[n] !== undefined) peakRssMB[name] = peaks[n];
+      }
+      for (const peer of py.peers) {
+        const v = await peer.rss().catch(() => undefined);
+        if (v !== undefined) peakRssMB[peer.name] = v;
+      }
+      notes.push('peakRssMB: plexus and tfjs-wasm from a short run of their side alone in a process of its own (bench/rss-probe.ts), the Python peers from their processes');
 
       const peers: Record<string, number> = {};
       const ratios: Record<string, number> = {};
@@ -159,6 +178,7 @@ export async function runGemm(opts: GemmBenchOptions = {}): Promise<object[]> {
         ratios,
         ...(threads === 1 ? { cpu: rounded(cpu) } : {}),
         ...(opts.best ? { best: rounded(best) } : {}),
+        peakRssMB,
         load: load1(),
         ...(skipped.length ? { skipped } : {}),
         ...(notes.length ? { notes } : {}),

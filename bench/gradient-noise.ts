@@ -8,6 +8,7 @@
  * Debian package dataset-fashion-mnist.
  */
 import * as px from '../src/node.js';
+import { peakRssMB } from './common.js';
 
 function deepNet(seed: number): px.nn.MLP {
   const g = new px.Generator(seed);
@@ -30,7 +31,7 @@ export async function runGradientNoise(opts: { epochs?: number; seeds?: number }
       const optimizer = eta === 0 ? adam : new px.optim.GradientNoise(adam, { eta, seed });
       const loader = new px.data.DataLoader(new px.data.TensorDataset(data.train.x, data.train.y), { batchSize: 50, shuffle: true, seed });
       const h = await px.fit(model, loader, { optimizer, epochs, validation: { ...data.test, batchSize: 1000 }, progress: false });
-      console.log(JSON.stringify({ workload: 'noise', seed, eta, gamma: 0.55, valAccuracy: h.epochs.map((e) => Math.round(1e4 * e.valAccuracy!) / 1e4) }));
+      console.log(JSON.stringify({ workload: 'noise', seed, eta, gamma: 0.55, valAccuracy: h.epochs.map((e) => Math.round(1e4 * e.valAccuracy!) / 1e4), peakRssMB: { plexus: peakRssMB() } }));
     }
   }
 }

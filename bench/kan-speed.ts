@@ -14,6 +14,10 @@
  * Prints one JSON line per thread count:
  *   {"workload":"d","metric":"train_steps_per_s","threads":1,"plexus":..,"peers":{"torch":..},"ratios":{"torch":..},...}
  *
+ * Each line's plexus run happens in a fresh process of its own (this file with `--plexus-child`), as
+ * each torch run does, so `peakRssMB` is that run's alone on both sides (a run keeps its data on the
+ * wasm heap, which never shrinks: in one process, every line's peak would hold the lines before).
+ *
  * Run: `npx tsc -p . && node dist/bench/kan-speed.js [--steps 469] [--threads 1,2]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +30,7 @@ import { setNumThreads } from '../src/node.js';
 const { KAN } = px.nn;
 const { AdamW } = px.optim;
 const { fashionMnist } = px.data;
-import { PYTHON, mulberry32, permutation, repoPath, threadEnv, torchPeers } from './common.js';
+import { PYTHON, mulberry32, peakRssMB, permutation, repoPath, threadEnv, torchPeers } from './common.js';
 
 function flag(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -72,7 +76,15 @@ function measurePlexus(steps: number, variant: 'bspline' | 'fastkan' = 'bspline'
   return { train: trainSps, fwdBwd: k / ((performance.now() - t1) / 1000), steps: n, accuracy };
 }
 
-interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string }
+/** measurePlexus in a fresh process (see the file comment), with that process's peak RSS. */
+function measurePlexusChild(steps: number, variant: 'bspline' | 'fastkan', threads: number, backend: string): Figures & { peakRssMB: number } {
+  const args = ['--expose-gc', fileURLToPath(import.meta.url), '--plexus-child', variant, '--threads', String(threads), '--steps', String(steps)];
+  const r = spawnSync(process.execPath, args, { env: { ...process.env, PLEXUS_BACKEND: backend }, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.status !== 0) throw new Error(`plexus child failed: ${(r.stderr || r.error?.message || '').trim().split('\n').at(-1)}`);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1)!) as Figures & { peakRssMB: number };
+}
+
+interface TorchFigures { train_steps_per_s: number; fwd_bwd_steps_per_s: number; steps: number; test_accuracy: number; version: string; peakRssMB: number }
 
 function measureTorch(threads: number, steps: number, env: NodeJS.ProcessEnv): TorchFigures | string {
   const script = repoPath('bench/peers/torch_kan.py');
@@ -89,17 +101,18 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
   px.setBackend(backend);
   const steps = opts.steps ?? 469;
   const lines: object[] = [];
-  let me: Figures | null = null;
+  let me: (Figures & { peakRssMB: number }) | null = null;
   for (const th of opts.threads ?? [1, 2]) {
     const load0 = os.loadavg()[0]!;
     if (backend === 'wasm') setNumThreads(th);
-    if (backend === 'wasm' || !me) me = measurePlexus(steps);
+    if (backend === 'wasm' || !me) me = measurePlexusChild(steps, 'bspline', th, backend);
     const bsplineEpochSeconds = Math.ceil(60000 / 128) / me.train;
     const r2 = (v: number): number => Math.round(v * 1000) / 1000;
     const peers: Record<string, number> = {};
     const ratios: Record<string, number> = {};
     const fwdBwd: Record<string, number> = { plexus: r2(me.fwdBwd) };
     const testAccuracy: Record<string, number> = { plexus: me.accuracy };
+    const peaks: Record<string, number> = { plexus: me.peakRssMB };
     const skipped: string[] = [];
     for (const peer of torchPeers()) {
       const r = measureTorch(th, steps, peer.env);
@@ -111,10 +124,11 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
       ratios[peer.name] = r2(me.train / r.train_steps_per_s);
       fwdBwd[peer.name] = r2(r.fwd_bwd_steps_per_s);
       testAccuracy[peer.name] = r.test_accuracy;
+      peaks[peer.name] = r.peakRssMB;
     }
     const line: Record<string, unknown> = {
       workload: 'd', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1, plexus: r2(me.train), peers, ratios,
-      fwdBwd, testAccuracy, steps: me.steps, epochSeconds: r2(bsplineEpochSeconds), load: [r2(load0), r2(os.loadavg()[0]!)],
+      fwdBwd, testAccuracy, steps: me.steps, epochSeconds: r2(bsplineEpochSeconds), peakRssMB: peaks, load: [r2(load0), r2(os.loadavg()[0]!)],
     };
     if (skipped.length) line.skipped = skipped;
     console.log(JSON.stringify(line));
@@ -122,11 +136,11 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
     // FastKAN (issue #18): the same run with the RBF basis, against the B-spline KAN just measured
     // (the ratio is FastKAN / B-spline steps/s; an epoch takes the same number of steps, so >= 1 is
     // "FastKAN's epoch time <= the B-spline KAN's"). No PyTorch FastKAN peer is written yet.
-    const fast = measurePlexus(steps, 'fastkan');
+    const fast = measurePlexusChild(steps, 'fastkan', th, backend);
     const fastLine = {
       workload: 'd', model: 'fastkan', metric: 'train_steps_per_s', threads: th, backend, plexusThreads: backend === 'wasm' ? th : 1,
       plexus: r2(fast.train), ratios: { 'plexus-bspline': r2(fast.train / me.train) }, fwdBwd: { plexus: r2(fast.fwdBwd) },
-      testAccuracy: { plexus: fast.accuracy }, steps: fast.steps, epochSeconds: r2(Math.ceil(60000 / 128) / fast.train), load: r2(os.loadavg()[0]!),
+      testAccuracy: { plexus: fast.accuracy }, steps: fast.steps, epochSeconds: r2(Math.ceil(60000 / 128) / fast.train), peakRssMB: { plexus: fast.peakRssMB }, load: r2(os.loadavg()[0]!),
     };
     console.log(JSON.stringify(fastLine));
     lines.push(fastLine);
@@ -135,5 +149,14 @@ export function runKanSpeed(opts: KanSpeedOptions = {}): object[] {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  if (process.argv.includes('--plexus-child')) {
+    // One plexus run for measurePlexusChild: its figures and this process's peak RSS, then exit.
+    const backend = process.env.PLEXUS_BACKEND ?? 'wasm';
+    px.setBackend(backend);
+    if (backend === 'wasm') setNumThreads(Number(flag('threads', '1')));
+    const variant = flag('plexus-child', 'bspline') === 'fastkan' ? 'fastkan' : 'bspline';
+    console.log(JSON.stringify({ ...measurePlexus(Number(flag('steps', '469')), variant), peakRssMB: peakRssMB() }));
+    process.exit(0);
+  }
   runKanSpeed({ steps: Number(flag('steps', '469')), threads: flag('threads', '1,2').split(',').map(Number) });
 }

@@ -2,7 +2,8 @@
  * @file One JS library's side of workloads g and h (bench/latency.ts), in its own process, stepwise
  * (bench/stepwise.ts): `node dist/bench/latency-child.js <g|h> <plexus|tfjs-wasm> <threads>`.
  * After building the model and warming up (untimed) it prints {"ready": true}; each stdin line
- * `round <x>` runs one round and prints its figures; `done` prints a final line and exits.
+ * `round <x>` runs one round and prints its figures; `done` prints a final line (with the process's
+ * peakRssMB) and exits.
  *
  * g: inference latency of workload b's model (784-256-256-10 ReLU), one sample and a batch of 8,
  * inputs uniform in [0, 1) from mulberry32(7) as in bench/peers/torch_latency.py. A call is what an
@@ -15,7 +16,7 @@
 import readline from 'node:readline';
 import * as px from '../src/node.js';
 import { setNumThreads } from '../src/node.js';
-import { mulberry32 } from './common.js';
+import { mulberry32, peakRssMB } from './common.js';
 
 const emit = (o: object): void => console.log(JSON.stringify(o));
 
@@ -49,7 +50,7 @@ async function serve(round: (arg: number) => object, final: () => object): Promi
     const [cmd, arg] = line.trim().split(/\s+/);
     if (cmd === 'round' && arg !== undefined && Number.isFinite(Number(arg))) emit(round(Number(arg)));
     else if (cmd === 'done') {
-      emit(final());
+      emit({ ...final(), peakRssMB: peakRssMB() });
       return;
     } else throw new Error(`unknown command '${line.trim()}' (expected 'round <n>' or 'done')`);
   }

@@ -87,6 +87,9 @@ function paired(mine: Lib, peer: Lib, get: (r: Result) => number): number {
   return round(median(Array.from({ length: n }, (_, i) => get(mine.rounds[i]!) / get(peer.rounds[i]!))));
 }
 
+/** Each finished process's peak RSS (MB), from its `done` line. */
+const peaksOf = (libs: Lib[]): Record<string, number> => Object.fromEntries(libs.filter((l) => typeof l.final?.peakRssMB === 'number').map((l) => [l.name, l.final!.peakRssMB as number]));
+
 const notesOf = (libs: Lib[]): string[] => libs.filter((l) => l.python && l.final).map((l) => `${l.name}: torch ${String(l.final!.version)}, BLAS ${String(l.final!.blas)}`);
 
 /** Workload g: one line per thread count and batch size (1, 8). */
@@ -110,7 +113,7 @@ export async function runLatency(opts: LatencyBenchOptions = {}): Promise<object
       if (threads > 1) notes.push('tfjs-wasm runs single-threaded in Node');
       const line = {
         workload: 'g', metric: 'inference_calls_per_s', batch: b === 'b1' ? 1 : 8, threads, roundsInterleaved: true,
-        plexus: mine ? summary(mine) : null, peers, ratios, load: load1(),
+        plexus: mine ? summary(mine) : null, peers, ratios, peakRssMB: peaksOf(libs), load: load1(),
         ...(skipped.length ? { skipped } : {}), ...(notes.length ? { notes } : {}),
       };
       console.log(JSON.stringify(line));
@@ -137,7 +140,7 @@ export async function runDeepTraining(opts: LatencyBenchOptions = {}): Promise<o
       plexus: mine ? sps(mine) : null, peers, ratios,
       ...(threads === 1 ? { cpu: Object.fromEntries(ok.map((l) => [l.name, sps(l, 'cpuStepsPerSec')])) } : {}),
       finalLoss: Object.fromEntries(ok.map((l) => [l.name, round(l.rounds.at(-1)!.loss as number, 4)])),
-      load: load1(),
+      peakRssMB: peaksOf(libs), load: load1(),
       ...(skipped.length ? { skipped } : {}), ...(notes.length ? { notes } : {}),
     };
     console.log(JSON.stringify(line));

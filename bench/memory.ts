@@ -6,6 +6,7 @@
  * asserted by test/memory-loops.test.ts; RSS belongs here because it depends on V8 and the machine.
  */
 import * as px from '../src/index.js';
+import { peakRssMB } from './common.js';
 
 const rss = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
 
@@ -40,6 +41,6 @@ function runOne(backend: string, steps: number): void {
   console.log(JSON.stringify({
     bench: 'memory-loop', backend, steps, stepsPerSec: Math.round(steps / secs),
     rssMB: { first: samples[0], min: Math.min(...samples), max: Math.max(...samples), last: samples[samples.length - 1] },
-    liveTensors: m.numTensors, liveBytes: m.numBytes, sweeps: m.sweeps,
+    liveTensors: m.numTensors, liveBytes: m.numBytes, sweeps: m.sweeps, peakRssMB: { plexus: peakRssMB() },
   }));
 }

@@ -5,15 +5,16 @@
  * plexus: `analysis.ntk` (the explicit MLP path, TorchNTK's per-layer products; and, for reference,
  * the autograd path on the first `--autograd` (16) samples). Peer: peers/torch_ntk.py (functorch
  * vmap(jacrev) per-sample Jacobians contracted chunk by chunk, or a plain autograd loop when functorch
- * is missing). Reported: seconds (best of `--reps`, 3), peak RSS of each process (MiB), plexus's peak
- * backend bytes, and the kernel's trace as a sanity figure (not comparable: the weights differ).
+ * is missing). Reported: seconds (best of `--reps`, 3), peak RSS of each process (MiB; also as
+ * `peakRssMB`, whole MB, as on the other workloads' lines: plexus runs alone in its workload's process, see
+ * run.ts), plexus's peak backend bytes, and the kernel's trace as a sanity figure (not comparable: the weights differ).
  *
  * `--samples` (512) shrinks the set for a quick check that the workload runs (not for timing).
  *
  * Run: `npx tsc -p . && node dist/bench/ntk.js [--reps 3] [--autograd 16] [--samples 512]` or `npm run bench -- ntk`.
  */
 import * as px from '../src/node.js';
-import { PYTHON, repoPath, round, runJson, threadEnv } from './common.js';
+import { PYTHON, peakRssMB, repoPath, round, runJson, threadEnv } from './common.js';
 
 export interface NtkBenchOptions { reps?: number; autograd?: number; samples?: number }
 
@@ -51,6 +52,7 @@ export async function runNtk(opts: NtkBenchOptions = {}): Promise<void> {
     workload: 'ntk', metric: 'seconds', model: '784-256-256-10 relu', samples: N, outputs: 10, mode: 'trace', dtype: 'float64',
     backend: px.getBackend(), plexus, peers: { torch: peer },
     ratios: typeof peer === 'object' && typeof peer.seconds === 'number' ? { torch: round(peer.seconds / best, 3) } : {},
+    peakRssMB: { plexus: peakRssMB(), ...(typeof peer === 'object' && typeof peer.peakRssMiB === 'number' ? { torch: Math.round(peer.peakRssMiB) } : {}) },
     load1: round((await import('node:os')).loadavg()[0]!),
   }));
 }

@@ -4,7 +4,8 @@
  * alternate between the libraries for `blocks` rounds (order reversed every other round), so a phase
  * of the VM's drifting core speed lands on all of them. Per thread count it prints one JSON line:
  * the median steps/s of each library and the paired ratio plexus / peer (median over rounds of the
- * blocks run back to back), plus a quality number each child reports (PSNR, loss).
+ * blocks run back to back), plus a quality number each child reports (PSNR, loss) and each process's
+ * peak RSS, which every child reports on `done` (`peakRssMB`).
  */
 import { Stepwise } from './stepwise.js';
 import { PYTHON, load1, median, repoPath, round, threadEnv, torchPeers } from './common.js';
@@ -32,8 +33,8 @@ export async function runPaired(w: PairedWorkload): Promise<object[]> {
   for (const threads of w.threads ?? [1, 2]) {
     const load0 = load1();
     const libs = [
-      { name: 'plexus', proc: Stepwise.start(process.execPath, ['--expose-gc', repoPath(`dist/bench/${w.child}.js`), String(threads), String(w.perBlock)], {}), sps: [] as number[], q: NaN },
-      ...torchPeers().map((p) => ({ name: p.name, proc: Stepwise.start(PYTHON, [repoPath(`bench/peers/${w.peer}.py`), String(w.perBlock)], { ...threadEnv(threads), ...p.env }), sps: [] as number[], q: NaN })),
+      { name: 'plexus', proc: Stepwise.start(process.execPath, ['--expose-gc', repoPath(`dist/bench/${w.child}.js`), String(threads), String(w.perBlock)], {}), sps: [] as number[], q: NaN, rss: NaN },
+      ...torchPeers().map((p) => ({ name: p.name, proc: Stepwise.start(PYTHON, [repoPath(`bench/peers/${w.peer}.py`), String(w.perBlock)], { ...threadEnv(threads), ...p.env }), sps: [] as number[], q: NaN, rss: NaN })),
     ];
     const skipped: string[] = [];
     const alive = new Set(libs);
@@ -57,7 +58,14 @@ export async function runPaired(w: PairedWorkload): Promise<object[]> {
           }
         }
       }
-      for (const lib of alive) lib.proc.stop();
+      for (const lib of alive) {
+        try {
+          lib.rss = (await lib.proc.ask('done')).peakRssMB as number;
+          lib.proc.stop();
+        } catch (e) {
+          fail(lib, e);
+        }
+      }
     } finally {
       for (const lib of libs) lib.proc.kill();
     }
@@ -70,6 +78,7 @@ export async function runPaired(w: PairedWorkload): Promise<object[]> {
       // Every round's ratio, and the load average before and after: how much to trust the median.
       pairs: Object.fromEntries(libs.slice(1).filter((l) => l.sps.length).map((l) => [l.name, mine.sps.map((p, i) => round(p / l.sps[i]!))])),
       [w.quality]: Object.fromEntries(libs.filter((l) => l.sps.length).map((l) => [l.name, round(l.q, 5)])),
+      peakRssMB: Object.fromEntries(libs.filter((l) => Number.isFinite(l.rss)).map((l) => [l.name, l.rss])),
       load: [load0, load1()], ...(skipped.length ? { skipped } : {}),
     };
     console.log(JSON.stringify(line));

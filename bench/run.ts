@@ -3,7 +3,15 @@
  * runs the workloads of docs/benchmarks.md (all when none is named), each printing one JSON
  * line per measurement. A workload without a benchmark yet prints a line saying so. `--reps`: rounds
  * per size and thread count in workload a (each library one rep per round; see gemm.ts).
+ *
+ * First it prints one `{"workload": "env"}` line (bench/env.ts: date, machine, versions). Then each
+ * workload runs in a process of its own (this script again, with PLEXUS_BENCH_WORKLOAD set), so that
+ * what one workload's in-process side allocates or compiles does not reach the next one's figures,
+ * `peakRssMB` above all (a process's peak resident set only grows). A workload whose process fails
+ * sets the exit code and the next one still runs.
  */
+import { spawn } from 'node:child_process';
+import { benchEnv } from './env.js';
 import { runGemm } from './gemm.js';
 import { runMlp } from './mlp.js';
 import { runSmall } from './small.js';
@@ -59,13 +67,40 @@ function parse(argv: string[]): { names: string[]; flags: Map<string, string | t
   return { names, flags };
 }
 
+/** Runs one workload in a child process (see the file comment); resolves with its exit code. */
+function runOwnProcess(name: string, flags: Map<string, string | true>): Promise<number> {
+  const args = [...flags].flatMap(([k, v]) => (v === true ? [`--${k}`] : [`--${k}`, v]));
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [...process.execArgv, process.argv[1]!, name, ...args], { env: { ...process.env, PLEXUS_BENCH_WORKLOAD: name }, stdio: 'inherit' });
+    proc.on('error', (e) => {
+      console.error(`workload ${name}: could not start (${e.message})`);
+      resolve(1);
+    });
+    proc.on('close', (code) => resolve(code ?? 1));
+  });
+}
+
 async function main(): Promise<void> {
   const { names, flags } = parse(process.argv.slice(2));
-  for (const name of names.length ? names : Object.keys(WORKLOADS)) {
-    if (!(name in WORKLOADS)) throw new Error(`unknown workload '${name}'; known: ${Object.keys(WORKLOADS).join(', ')}`);
-    const run = WORKLOADS[name];
+  const own = process.env.PLEXUS_BENCH_WORKLOAD;
+  const wanted = names.length ? names : Object.keys(WORKLOADS);
+  for (const name of wanted) if (!(name in WORKLOADS)) throw new Error(`unknown workload '${name}'; known: ${Object.keys(WORKLOADS).join(', ')}`);
+  if (own) {
+    // The workload's own process (started below): run it here.
+    const run = WORKLOADS[own];
     if (run) await run(flags);
-    else console.log(JSON.stringify({ workload: name, skipped: ['no benchmark for this workload yet'] }));
+    else console.log(JSON.stringify({ workload: own, skipped: ['no benchmark for this workload yet'] }));
+    // Its lines are out (stdout to a file or pipe is written synchronously): a child left waiting on its
+    // stdin must not keep the run from going on; it sees the pipe close and exits.
+    process.exit();
+  }
+  console.log(JSON.stringify(await benchEnv(process.argv.slice(2))));
+  for (const name of wanted) {
+    const code = await runOwnProcess(name, flags);
+    if (code !== 0) {
+      console.error(`workload ${name}: its process exited with ${code}`);
+      process.exitCode = 1;
+    }
   }
 }
 

@@ -4,7 +4,8 @@
  * order (batch k = rows 32k..32k+31, k = step mod 32); the loss is never read back during training.
  * 200 warm-up steps, then 3 blocks of 3000 steps; steps/s is the median block. One JSON line per
  * thread count with plexus, each peer and the ratios (the bar is against PyTorch at 1 thread).
- * Each library runs in its own process; `load` is the 1-minute load average after each run.
+ * Each library runs in its own process; `load` is the 1-minute load average after each run, and
+ * `peakRssMB` each process's peak resident set.
  */
 import { PYTHON, load1, median, repoPath, round, runChild, runJson, threadEnv, torchPeers } from './common.js';
 
@@ -26,6 +27,7 @@ export async function runSmall(opts: SmallBenchOptions = {}): Promise<object[]> 
     const peers: Record<string, number> = {};
     const finalLoss: Record<string, number> = {};
     const cpu: Record<string, number> = {};
+    const peakRssMB: Record<string, number> = {};
     const skipped: string[] = [];
     const notes: string[] = [];
     const loads: Record<string, number> = {};
@@ -37,6 +39,7 @@ export async function runSmall(opts: SmallBenchOptions = {}): Promise<object[]> 
       }
       finalLoss[name] = round(r.finalLoss as number, 5);
       cpu[name] = Math.round(median(r.cpuStepsPerSec as number[]));
+      if (typeof r.peakRssMB === 'number') peakRssMB[name] = Math.round(r.peakRssMB);
       return median(r.stepsPerSec as number[]);
     };
     const plexus = take('plexus', await runChild('c', 'plexus', threads, [String(block)]));
@@ -65,7 +68,7 @@ export async function runSmall(opts: SmallBenchOptions = {}): Promise<object[]> 
       workload: 'c', metric: 'steps_per_s', threads,
       plexus: plexus === null ? null : Math.round(plexus),
       peers: Object.fromEntries(Object.entries(peers).map(([k, v]) => [k, Math.round(v)])),
-      ratios, finalLoss,
+      ratios, finalLoss, peakRssMB,
       // Steps per CPU-second: on a busy machine the 1-thread figure closest to uncontended speed.
       ...(threads === 1 ? { cpu } : {}),
       load: loads,

@@ -6,7 +6,7 @@
  * ratio; what to read: `speedup` > 1 where sparse is cheaper (SET's layers run at ~4% density).
  */
 import * as px from '../src/index.js';
-import { median, round } from './common.js';
+import { median, peakRssMB, round } from './common.js';
 
 const N = 1000;
 const K = 1000;
@@ -42,7 +42,7 @@ export function runSparse(opts: { reps?: number; backend?: string } = {}): void 
     const sparse = time(() => { step(px.sparseLinear(x, v, pattern)); v.grad = null; }, reps);
     console.log(JSON.stringify({
       workload: 'sparse', backend: px.getBackend(), batch: B, shape: [N, K], density, nnz,
-      sparseMs: round(sparse), denseMs: round(dense), speedup: round(dense / sparse),
+      sparseMs: round(sparse), denseMs: round(dense), speedup: round(dense / sparse), peakRssMB: { plexus: peakRssMB() },
     }));
     v.dispose();
   }

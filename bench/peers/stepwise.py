@@ -1,11 +1,13 @@
 """The child side of bench/paired.ts's stepwise protocol, shared by the PyTorch peers: after the
 peer's warm-up, print {"ready": true, ...}; each stdin line `block` runs `per_block` steps and prints
-{"stepsPerSec": ..., <quality key>: quality(last step's loss)}; `done` returns."""
+{"stepsPerSec": ..., <quality key>: quality(last step's loss)}; `done` prints {"peakRssMB": ...} and
+returns."""
 import json
 import sys
 import time
 
 import torch
+from peer_common import peak_rss_mb
 
 
 def serve(step, per_block, quality, warmup):
@@ -17,6 +19,7 @@ def serve(step, per_block, quality, warmup):
     for line in iter(sys.stdin.readline, ""):
         cmd = line.strip()
         if cmd == "done":
+            print(json.dumps({"peakRssMB": peak_rss_mb()}), flush=True)
             return
         if cmd != "block":
             raise ValueError(f"unknown command {cmd!r}")

@@ -4,7 +4,7 @@ nn.MultiheadAttention(256, 8, batch_first=True) on x [4, 256, 256] float32 (inpu
 from mulberry32(7), R from mulberry32(8), as bench/attention-child.ts), need_weights=False, the
 causal mask as a bool attn_mask (torch 1.13 has no is_causal). Each stdin line `round <n>` times n
 forwards (no_grad) and n forward+backward passes of sum(out * R) and prints {fwdMs, fwdBwdMs}
-(median per call); `done` prints the torch version and exits. Threads: OMP_NUM_THREADS.
+(median per call); `done` prints the torch version and the peak RSS and exits. Threads: OMP_NUM_THREADS.
 """
 import json
 import os
@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 import torch
-from peer_common import mulberry32
+from peer_common import mulberry32, peak_rss_mb
 
 torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "1")))
 torch.manual_seed(0)
@@ -62,5 +62,5 @@ for line in sys.stdin:
         n = int(cmd[1])
         print(json.dumps({"fwdMs": time_each(n, fwd), "fwdBwdMs": time_each(n, fwd_bwd)}), flush=True)
     elif cmd and cmd[0] == "done":
-        print(json.dumps({"version": torch.__version__}), flush=True)
+        print(json.dumps({"version": torch.__version__, "peakRssMB": peak_rss_mb()}), flush=True)
         break

@@ -10,6 +10,7 @@ The first stdout line describes torch and its BLAS; then each stdin command gets
   rep calls    `calls` calls of torch.mm -> {"wall": seconds}
   mlp          builds the model and the batch, 3 warm-up steps -> {"ready": true}
   train steps  `steps` training steps -> {"wall": seconds, "loss": last loss}
+  rss          this process's peak resident set so far -> {"peakRssMB": MiB}
 
 The batch is the same formula as plexus's (bench/f64.ts): x[i, j] = sin(0.37·(32 i + j) + 0.1),
 y[i] = sin(x[i, 0] + x[i, 1]); a failed command answers {"error": message}.
@@ -20,6 +21,7 @@ import sys
 import time
 
 import torch
+from peer_common import peak_rss_mb
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
@@ -78,7 +80,7 @@ def train(steps):
     return {"wall": time.perf_counter() - t, "loss": loss.item()}
 
 
-COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "mlp": mlp, "train": lambda steps: train(int(steps))}
+COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "mlp": mlp, "train": lambda steps: train(int(steps)), "rss": lambda: {"peakRssMB": peak_rss_mb()}}
 
 print(json.dumps(INFO), flush=True)
 for line in sys.stdin:

@@ -14,6 +14,7 @@ library and its BLAS; then each stdin command is answered by one JSON line:
   prep n     new n x n operands, warm-up >= 2 calls and >= 0.1 s -> {"perCall": seconds}
   rep calls  one rep of `calls` calls -> {"wall": seconds, "cpu": process CPU seconds}
   best       fastest of 30 windows of >= 20 ms on the current operands -> {"bestGflops": ...}
+  rss        this process's peak resident set so far -> {"peakRssMB": MiB}
 
 The caller picks calls per rep from perCall and computes GFLOPS; a failed command answers
 {"error": message} so the benchmark reports it instead of waiting forever.
@@ -21,6 +22,7 @@ The caller picks calls per rep from perCall and computes GFLOPS; a failed comman
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -93,7 +95,12 @@ def best():
     return {"bestGflops": top}
 
 
-COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "best": best}
+def rss():
+    # Not peer_common.peak_rss_mb: peer_common imports torch, which numpy's python may not have.
+    return {"peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+
+
+COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "best": best, "rss": rss}
 
 print(json.dumps(INFO), flush=True)
 for line in sys.stdin:

@@ -22,6 +22,7 @@ import time
 
 import numpy as np
 import torch
+from peer_common import peak_rss_mb
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
@@ -122,7 +123,7 @@ def main():
         n += 1
     fb_sps = n / (time.perf_counter() - t0)
     print(json.dumps({"lib": "torch", "version": torch.__version__, "threads": torch.get_num_threads(), "train_steps_per_s": train_sps,
-                      "fwd_bwd_steps_per_s": fb_sps, "steps": steps, "test_accuracy": acc}))
+                      "fwd_bwd_steps_per_s": fb_sps, "steps": steps, "test_accuracy": acc, "peakRssMB": peak_rss_mb()}))
 
 
 if __name__ == "__main__":

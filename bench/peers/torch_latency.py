@@ -13,7 +13,7 @@ batch 256, on 8 fixed batches of inputs uniform in [0, 1) and labels from mulber
 Each `round <steps>` runs that many steps and prints {stepsPerSec, cpuStepsPerSec, loss}.
 
 Both print {"ready": true, ...} once the model is built and warmed up (untimed), and on `done`
-the torch version and BLAS in use, then exit. Threads: OMP_NUM_THREADS (set by the benchmark).
+the torch version, the BLAS in use and the peak RSS, then exit. Threads: OMP_NUM_THREADS (set by the benchmark).
 """
 import os
 import sys
@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 import torch
-from peer_common import blas_in_use, emit, mulberry32
+from peer_common import blas_in_use, emit, mulberry32, peak_rss_mb
 
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
@@ -75,7 +75,7 @@ def serve_g(info):
     for line in iter(sys.stdin.readline, ""):
         cmd = line.split()
         if cmd == ["done"]:
-            emit({**info, "blas": blas_in_use()})
+            emit({**info, "blas": blas_in_use(), "peakRssMB": peak_rss_mb()})
             return
         if len(cmd) != 2 or cmd[0] != "round":
             raise ValueError(f"unknown command {line.strip()!r} (expected 'round <seconds>' or 'done')")
@@ -108,7 +108,7 @@ def serve_h(info):
     for line in iter(sys.stdin.readline, ""):
         cmd = line.split()
         if cmd == ["done"]:
-            emit({**info, "blas": blas_in_use()})
+            emit({**info, "blas": blas_in_use(), "peakRssMB": peak_rss_mb()})
             return
         if len(cmd) != 2 or cmd[0] != "round":
             raise ValueError(f"unknown command {line.strip()!r} (expected 'round <steps>' or 'done')")

@@ -13,7 +13,8 @@ epoch's order (the JS side compares it with its own), the torch version and whic
 loaded, and exits. Anything else, or stdin closing first, raises (the benchmark skips this peer).
 
 `torch_mlp.py small`: 1024 seeded points, 2-64-64-1 tanh, MSE, Adam lr 1e-3, batch 32 in fixed order;
-200 warm-up steps, then 3 blocks of 3000 steps; prints one JSON line with steps/s per block.
+200 warm-up steps, then 3 blocks of 3000 steps; prints one JSON line with steps/s per block and the
+peak RSS.
 
 Threads: the benchmark sets OMP_NUM_THREADS / OPENBLAS_NUM_THREADS and OMP_WAIT_POLICY=PASSIVE;
 torch.set_num_threads follows OMP_NUM_THREADS here.
@@ -27,7 +28,7 @@ import time
 
 import numpy as np
 import torch
-from peer_common import M32, blas_in_use, emit, mulberry32
+from peer_common import M32, blas_in_use, emit, mulberry32, peak_rss_mb
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
@@ -149,7 +150,7 @@ def main():
     if mode == "mlp":
         serve_mlp(info)
     elif mode == "small":
-        emit({**info, **run_small(), "blas": blas_in_use()})
+        emit({**info, **run_small(), "blas": blas_in_use(), "peakRssMB": peak_rss_mb()})
     else:
         raise ValueError(f"unknown mode {mode!r} (expected 'mlp' or 'small')")
 
