@@ -89,7 +89,9 @@ const PAIRED: Record<string, { torch: boolean; tfjs: (line: Line) => boolean }> 
 function label(line: Line): { name: string; sub?: [string, string] } | null {
   const w = String(line.workload);
   switch (w) {
-    case 'a': return { name: 'a. GEMM float32', sub: ['n', String(line.n)] };
+    case 'a':
+      if (line.metric === 'f32x4_peak_gflops') return { name: 'a. f32x4 ceiling (1 core)' };
+      return { name: 'a. GEMM float32', sub: ['n', String(line.n)] };
     case 'b': return { name: 'b. MLP 784-256-256-10, Fashion-MNIST, batch 128' };
     case 'c': return { name: 'c. 2-64-64-1 tanh, batch 32' };
     case 'd': return { name: line.model === 'fastkan' ? 'd. FastKAN [784,64,10]' : 'd. KAN [784,64,10], batch 128' };
@@ -109,7 +111,7 @@ function label(line: Line): { name: string; sub?: [string, string] } | null {
 }
 
 const UNIT: Record<string, string> = {
-  gflops: 'GFLOPS', f64x2_peak_gflops: 'GFLOPS', gemm_gflops: 'GFLOPS', samples_per_s: 'samples/s', steps_per_s: 'steps/s',
+  gflops: 'GFLOPS', f32x4_peak_gflops: 'GFLOPS', f64x2_peak_gflops: 'GFLOPS', gemm_gflops: 'GFLOPS', samples_per_s: 'samples/s', steps_per_s: 'steps/s',
   train_steps_per_s: 'steps/s', mlp_steps_per_s: 'steps/s', inference_calls_per_s: 'calls/s', seconds: 's', ms_per_call: 'ms', tokens_per_s: 'tokens/s',
 };
 
