@@ -24,7 +24,7 @@ export async function runNtk(opts: NtkBenchOptions = {}): Promise<void> {
   const reps = opts.reps ?? 3;
   const nAuto = opts.autograd ?? 16;
   const N = opts.samples ?? 512;
-  const { train } = px.data.fashionMnist(process.env.FASHION_MNIST_DIR ? { dir: process.env.FASHION_MNIST_DIR } : {});
+  const { train } = px.data.fashionMnist({ limit: N, ...(process.env.FASHION_MNIST_DIR ? { dir: process.env.FASHION_MNIST_DIR } : {}) });
   const x = px.keep(px.indexSelect(train.x, 0, px.arange(0, N, 1, { dtype: 'int32' })));
   px.manualSeed(0);
   const model = new px.nn.MLP([784, 256, 256, 10]);

@@ -193,6 +193,20 @@ describe('loadIdxPair (row 19)', () => {
     const f = data.fashionMnist({ dir: d });
     assert.deepEqual([f.train.x.shape, f.test.x.shape, [...f.test.y.values]], [[3, 6], [1, 6], [9]]);
   });
+
+  it('fashionMnist({ limit }) keeps the first N examples of each split; a bad limit is a ValueError naming the option', () => {
+    const d = join(tmp.dir, 'fm-limit');
+    mkdirSync(d);
+    writeFileSync(join(d, 'train-images-idx3-ubyte'), images(3));
+    writeFileSync(join(d, 'train-labels-idx1-ubyte'), labels([4, 1, 2]));
+    writeFileSync(join(d, 't10k-images-idx3-ubyte'), images(1));
+    writeFileSync(join(d, 't10k-labels-idx1-ubyte'), labels([9]));
+    const full = data.fashionMnist({ dir: d });
+    const f = data.fashionMnist({ dir: d, limit: 2 });
+    assert.deepEqual([f.train.x.shape, [...f.train.y.values], f.test.x.shape], [[2, 6], [4, 1], [1, 6]]);
+    assert.deepEqual([...f.train.x.values], [...full.train.x.values].slice(0, 12));
+    for (const bad of [0, -1, 1.5, Number.NaN]) throwsTyped(() => data.fashionMnist({ dir: d, limit: bad }), px.ValueError, 'INVALID_VALUE', ['fashionMnist', 'limit']);
+  });
 });
 
 const debianFiles = ['train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz', 't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz']

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Split } from './dataset.js';
 import { DataError } from './errors.js';
+import { ValueError } from '../core/errors.js';
 import type { IdxArray } from './idx.js';
 import { readIdx } from './idx-file.js';
 import { empty } from '../core/create.js';
@@ -29,6 +30,12 @@ export interface IdxPairOptions {
   flatten?: boolean;
   /** Byte cap per file (see IdxOptions.maxBytes). */
   maxBytes?: number;
+  /**
+   * Keep only the first `limit` examples (a positive integer; all when absent or larger than the
+   * file). Only those are converted to float32, so a run that needs a few thousand images does not
+   * hold all 60000 in memory.
+   */
+  limit?: number;
 }
 
 function expectUbyte(a: IdxArray, path: string, ndim: number, what: string): void {
@@ -42,19 +49,27 @@ function fillFromLut(out: Float32Array, src: Uint8Array, lut: Float32Array): voi
   for (let i = 0; i < src.length; i++) out[i] = lut[src[i]!]!;
 }
 
+function checkLimit(op: string, limit: number | undefined): void {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
+    throw new ValueError(`${op}: option limit must be a positive integer, got ${String(limit)}`);
+  }
+}
+
 /** Reads an images file [N,H,W] and a labels file [N] (IDX ubyte, gzipped or not) into float32 x and int32 y. */
 export function loadIdxPair(imagesPath: string, labelsPath: string, opts: IdxPairOptions = {}): Split {
   const numClasses = opts.numClasses ?? 10;
+  checkLimit('loadIdxPair', opts.limit);
   const idxOpts = opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes };
   const images = readIdx(imagesPath, idxOpts);
   const labels = readIdx(labelsPath, idxOpts);
   expectUbyte(images, imagesPath, 3, 'images');
   expectUbyte(labels, labelsPath, 1, 'labels');
-  const [n, h, w] = images.shape as [number, number, number];
-  if (labels.shape[0] !== n) {
-    throw new DataError('DATASET_MISMATCH', `${imagesPath} has ${n} images but ${labelsPath} has ${labels.shape[0]} labels`);
+  const [total, h, w] = images.shape as [number, number, number];
+  if (labels.shape[0] !== total) {
+    throw new DataError('DATASET_MISMATCH', `${imagesPath} has ${total} images but ${labelsPath} has ${labels.shape[0]} labels`);
   }
-  const lab = labels.data;
+  const n = Math.min(total, opts.limit ?? total);
+  const lab = n === total ? labels.data : labels.data.subarray(0, n);
   for (let i = 0; i < lab.length; i++) {
     if (lab[i]! >= numClasses) {
       throw new DataError('LABEL_OUT_OF_RANGE', `${labelsPath}: label at index ${i} is ${lab[i]}, expected 0 to ${numClasses - 1}`);
@@ -66,7 +81,7 @@ export function loadIdxPair(imagesPath: string, labelsPath: string, opts: IdxPai
   for (let v = 0; v < 256; v++) lut[v] = v / scale;
   const x = empty(opts.flatten === false ? [n, h, w] : [n, h * w], { dtype: 'float32' }, 'loadIdxPair');
   // Written in place: the tensor is brand new, so no autograd history can see the write.
-  fillFromLut(x._peek() as Float32Array, images.data as Uint8Array, lut);
+  fillFromLut(x._peek() as Float32Array, (images.data as Uint8Array).subarray(0, n * h * w), lut);
   return { x, y: fromTyped(lab, [n], 'int32') };
 }
 
@@ -87,11 +102,14 @@ function locate(dir: string, base: string): string {
 }
 
 /**
- * Fashion-MNIST train (60000) and test (10000): x float32 [N,784] in [0,1], y int32 [N].
+ * Fashion-MNIST train (60000) and test (10000): x float32 [N,784] in [0,1], y int32 [N]. `limit`
+ * keeps the first N of each split.
  * @example const { train, test } = fashionMnist();
+ * @example const { train } = fashionMnist({ limit: 8192 }); // train.x: [8192, 784]
  */
 export function fashionMnist(opts: FashionMnistOptions = {}): { train: Split; test: Split; classes: readonly string[] } {
   const dir = opts.dir ?? FASHION_MNIST_DIR;
+  checkLimit('fashionMnist', opts.limit);
   const pair = (prefix: string): Split =>
     loadIdxPair(locate(dir, `${prefix}-images-idx3-ubyte`), locate(dir, `${prefix}-labels-idx1-ubyte`), { ...opts, numClasses: 10 });
   // Locate all four before reading any, so a half-installed folder fails fast.
