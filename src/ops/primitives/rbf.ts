@@ -71,8 +71,8 @@ function centerGrad(g: Tensor, phi: Tensor, x: Tensor, centers: Tensor, width: n
   return mul(lead.length ? sum(t, lead) : t, 2 / (width * width));
 }
 
-/** The float64 reference of rbfBasisBackward, row by row: o[e] = k·Σ_j g[e,j]·phi[e,j]·(x[e] - c[j]). Also the js kernel. */
-export function rbfBackwardLoops(o: { [i: number]: number; length: number }, gs: ArrayLike<number>, ps: ArrayLike<number>, xs: ArrayLike<number>, c: ArrayLike<number>, width: number): void {
+/** The float64 reference of rbfBasisBackward, row by row: o[e] = k·Σ_j g[e,j]·phi[e,j]·(x[e] - c[j]). */
+function rbfBackwardLoops(o: { [i: number]: number; length: number }, gs: ArrayLike<number>, ps: ArrayLike<number>, xs: ArrayLike<number>, c: ArrayLike<number>, width: number): void {
   const C = c.length;
   const k = -2 / (width * width);
   for (let e = 0, b = 0; e < xs.length; e++, b += C) {
