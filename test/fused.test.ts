@@ -248,10 +248,18 @@ describe('indexSelect: the row-copy kernel of the js and wasm backends vs the re
 
 describe('rbfBasis: fused primitive vs exp(-((x - c)/h)²) from primitives', () => {
   for (const [backend, dtype] of SETUPS) {
-    it(`${backend} ${dtype}: x[7,5] 8 centres, x[2,3,2] 5 centres (values, d/dx, d/dc, grad of grad)`, () => {
-      for (const [h, xs, C] of [[2 / 7, [7, 5], 8], [0.6, [2, 3, 2], 5]] as const) {
+    it(`${backend} ${dtype}: x[7,5] 8 centres, x[2,3,2] 5 centres, x[2,2] 13 centres (values, d/dx, d/dc, grad of grad)`, () => {
+      for (const [h, xs, C] of [[2 / 7, [7, 5], 8], [0.6, [2, 3, 2], 5], [0.6, [2, 2], 13]] as const) {
         const centers = px.linspace(-1, 1, C, { dtype: 'float64' });
         compare((x, c) => px.rbfBasis(x!, c!, h), (x, c) => rbfBasisComposite(x!, c!, h), [uniform([...xs], -1.3, 1.3), centers], backend, dtype);
+      }
+    });
+    it(`${backend} ${dtype}: grad of grad through rbfBasisBackward's own vjp (d/dc of Σ(d/dx)²), 8 and 7 centres`, () => {
+      // centres first: probe's second-order term is then d/dc of the squared input gradient, which
+      // runs the vjp of the fused backward primitive (its g, phi and c terms) instead of centerGrad.
+      for (const [h, xs, C] of [[2 / 7, [5, 3], 8], [0.5, [2, 3], 7]] as const) {
+        const centers = px.linspace(-1, 1, C, { dtype: 'float64' });
+        compare((c, x) => px.rbfBasis(x!, c!, h), (c, x) => rbfBasisComposite(x!, c!, h), [centers, uniform([...xs], -1.3, 1.3)], backend, dtype);
       }
     });
   }

@@ -20,6 +20,8 @@ import { createParallel } from '../src/backends/wasm/pool/index.js';
 import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning, waitForWorkers, type FaultKind } from '../src/backends/wasm/pool/testing.js';
 import { loadKernels } from '../src/backends/wasm/module.js';
 import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
+import { RBF_BASIS_BACKWARD } from '../src/ops/primitives/rbf.js';
+import { apply } from '../src/core/dispatch.js';
 import { layerNormBackward, layerNormForward } from '../src/ops/primitives/layer-norm.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { checkCase, on } from './backend-compare.js';
@@ -139,6 +141,11 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('where', () => px.where(px.gt(x, 0), x, bias));
     sameAcrossThreads('clamp', () => px.clamp(x, -0.3, 0.4));
     sameAcrossThreads('rbfBasis', () => px.rbfBasis(x, px.linspace(-1, 1, 8), 0.3));
+    sameAcrossThreads('rbfBasis 7 centres (vector tail)', () => px.rbfBasis(x, px.linspace(-1, 1, 7), 0.3));
+    for (const C of [8, 7]) {
+      const c = px.linspace(-1, 1, C);
+      sameAcrossThreads(`rbfBasisBackward ${C} centres`, () => apply(RBF_BASIS_BACKWARD, [t32([301, 37, C], 17), px.rbfBasis(x, c, 0.3), x, c], { width: 0.3 }));
+    }
     sameAcrossThreads('erf', () => px.erf(x.mul(3)));
     sameAcrossThreads('linear gelu epilogue (row ranges)', () => px.noGrad(() => px.linear(x, t32([29, 37], 15), t32([29], 16), 'gelu')));
     sameAcrossThreads('geluBackward', () => geluBackward(x, x.mul(4)));

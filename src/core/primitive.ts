@@ -27,8 +27,8 @@ export const PRIMITIVE_NAMES = [
   'gather', 'scatterAdd', 'indexSelect', 'indexAdd', 'oneHot',
   // fused: B-spline bases for Kolmogorov-Arnold layers (composite oracle: the Cox-de Boor recursion)
   'splineBasis',
-  // fused: Gaussian RBF bases for FastKAN (composite oracle: exp(-((x - c)/h)²) from primitives)
-  'rbfBasis',
+  // fused: Gaussian RBF bases for FastKAN and their input gradient (composite oracle: exp(-((x - c)/h)²) from primitives)
+  'rbfBasis', 'rbfBasisBackward',
   // fused: layer norm rows and their input gradient (composite oracle: standardize in composite/norm.ts)
   'layerNormForward', 'layerNormBackward',
   // fused: LSTM / GRU cell updates and their input gradients (composite oracles: the gate formulas with ops)

@@ -12,7 +12,7 @@ import { statsRows } from './stats.rows.js';
 import { activationRows } from './activations.rows.js';
 import { lossRows } from './losses.rows.js';
 import { splineRows } from './spline.rows.js';
-import { rbfRows } from './rbf.rows.js';
+import { rbfBackwardRows, rbfRows } from './rbf.rows.js';
 import { recurrentRows } from './recurrent.rows.js';
 import { layerNormRows } from './layer-norm.rows.js';
 import { geluRows } from './gelu.rows.js';
@@ -25,7 +25,7 @@ import { sparseRows } from './sparse.rows.js';
 
 export const ALL_ROWS: OpRow[] = [
   ...unaryRows, ...binaryRows, ...reduceRows, ...matmulRows, ...movementRows, ...indexingRows,
-  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...layerNormRows, ...geluRows, ...fusedRows, ...normRows,
+  ...shapeRows, ...mathRows, ...statsRows, ...activationRows, ...lossRows, ...splineRows, ...rbfRows, ...rbfBackwardRows, ...layerNormRows, ...geluRows, ...fusedRows, ...normRows,
   ...periodicRows, ...poolRows,
   ...recurrentRows, ...attentionRows, ...sparseRows,
 ];

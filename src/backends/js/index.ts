@@ -13,7 +13,7 @@ import { cast, expand, permute, slice } from './movement.js';
 import { arrayBackend } from '../array-storage.js';
 import { geluBackward, indexSelect, linear, logSoftmax } from './fused.js';
 import { splineBasis } from './spline.js';
-import { rbfBasis } from './rbf.js';
+import { rbfBasis, rbfBasisBackward } from './rbf.js';
 import { layerNormBackward, layerNormForward } from './layer-norm.js';
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from './recurrent.js';
 import { scaledDotProductAttention } from './attention.js';
@@ -59,6 +59,7 @@ export const JS_KERNELS: KernelTable = {
   indexSelect: k(indexSelect),
   splineBasis: k(splineBasis),
   rbfBasis: k(rbfBasis),
+  rbfBasisBackward: k(rbfBasisBackward),
   layerNormForward: k(layerNormForward),
   layerNormBackward: k(layerNormBackward),
   lstmCell: k(lstmCell),

@@ -17,7 +17,7 @@ import { matmulKernels } from './kernels/matmul.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
-import { rbfKernel } from './kernels/rbf.js';
+import { rbfBackwardKernel, rbfKernel } from './kernels/rbf.js';
 import { geluBackwardKernel } from './kernels/gelu.js';
 import { layerNormKernels } from './kernels/layernorm.js';
 import { permuteKernel } from './kernels/movement.js';
@@ -133,7 +133,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   // Data movement, layer norm, the recurrent cells and the CSR products (the recurrent cells and CSR products as the
   // js backend's dtype-agnostic fast paths, which work on heap views as they are).
   const movement = { expand, permute: permuteKernel(ctx), slice, cast, ...layerNormKernels(ctx), lstmCell, lstmCellBackward, gruCell, gruCellBackward, sparseLinear, sampledMatmul } as unknown as KernelTable;
-  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
+  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], rbfBasisBackward: rbfBackwardKernel(ctx) as KernelTable['rbfBasisBackward'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   // float64 operands: the f64x2 kernels, else the js kernels (never the reference loops).

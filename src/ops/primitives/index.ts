@@ -11,7 +11,7 @@ import { EXPAND, PERMUTE, RESHAPE } from './shape-ops.js';
 import { CONCAT, PAD, SLICE } from './movement.js';
 import { GATHER, INDEX_ADD, INDEX_SELECT, ONE_HOT, SCATTER_ADD } from './indexing.js';
 import { SPLINE_BASIS } from './spline.js';
-import { RBF_BASIS } from './rbf.js';
+import { RBF_BASIS, RBF_BASIS_BACKWARD } from './rbf.js';
 import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
 import { GRU_CELL, GRU_CELL_BACKWARD, LSTM_CELL, LSTM_CELL_BACKWARD } from './recurrent-cell.js';
@@ -35,6 +35,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   oneHot: ONE_HOT as Primitive<never>,
   splineBasis: SPLINE_BASIS as Primitive<never>,
   rbfBasis: RBF_BASIS as Primitive<never>,
+  rbfBasisBackward: RBF_BASIS_BACKWARD as Primitive<never>,
   layerNormForward: LAYER_NORM_FORWARD as Primitive<never>, layerNormBackward: LAYER_NORM_BACKWARD as Primitive<never>,
   geluForward: GELU_FORWARD as Primitive<never>, geluBackward: GELU_BACKWARD as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,

@@ -14,7 +14,7 @@ export {
 export { sumRows, maxRows, minRows, sumCols, maxCols, minCols } from './reduce';
 export { linearBias, linearRelu, linearTanh, linearGelu, geluBackwardF32, logSoftmaxRows, adamF32, sgdF32 } from './fused';
 export { splineUniformCubic } from './spline';
-export { rbfGaussian } from './rbf';
+export { rbfGaussian, rbfGaussianBackward } from './rbf';
 
 /** First byte the JS allocator may hand out (after any static data the compiler placed). */
 export function heapBase(): usize {
