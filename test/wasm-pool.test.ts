@@ -21,6 +21,7 @@ import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning,
 import { loadKernels } from '../src/backends/wasm/module.js';
 import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
 import { layerNormBackward, layerNormForward } from '../src/ops/primitives/layer-norm.js';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from '../src/ops/primitives/recurrent-cell.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { checkCase, on } from './backend-compare.js';
 
@@ -147,6 +148,19 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('layerNormBackward (row ranges)', () => layerNormBackward(x.mul(2), x, 1, 1e-5));
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
+  });
+  it('LSTM and GRU cells and their backward kernels (row ranges; H 9 = two f32x4 steps and a tail)', () => {
+    const [B, H] = [7, 9];
+    const c = t32([B, H], 30);
+    const g2 = t32([2, B, H], 31);
+    const x4 = on('wasm', () => t32([B, 4 * H], 32).mul(4));
+    const y4 = t32([B, 4 * H], 33);
+    const x3 = on('wasm', () => t32([B, 3 * H], 34).mul(4));
+    const y3 = t32([B, 3 * H], 35);
+    sameAcrossThreads('lstmCell', () => lstmCell(x4, y4, c));
+    sameAcrossThreads('lstmCellBackward', () => lstmCellBackward(g2, x4, y4, c));
+    sameAcrossThreads('gruCell', () => gruCell(x3, y3, c));
+    sameAcrossThreads('gruCellBackward', () => gruCellBackward(c.mul(0.5), x3, y3, c));
   });
   it('splineBasis (uniform cubic core in wasm, the rest in js), values past the grid included', () => {
     const x = on('wasm', () => t32([211, 19], 14).mul(1.6));
