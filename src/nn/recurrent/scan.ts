@@ -14,11 +14,16 @@
  *        output is h over all rows; the final state is row T-1 (forward) or row 0 (reverse).
  * With lengths, a row past its length holds its state (and gets no gradient through the step).
  * Under createGraph (grad of grad) the backward re-runs the loop with ops and differentiates it.
+ *
+ * Data movement: the forward writes each step's states and hidden projection into its row of Y as
+ * soon as the step is done (while they are in cache; a concat of all T·3 pieces at the end re-read
+ * them from memory), and frees the step's temporaries, so the next step reuses the same heap
+ * blocks; the backward likewise writes each step's gate gradients into d xg's row.
  */
 import { customGrad } from '../../core/functional.js';
 import { gradients } from '../../core/autograd.js';
 import { enableGrad, isGradEnabled, noGrad } from '../../core/grad-mode.js';
-import { tensor, zeros } from '../../core/create.js';
+import { empty, tensor, zeros } from '../../core/create.js';
 import type { FloatDType } from '../../core/dtype.js';
 import type { Tensor } from '../../core/tensor.js';
 import { add, concat, gt, linear, mm, mul, reshape, slice, sub, sum, where } from '../../ops/primitives/index.js';
@@ -48,6 +53,62 @@ const row = (t: Tensor, i: number, shape: number[]): Tensor => reshape(slice(t, 
 /** Row width of the packed output: the S states, then (LSTM / GRU) the hidden projection hg_t. */
 export function rowWidth(mode: CellMode, B: number, H: number, GH: number): number {
   return (mode === 'LSTM' ? 2 : 1) * B * H + (mode === 'LSTM' || mode === 'GRU' ? B * GH : 0);
+}
+
+/** Copies `src`'s values into `dst` from element `at` (both fresh tensors this file owns). */
+function put(dst: Tensor, src: Tensor, at: number): void {
+  (dst._peek() as Float32Array).set(src._peek() as Float32Array, at);
+}
+
+/** Disposes each tensor not in `keep` (a step's temporaries). */
+function free(ts: readonly (Tensor | null)[], keep: readonly Tensor[]): void {
+  for (const t of ts) if (t && !keep.includes(t) && !t.isDisposed) t.dispose();
+}
+
+/**
+ * The forward when nothing is recorded: `loop`'s steps, each written straight into its row of the
+ * packed Y [T, R] and its temporaries freed (see the file header). Inputs as `scan`'s.
+ */
+function forward(spec: ScanSpec, ins: readonly Tensor[]): Tensor {
+  const { mode, reverse } = spec;
+  const [xg, h0] = ins as [Tensor, Tensor];
+  const lstm = mode === 'LSTM';
+  const wHh = ins[lstm ? 3 : 2]!;
+  const bHh = mode === 'GRU' ? ins[3] ?? null : null;
+  const [T, B, GH] = xg.shape as [number, number, number];
+  const H = h0.shape[1]!;
+  const BH = B * H;
+  const masks = stepMasks(spec.lengths, T, xg.dtype as FloatDType);
+  const R = rowWidth(mode, B, H, GH);
+  const Y = empty([T, R], { dtype: xg.dtype });
+  let state: Tensor[] = lstm ? [h0, ins[2]!] : [h0];
+  for (let i = 0; i < T; i++) {
+    const t = reverse ? T - 1 - i : i;
+    const xt = row(xg, t, [B, GH]);
+    let next: Tensor[];
+    let hg: Tensor | null = null;
+    let sc: Tensor | null = null;
+    if (lstm) {
+      hg = linear(state[0]!, wHh, null);
+      sc = lstmCell(xt, hg, state[1]!);
+      next = [row(sc, 0, [B, H]), row(sc, 1, [B, H])];
+    } else if (mode === 'GRU') {
+      hg = linear(state[0]!, wHh, bHh);
+      next = [gruCell(xt, hg, state[0]!)];
+    } else next = [rnnStep(mode, xt, state[0]!, wHh)];
+    const m = masks[t];
+    if (m) {
+      const held = next.map((n, j) => where(m.keep, n, state[j]!));
+      free(next, []);
+      next = held;
+    }
+    next.forEach((n, j) => put(Y, n, t * R + j * BH));
+    if (hg) put(Y, hg, t * R + next.length * BH);
+    free([xt, hg, sc, ...state], [...ins, ...next]);
+    state = next;
+  }
+  free(state, ins);
+  return Y;
 }
 
 /** The step loop with ops (recorded when grad is on): the packed Y [T, R]. Inputs as `scan`'s. */
@@ -157,7 +218,7 @@ function bptt(spec: ScanSpec, g: Tensor, Y: Tensor, ins: readonly Tensor[]): (Te
 
 /** The packed Y [T, R] for one layer-direction, one autograd node (see the file header). */
 export function scan(spec: ScanSpec, ins: Tensor[]): Tensor {
-  const f = customGrad((...xs: Tensor[]) => loop(spec, xs), (g: Tensor, out: Tensor, ...xs: Tensor[]) => {
+  const f = customGrad((...xs: Tensor[]) => forward(spec, xs), (g: Tensor, out: Tensor, ...xs: Tensor[]) => {
     if (!isGradEnabled()) return noGrad(() => bptt(spec, g, out, xs));
     // createGraph: differentiate the recorded loop, so gradients of gradients are right.
     return enableGrad(() => {
