@@ -156,63 +156,107 @@ function bptt(spec: ScanSpec, g: Tensor, Y: Tensor, ins: readonly Tensor[]): (Te
   const [T, B, GH] = xg.shape as [number, number, number];
   const H = h0.shape[1]!;
   const BH = B * H;
-  const S = lstm ? 2 : 1;
-  const masks = stepMasks(spec.lengths, T, xg.dtype as FloatDType);
+  const R = Y.shape[1]!;
+  const dtype = xg.dtype;
+  const masks = stepMasks(spec.lengths, T, dtype as FloatDType);
   const part = (t: Tensor, i: number, from: number, n: number, shape: number[]): Tensor => reshape(slice(t, [[i, i + 1], [from, from + n]]), shape);
   // States before each step t, as [T, B, H]: the neighbour in processing order, or the initial state.
   const before = (k: number, init: Tensor): Tensor => {
-    const s = reshape(slice(Y, [null, [k * BH, (k + 1) * BH]]), [T, B, H]);
-    if (T === 1) return reshape(init, [1, B, H]);
-    return reverse ? concat([slice(s, [[1, T]]), reshape(init, [1, B, H])], 0) : concat([reshape(init, [1, B, H]), slice(s, [[0, T - 1]])], 0);
+    const out = empty([T, B, H], { dtype });
+    const o = out._peek();
+    const y = Y._peek();
+    for (let t = 0; t < T; t++) {
+      const p = reverse ? t + 1 : t - 1;
+      o.set(p < 0 || p >= T ? init._peek() : y.subarray(p * R + k * BH, p * R + (k + 1) * BH), t * BH);
+    }
+    return out;
   };
   const hPrev = before(0, h0);
   const cPrev = lstm ? before(1, c0!) : null;
-  const dX = new Array<Tensor>(T);
-  const dHg = mode === 'GRU' ? new Array<Tensor>(T) : dX;
-  let dh: Tensor = zeros([B, H], { dtype: xg.dtype });
-  let dc: Tensor | null = lstm ? zeros([B, H], { dtype: xg.dtype }) : null;
+  // d xg (and, GRU, d hg) [T, B, G·H], each step's rows written as soon as they are known.
+  const dxg = empty([T, B, GH], { dtype });
+  const dhgAll = mode === 'GRU' ? empty([T, B, GH], { dtype }) : dxg;
+  let dh: Tensor = zeros([B, H], { dtype });
+  let dc: Tensor | null = lstm ? zeros([B, H], { dtype }) : null;
   for (let i = T - 1; i >= 0; i--) {
     const t = reverse ? T - 1 - i : i;
     const m = masks[t];
-    const gh = add(dh, part(g, t, 0, BH, [B, H]));
-    let dA: Tensor;
+    const gUp = part(g, t, 0, BH, [B, H]);
+    const gh = add(dh, gUp);
+    const tmp: (Tensor | null)[] = [gUp, dh];
     let dhPrev: Tensor;
     if (lstm) {
-      const gc = add(dc!, part(g, t, BH, BH, [B, H]));
-      const d = lstmCellBackward(concat([reshape(gh, [1, B, H]), reshape(gc, [1, B, H])], 0), row(xg, t, [B, GH]), part(Y, t, S * BH, B * GH, [B, GH]), row(cPrev!, t, [B, H]));
-      dA = slice(d, [null, [0, GH]]);
+      const gcUp = part(g, t, BH, BH, [B, H]);
+      const gc = add(dc!, gcUp);
+      const G2 = empty([2, B, H], { dtype });
+      put(G2, gh, 0);
+      put(G2, gc, BH);
+      const xt = row(xg, t, [B, GH]);
+      const hgt = part(Y, t, 2 * BH, B * GH, [B, GH]);
+      const cp = row(cPrev!, t, [B, H]);
+      const d = lstmCellBackward(G2, xt, hgt, cp);
+      let dA = slice(d, [null, [0, GH]]);
       const dcp = slice(d, [null, [GH, GH + H]]);
-      if (m) dA = mul(dA, m.scale);
+      if (m) {
+        const scaled = mul(dA, m.scale);
+        tmp.push(dA);
+        dA = scaled;
+      }
       dhPrev = mm(dA, wHh);
-      dc = m ? where(m.keep, dcp, gc) : dcp;
-      dX[t] = dA;
+      put(dxg, dA, t * B * GH);
+      tmp.push(gcUp, G2, xt, hgt, cp, d, dA, dc);
+      if (m) {
+        dc = where(m.keep, dcp, gc);
+        tmp.push(dcp, gc);
+      } else {
+        dc = dcp;
+        tmp.push(gc);
+      }
     } else if (mode === 'GRU') {
-      const d = gruCellBackward(gh, row(xg, t, [B, GH]), part(Y, t, BH, B * GH, [B, GH]), row(hPrev, t, [B, H]));
+      const xt = row(xg, t, [B, GH]);
+      const hgt = part(Y, t, BH, B * GH, [B, GH]);
+      const hp = row(hPrev, t, [B, H]);
+      const d = gruCellBackward(gh, xt, hgt, hp);
       let dx = slice(d, [null, [0, GH]]);
       let dhg = slice(d, [null, [GH, 2 * GH]]);
+      tmp.push(xt, hgt, hp, d);
       if (m) {
+        tmp.push(dx, dhg);
         dx = mul(dx, m.scale);
         dhg = mul(dhg, m.scale);
       }
-      dhPrev = add(slice(d, [null, [2 * GH, 2 * GH + H]]), mm(dhg, wHh));
-      dX[t] = dx;
-      dHg[t] = dhg;
+      const dhh = slice(d, [null, [2 * GH, 2 * GH + H]]);
+      const back = mm(dhg, wHh);
+      dhPrev = add(dhh, back);
+      put(dxg, dx, t * B * GH);
+      put(dhgAll, dhg, t * B * GH);
+      tmp.push(dx, dhg, dhh, back);
     } else {
       const y = part(Y, t, 0, BH, [B, H]);
-      dA = mode === 'RNN_TANH' ? mul(gh, sub(1, mul(y, y))) : where(gt(y, 0), gh, 0);
-      if (m) dA = mul(dA, m.scale);
+      let dA = mode === 'RNN_TANH' ? mul(gh, sub(1, mul(y, y))) : where(gt(y, 0), gh, 0);
+      if (m) {
+        tmp.push(dA);
+        dA = mul(dA, m.scale);
+      }
       dhPrev = mm(dA, wHh);
-      dX[t] = dA;
+      put(dxg, dA, t * B * GH);
+      tmp.push(y, dA);
     }
-    dh = m ? where(m.keep, dhPrev, gh) : dhPrev;
+    if (m) {
+      dh = where(m.keep, dhPrev, gh);
+      tmp.push(dhPrev, gh);
+    } else {
+      dh = dhPrev;
+      tmp.push(gh);
+    }
+    free(tmp, [...ins, g, Y, dh, ...(dc ? [dc] : [])]);
   }
-  const dxg = T === 1 ? reshape(dX[0]!, [1, B, GH]) : concat(dX.map((d) => reshape(d, [1, B, GH])), 0);
-  const dhgAll = mode === 'GRU' ? (T === 1 ? reshape(dHg[0]!, [1, B, GH]) : concat(dHg.map((d) => reshape(d, [1, B, GH])), 0)) : dxg;
   const dW = wHh.requiresGrad ? mm(reshape(dhgAll, [T * B, GH]), reshape(hPrev, [T * B, H]), true, false) : null;
   const out: (Tensor | null)[] = [xg.requiresGrad ? dxg : null, h0.requiresGrad ? dh : null];
   if (lstm) out.push(c0!.requiresGrad ? dc : null);
   out.push(dW);
   if (bHh) out.push(bHh.requiresGrad ? sum(dhgAll, [0, 1]) : null);
+  free([hPrev, cPrev, ...(mode === 'GRU' ? [dhgAll] : [])], out.filter((o): o is Tensor => o !== null));
   return out;
 }
 
