@@ -7,7 +7,7 @@
  * A diagnostic, not a benchmark: the timers add a little per call.
  */
 import * as px from '../src/node.js';
-import { getPrimitive } from '../src/internal.js';
+import { currentPool, getPrimitive } from '../src/internal.js';
 
 const T = 100;
 const B = 32;
@@ -74,6 +74,8 @@ function main(): void {
   step();
   step();
   on = true;
+  const pool = currentPool();
+  const s0 = pool ? { ...pool.stats } : null;
   const c0 = process.cpuUsage();
   const w0 = performance.now();
   for (let i = 0; i < steps; i++) step();
@@ -84,6 +86,7 @@ function main(): void {
   let inKernels = 0;
   for (const [, e] of rows) inKernels += e.ms;
   console.log(`${kind} T ${T} B ${B} I ${I} H ${H}, threads ${threads}, ${steps} steps: wall ${wall.toFixed(1)} ms/step, cpu ${cpu.toFixed(1)} ms/step, in kernels ${(inKernels / steps).toFixed(1)} ms/step, loss ${loss.toFixed(6)}`);
+  if (pool && s0) console.log(`pool per step: ${((pool.stats.tasks - s0.tasks) / steps).toFixed(0)} tasks, ${((pool.stats.mainChunks - s0.mainChunks) / steps).toFixed(0)} chunks on the main thread, ${((pool.stats.workerChunks - s0.workerChunks) / steps).toFixed(0)} on workers, ${((pool.stats.waitMs - s0.waitMs) / steps).toFixed(1)} ms waiting`);
   console.log(`phases ms/step: forward ${(phase.forward / steps).toFixed(1)}, backward ${(phase.backward / steps).toFixed(1)}, optimizer+item ${(phase.step / steps).toFixed(1)}`);
   for (const [id, e] of rows) {
     if (e.ms / steps < 0.05) continue;

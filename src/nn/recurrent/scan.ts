@@ -60,6 +60,17 @@ function put(dst: Tensor, src: Tensor, at: number): void {
   (dst._peek() as Float32Array).set(src._peek() as Float32Array, at);
 }
 
+/**
+ * reshape(t[i]) (or of columns [from, from + n) of row i) holding the slice's storage alone (the
+ * slice disposed), so that freeing it frees the block. For the unrecorded paths only.
+ */
+function rowOwned(t: Tensor, i: number, shape: number[], cols?: [number, number]): Tensor {
+  const s = slice(t, cols ? [[i, i + 1], cols] : [[i, i + 1]]);
+  const v = reshape(s, shape);
+  s.dispose();
+  return v;
+}
+
 /** Disposes each tensor not in `keep` (a step's temporaries). */
 function free(ts: readonly (Tensor | null)[], keep: readonly Tensor[]): void {
   for (const t of ts) if (t && !keep.includes(t) && !t.isDisposed) t.dispose();
@@ -84,14 +95,14 @@ function forward(spec: ScanSpec, ins: readonly Tensor[]): Tensor {
   let state: Tensor[] = lstm ? [h0, ins[2]!] : [h0];
   for (let i = 0; i < T; i++) {
     const t = reverse ? T - 1 - i : i;
-    const xt = row(xg, t, [B, GH]);
+    const xt = rowOwned(xg, t, [B, GH]);
     let next: Tensor[];
     let hg: Tensor | null = null;
     let sc: Tensor | null = null;
     if (lstm) {
       hg = linear(state[0]!, wHh, null);
       sc = lstmCell(xt, hg, state[1]!);
-      next = [row(sc, 0, [B, H]), row(sc, 1, [B, H])];
+      next = [rowOwned(sc, 0, [B, H]), rowOwned(sc, 1, [B, H])];
     } else if (mode === 'GRU') {
       hg = linear(state[0]!, wHh, bHh);
       next = [gruCell(xt, hg, state[0]!)];
@@ -159,7 +170,7 @@ function bptt(spec: ScanSpec, g: Tensor, Y: Tensor, ins: readonly Tensor[]): (Te
   const R = Y.shape[1]!;
   const dtype = xg.dtype;
   const masks = stepMasks(spec.lengths, T, dtype as FloatDType);
-  const part = (t: Tensor, i: number, from: number, n: number, shape: number[]): Tensor => reshape(slice(t, [[i, i + 1], [from, from + n]]), shape);
+  const part = (t: Tensor, i: number, from: number, n: number, shape: number[]): Tensor => rowOwned(t, i, shape, [from, from + n]);
   // States before each step t, as [T, B, H]: the neighbour in processing order, or the initial state.
   const before = (k: number, init: Tensor): Tensor => {
     const out = empty([T, B, H], { dtype });
@@ -191,9 +202,9 @@ function bptt(spec: ScanSpec, g: Tensor, Y: Tensor, ins: readonly Tensor[]): (Te
       const G2 = empty([2, B, H], { dtype });
       put(G2, gh, 0);
       put(G2, gc, BH);
-      const xt = row(xg, t, [B, GH]);
+      const xt = rowOwned(xg, t, [B, GH]);
       const hgt = part(Y, t, 2 * BH, B * GH, [B, GH]);
-      const cp = row(cPrev!, t, [B, H]);
+      const cp = rowOwned(cPrev!, t, [B, H]);
       const d = lstmCellBackward(G2, xt, hgt, cp);
       let dA = slice(d, [null, [0, GH]]);
       const dcp = slice(d, [null, [GH, GH + H]]);
@@ -213,9 +224,9 @@ function bptt(spec: ScanSpec, g: Tensor, Y: Tensor, ins: readonly Tensor[]): (Te
         tmp.push(gc);
       }
     } else if (mode === 'GRU') {
-      const xt = row(xg, t, [B, GH]);
+      const xt = rowOwned(xg, t, [B, GH]);
       const hgt = part(Y, t, BH, B * GH, [B, GH]);
-      const hp = row(hPrev, t, [B, H]);
+      const hp = rowOwned(hPrev, t, [B, H]);
       const d = gruCellBackward(gh, xt, hgt, hp);
       let dx = slice(d, [null, [0, GH]]);
       let dhg = slice(d, [null, [GH, 2 * GH]]);
