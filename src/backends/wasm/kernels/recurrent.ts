@@ -13,10 +13,13 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 type NoAttrs = Record<string, never>;
 
 /**
- * Units (rows·H) from which a cell pass is split across threads: a unit costs ~2-5 ns (five or
- * six exp/tanh), so 2^15 units is ~0.1 ms, well above the pool's hand-off cost.
+ * Units (rows·H) from which a cell pass is split across threads. A unit costs about five exp/tanh
+ * (LSTM: three logistics and two tanh; GRU forward three), so 2^13 units (one step of batch 32 x
+ * hidden 256) is the work of ~2^15 elements of `tanh`, where the elementwise kernels measured
+ * 1.4x at 2 threads (kernels/elementwise.ts EW_THREADING); below it, waking a worker costs more
+ * than it saves. pool/testing.ts lowers it to force the threaded path in tests.
  */
-export const RECURRENT_THREADING = { minUnits: 1 << 15 };
+export const RECURRENT_THREADING = { minUnits: 1 << 13 };
 
 interface RecurrentExports {
   lstmCellF32(xg: number, hg: number, c: number, oh: number, oc: number, rows: number, H: number): void;
