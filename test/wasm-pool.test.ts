@@ -162,6 +162,26 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('gruCell', () => gruCell(x3, y3, c));
     sameAcrossThreads('gruCellBackward', () => gruCellBackward(c.mul(0.5), x3, y3, c));
   });
+  it('nn.LSTM / nn.GRU forward and BPTT gradients (cells, per-step GEMMs, weight gradients on the pool)', () => {
+    for (const kind of ['LSTM', 'GRU'] as const) {
+      const model = on('wasm', () => {
+        px.manualSeed(3);
+        return kind === 'LSTM' ? new px.nn.LSTM(5, 9, { bidirectional: true }) : new px.nn.GRU(5, 9, { bidirectional: true });
+      });
+      const forward = (xi: px.Tensor): px.Tensor => {
+        const opts = { lengths: [6, 3, 6, 1, 5, 6, 2] };
+        return model instanceof px.nn.LSTM ? model.forward(xi, null, opts)[0] : model.forward(xi, null, opts)[0];
+      };
+      const x = t32([6, 7, 5], 40);
+      sameAcrossThreads(`${kind} output and gradients`, () => {
+        const xi = x.detach().requiresGrad_();
+        for (const p of model.parameters()) p.grad = null;
+        const out = forward(xi);
+        px.sum(px.mul(out, out)).backward();
+        return px.concat([out, xi.grad!, ...model.parameters().map((p) => p.grad!)].map((t) => px.reshape(t, [t.size])), 0);
+      });
+    }
+  });
   it('splineBasis (uniform cubic core in wasm, the rest in js), values past the grid included', () => {
     const x = on('wasm', () => t32([211, 19], 14).mul(1.6));
     const g = new Float32Array(19 * 12).map((_, i) => -1 + ((i % 12) - 3) * 0.4);
