@@ -55,6 +55,7 @@ function overRows(ctx: WasmContext, op: string, fn: keyof RecurrentExports, rows
   ctx.parallel!.run(op, chunks, { out });
 }
 
+/** The four cell kernels of the wasm backend's table (float32 in wasm, the rest to the js kernels). */
 export function recurrentKernels(ctx: WasmContext): { lstmCell: Kernel<NoAttrs>; lstmCellBackward: Kernel<NoAttrs>; gruCell: Kernel<NoAttrs>; gruCellBackward: Kernel<NoAttrs> } {
   return {
     lstmCell: (out, ins, attrs) => {
