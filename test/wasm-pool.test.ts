@@ -23,6 +23,7 @@ import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
 import { RBF_BASIS_BACKWARD } from '../src/ops/primitives/rbf.js';
 import { apply } from '../src/core/dispatch.js';
 import { layerNormBackward, layerNormForward } from '../src/ops/primitives/layer-norm.js';
+import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from '../src/ops/primitives/recurrent-cell.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { checkCase, on } from './backend-compare.js';
 
@@ -154,6 +155,39 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('layerNormBackward (row ranges)', () => layerNormBackward(x.mul(2), x, 1, 1e-5));
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
+  });
+  it('LSTM and GRU cells and their backward kernels (row ranges; H 9 = two f32x4 steps and a tail)', () => {
+    const [B, H] = [7, 9];
+    const c = t32([B, H], 30);
+    const g2 = t32([2, B, H], 31);
+    const x4 = on('wasm', () => t32([B, 4 * H], 32).mul(4));
+    const y4 = t32([B, 4 * H], 33);
+    const x3 = on('wasm', () => t32([B, 3 * H], 34).mul(4));
+    const y3 = t32([B, 3 * H], 35);
+    sameAcrossThreads('lstmCell', () => lstmCell(x4, y4, c));
+    sameAcrossThreads('lstmCellBackward', () => lstmCellBackward(g2, x4, y4, c));
+    sameAcrossThreads('gruCell', () => gruCell(x3, y3, c));
+    sameAcrossThreads('gruCellBackward', () => gruCellBackward(c.mul(0.5), x3, y3, c));
+  });
+  it('nn.LSTM / nn.GRU forward and BPTT gradients (cells, per-step GEMMs, weight gradients on the pool)', () => {
+    for (const kind of ['LSTM', 'GRU'] as const) {
+      const model = on('wasm', () => {
+        px.manualSeed(3);
+        return kind === 'LSTM' ? new px.nn.LSTM(5, 9, { bidirectional: true }) : new px.nn.GRU(5, 9, { bidirectional: true });
+      });
+      const forward = (xi: px.Tensor): px.Tensor => {
+        const opts = { lengths: [6, 3, 6, 1, 5, 6, 2] };
+        return model instanceof px.nn.LSTM ? model.forward(xi, null, opts)[0] : model.forward(xi, null, opts)[0];
+      };
+      const x = t32([6, 7, 5], 40);
+      sameAcrossThreads(`${kind} output and gradients`, () => {
+        const xi = x.detach().requiresGrad_();
+        for (const p of model.parameters()) p.grad = null;
+        const out = forward(xi);
+        px.sum(px.mul(out, out)).backward();
+        return px.concat([out, xi.grad!, ...model.parameters().map((p) => p.grad!)].map((t) => px.reshape(t, [t.size])), 0);
+      });
+    }
   });
   it('splineBasis (uniform cubic core in wasm, the rest in js), values past the grid included', () => {
     const x = on('wasm', () => t32([211, 19], 14).mul(1.6));

@@ -86,23 +86,31 @@ export const recurrentRows: OpRow[] = [
     cases: [
       { name: 'B 3, H 2', inputs: () => [uniform([3, 8]), uniform([3, 8]), uniform([3, 2])] },
       { name: 'B 1, H 5, saturating gates', inputs: () => [uniform([1, 20], -8, 8), uniform([1, 20], -1, 1), uniform([1, 5])] },
+      { name: 'B 3, H 9 (two f32x4 steps and a tail of 1)', inputs: () => [uniform([3, 36], -3, 3), uniform([3, 36]), uniform([3, 9], -2, 2)] },
       { name: 'zero rows B 0', inputs: () => [z64([0, 8]), z64([0, 8]), z64([0, 2])] },
     ],
   },
   {
     op: 'lstmCellBackward', kind: 'primitive', run: (g, xg, hg, c) => lstmCellBackward(g!, xg!, hg!, c!), reference: lstmBwdRef, grad: false,
-    cases: [{ name: 'G [2,3,2], B 3, H 2', inputs: () => [uniform([2, 3, 2]), uniform([3, 8]), uniform([3, 8]), uniform([3, 2])] }],
+    cases: [
+      { name: 'G [2,3,2], B 3, H 2', inputs: () => [uniform([2, 3, 2]), uniform([3, 8]), uniform([3, 8]), uniform([3, 2])] },
+      { name: 'G [2,2,7], B 2, H 7 (an f32x4 step and a tail of 3), saturating gates', inputs: () => [uniform([2, 2, 7]), uniform([2, 28], -9, 9), uniform([2, 28]), uniform([2, 7], -2, 2)] },
+    ],
   },
   {
     op: 'gruCell', kind: 'primitive', run: (xg, hg, h) => gruCell(xg!, hg!, h!), reference: gruRef,
     cases: [
       { name: 'B 3, H 2', inputs: () => [uniform([3, 6]), uniform([3, 6]), uniform([3, 2])] },
       { name: 'B 2, H 4, saturating gates', inputs: () => [uniform([2, 12], -8, 8), uniform([2, 12], -1, 1), uniform([2, 4])] },
+      { name: 'B 3, H 10 (two f32x4 steps and a tail of 2)', inputs: () => [uniform([3, 30], -3, 3), uniform([3, 30]), uniform([3, 10])] },
       { name: 'zero rows B 0', inputs: () => [z64([0, 6]), z64([0, 6]), z64([0, 2])] },
     ],
   },
   {
     op: 'gruCellBackward', kind: 'primitive', run: (g, xg, hg, h) => gruCellBackward(g!, xg!, hg!, h!), reference: gruBwdRef, grad: false,
-    cases: [{ name: 'G [3,2], B 3, H 2', inputs: () => [uniform([3, 2]), uniform([3, 6]), uniform([3, 6]), uniform([3, 2])] }],
+    cases: [
+      { name: 'G [3,2], B 3, H 2', inputs: () => [uniform([3, 2]), uniform([3, 6]), uniform([3, 6]), uniform([3, 2])] },
+      { name: 'G [2,5], B 2, H 5 (an f32x4 step and a tail of 1), saturating gates', inputs: () => [uniform([2, 5]), uniform([2, 15], -9, 9), uniform([2, 15]), uniform([2, 5])] },
+    ],
   },
 ];

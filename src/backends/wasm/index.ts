@@ -20,6 +20,7 @@ import { splineKernel } from './kernels/spline.js';
 import { rbfBackwardKernel, rbfKernel } from './kernels/rbf.js';
 import { geluBackwardKernel } from './kernels/gelu.js';
 import { layerNormKernels } from './kernels/layernorm.js';
+import { recurrentKernels } from './kernels/recurrent.js';
 import { permuteKernel } from './kernels/movement.js';
 import { elementwise64Kernels } from './kernels/elementwise64.js';
 import { matmul64Kernels } from './kernels/matmul64.js';
@@ -27,7 +28,6 @@ import { fusedUpdates64 } from './kernels/fused64.js';
 import { withFloat64 } from './kernels/route64.js';
 import { spline64Kernel } from './kernels/spline64.js';
 import { cast, expand, slice } from '../js/movement.js';
-import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from '../js/recurrent.js';
 import { sampledMatmul, sparseLinear } from '../js/sparse.js';
 import { type Parallel, createParallel } from './pool/index.js';
 
@@ -130,9 +130,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
     parallel,
   };
-  // Data movement, layer norm, the recurrent cells and the CSR products (the recurrent cells and CSR products as the
-  // js backend's dtype-agnostic fast paths, which work on heap views as they are).
-  const movement = { expand, permute: permuteKernel(ctx), slice, cast, ...layerNormKernels(ctx), lstmCell, lstmCellBackward, gruCell, gruCellBackward, sparseLinear, sampledMatmul } as unknown as KernelTable;
+  // Data movement, layer norm, the recurrent cells and the CSR products (the CSR products as the js
+  // backend's dtype-agnostic fast paths, which work on heap views as they are).
+  const movement = { expand, permute: permuteKernel(ctx), slice, cast, ...layerNormKernels(ctx), ...recurrentKernels(ctx), sparseLinear, sampledMatmul } as unknown as KernelTable;
   const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], rbfBasisBackward: rbfBackwardKernel(ctx) as KernelTable['rbfBasisBackward'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);

@@ -187,7 +187,8 @@ export abstract class RNNBase extends Module {
         const init = init0.map((s) => reshape(slice(s, [[k, k + 1]]), [B, H]));
         const ins = [xg, ...init, wHh, ...(this.mode === 'GRU' && bHh ? [bHh] : [])];
         const Y = scan({ mode: this.mode, reverse: d === 1, lengths }, ins);
-        const hs = reshape(slice(Y, [null, [0, B * H]]), [T, B, H]);
+        // RNN rows are h alone: a view (a full-width slice would copy, and its backward pad copy again).
+        const hs = reshape(Y.shape[1] === B * H ? Y : slice(Y, [null, [0, B * H]]), [T, B, H]);
         outs.push(outMask ? mul(hs, outMask) : hs);
         const last = d === 1 ? 0 : T - 1;
         for (let j = 0; j < S; j++) finals[j]!.push(reshape(slice(Y, [[last, last + 1], [j * B * H, (j + 1) * B * H]]), [1, B, H]));

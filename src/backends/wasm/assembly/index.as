@@ -31,3 +31,4 @@ export { linearBias64, linearRelu64, linearTanh64, adamF64, sgdF64, lambF64 } fr
 export { splineUniformCubic64 } from './spline64';
 export { layerNormRowsF32, layerNormBackwardRowsF32 } from './layernorm';
 export { transposeF32 } from './movement';
+export { lstmCellF32, lstmCellBackwardF32, gruCellF32, gruCellBackwardF32 } from './recurrent';
