@@ -25,6 +25,12 @@ export function unaryCases(make: (shape: number[]) => px.Tensor): OpRow['cases']
 }
 
 const pos = (s: number[]): px.Tensor => uniform(s, 0.1, 3);
+/** sin/cos beyond the basic cases: odd sizes (a vector tail of 1-3 lanes) and the wide arguments Fourier features produce. */
+const trigCases: OpRow['cases'] = [
+  { name: '[37] in [-400, 400] (tail of 1)', inputs: () => [uniform([37], -400, 400)] },
+  { name: '[3,11] in [-30, 30] (tail of 1 per 33)', inputs: () => [uniform([3, 11], -30, 30)] },
+  { name: '[6] beyond 4.2e8 (the scalar lanes) and near 0', inputs: () => [f64([5e8, -1e9, 3e12, 1e-5, -2e-4, 0.7])], grad: false },
+];
 
 export const unaryRows: OpRow[] = [
   { op: 'neg', kind: 'primitive', run: px.neg, scalar: (x) => -x, cases: unaryCases((s) => uniform(s)) },
@@ -33,8 +39,8 @@ export const unaryRows: OpRow[] = [
   { op: 'log1p', kind: 'primitive', run: px.log1p, scalar: Math.log1p, cases: unaryCases((s) => uniform(s, -0.5, 3)) },
   { op: 'sqrt', kind: 'primitive', run: px.sqrt, scalar: Math.sqrt, cases: unaryCases(pos) },
   { op: 'abs', kind: 'primitive', run: px.abs, scalar: Math.abs, cases: unaryCases((s) => awayFromZero(s)) },
-  { op: 'sin', kind: 'primitive', run: px.sin, scalar: Math.sin, cases: unaryCases((s) => uniform(s)) },
-  { op: 'cos', kind: 'primitive', run: px.cos, scalar: Math.cos, cases: unaryCases((s) => uniform(s)) },
+  { op: 'sin', kind: 'primitive', run: px.sin, scalar: Math.sin, cases: [...unaryCases((s) => uniform(s)), ...trigCases] },
+  { op: 'cos', kind: 'primitive', run: px.cos, scalar: Math.cos, cases: [...unaryCases((s) => uniform(s)), ...trigCases] },
   { op: 'tanh', kind: 'primitive', run: px.tanh, scalar: Math.tanh, cases: unaryCases((s) => uniform(s)) },
   { op: 'sign', kind: 'primitive', run: px.sign, scalar: Math.sign, cases: [...unaryCases((s) => awayFromZero(s)), { name: 'zeros', inputs: () => [f64([0, -0, 1])], grad: false }] },
   { op: 'erf', kind: 'primitive', run: px.erf, scalar: erfRef, cases: unaryCases((s) => uniform(s, -3, 3)), tol: { rtol: 1e-12, atol: 1e-14 } },

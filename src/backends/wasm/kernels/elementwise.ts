@@ -1,6 +1,6 @@
 /**
  * @file Elementwise kernels of the wasm backend: float32 unary maps, binary arithmetic and
- * comparisons with broadcasting, and `where`. Anything else (other dtypes, pow, sin, ...) runs the
+ * comparisons with broadcasting, and `where`. Anything else (other dtypes, pow, log1p, ...) runs the
  * primitive's reference loops on the same heap views.
  *
  * Large ops are split into element ranges (row ranges for broadcast patterns) across the worker
@@ -22,7 +22,7 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
  * saves. pool/testing.ts sets both to 0 to force the threaded paths in tests.
  */
 export const EW_THREADING = { cheap: 1 << 18, costly: 1 << 15 };
-const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'erf', 'geluForward']);
+const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'erf', 'geluForward', 'sin', 'cos']);
 
 /**
  * Runs `piece(start, end)` over [0, n) split across the pool when n reaches the op's threshold
@@ -42,7 +42,7 @@ function splitElements(ctx: WasmContext, name: PrimitiveName, n: number, out: Vi
 
 // Primitive -> export of assembly/elementwise.as.
 const UNARY = {
-  neg: 'unaryNeg', abs: 'unaryAbs', sqrt: 'unarySqrt', exp: 'unaryExp', log: 'unaryLog', tanh: 'unaryTanh', sign: 'unarySign', erf: 'unaryErf', geluForward: 'unaryGelu',
+  neg: 'unaryNeg', abs: 'unaryAbs', sqrt: 'unarySqrt', exp: 'unaryExp', log: 'unaryLog', tanh: 'unaryTanh', sign: 'unarySign', erf: 'unaryErf', geluForward: 'unaryGelu', sin: 'unarySin', cos: 'unaryCos',
 } as const satisfies Partial<Record<PrimitiveName, keyof KernelExports>>;
 const BINARY = {
   add: 'binaryAdd', sub: 'binarySub', mul: 'binaryMul', div: 'binaryDiv', maximum: 'binaryMax', minimum: 'binaryMin',
