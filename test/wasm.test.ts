@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as px from '../src/index.js';
 import { createWasmBackend, sizeClass, type WasmBackend } from '../src/backends/wasm/index.js';
 import { BLOCKS } from '../src/backends/wasm/kernels/matmul.js';
+import { cosSin } from '../src/ops/primitives/cos-sin.js';
 import { on } from './backend-compare.js';
 import { assertGemmMatchesLoop } from './gemm-loop.js';
 
@@ -202,6 +203,20 @@ describe('wasm transcendentals (docs/reliability.md "Tolerances": <= 4 ulp of fr
       }
     });
   }
+  it('cosSin (Fourier features) is bitwise [cos p, sin p] of the same inputs, rows of m = 1, 6, 37', () => {
+    for (const m of [1, 6, 37]) {
+      const rows = Math.floor(trigInputs.length / m);
+      const p = on('wasm', () => px.tensor(Float32Array.from(trigInputs.slice(0, rows * m)), { shape: [rows, m] }));
+      const [fused, c, s] = on('wasm', () => [cosSin(p), px.cos(p), px.sin(p)].map((t) => t.values)) as [px.TypedArray, px.TypedArray, px.TypedArray];
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < m; j++) {
+          const at = `m ${m} [${r}, ${j}] p = ${p.values[r * m + j]}`;
+          assert.ok(Object.is(fused[2 * r * m + j], c[r * m + j]), `${at}: cos ${fused[2 * r * m + j]} vs ${c[r * m + j]}`);
+          assert.ok(Object.is(fused[2 * r * m + m + j], s[r * m + j]), `${at}: sin ${fused[2 * r * m + m + j]} vs ${s[r * m + j]}`);
+        }
+      }
+    }
+  });
 });
 
 describe('wasm memory manager', () => {

@@ -10,7 +10,7 @@
  * same result whether it falls in the vector body or the tail.
  */
 import { verf, vexp, vgelu, vlog, vtanh } from './vmath';
-import { vcos, vsin } from './vtrig';
+import { vcos, vcosSinStore, vsin } from './vtrig';
 
 // Op codes; must match the tables in src/backends/wasm/kernels/elementwise.ts.
 const U_NEG = 0;
@@ -97,6 +97,21 @@ export function unaryErf(x: usize, out: usize, n: i32): void { unaryLoop(U_ERF, 
 export function unaryGelu(x: usize, out: usize, n: i32): void { unaryLoop(U_GELU, x, out, n, 0, 0); }
 export function unarySin(x: usize, out: usize, n: i32): void { unaryLoop(U_SIN, x, out, n, 0, 0); }
 export function unaryCos(x: usize, out: usize, n: i32): void { unaryLoop(U_COS, x, out, n, 0, 0); }
+/**
+ * Fourier features: p is rows × m, out rows × 2m with out[r, j] = cos p[r, j] and out[r, m + j] =
+ * sin p[r, j] (the cosSin primitive). Row tails go through the vector code on a splat, as above.
+ */
+export function cosSinRows(p: usize, out: usize, rows: i32, m: i32): void {
+  const m4 = m & ~3;
+  const half = <usize>m << 2;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j < m4; j += 4) vcosSinStore(v128.load(p + (<usize>j << 2)), out + (<usize>j << 2), out + half + (<usize>j << 2), true);
+    for (; j < m; j++) vcosSinStore(v128.load32_splat(p + (<usize>j << 2)), out + (<usize>j << 2), out + half + (<usize>j << 2), false);
+    p += half;
+    out += half << 1;
+  }
+}
 /** out[i] = clamp(x[i], lo, hi) with the reference's comparison order (NaN passes through). */
 export function unaryClamp(x: usize, out: usize, n: i32, lo: f32, hi: f32): void { unaryLoop(U_CLAMP, x, out, n, lo, hi); }
 

@@ -87,13 +87,17 @@ function fixLarge(x: v128, r: v128, cos: bool): v128 {
   return out;
 }
 
+/** sin x from the pieces `reduce(x)` left: |x| < 2^-12 rounds to x itself (keeps -0, which the reduction turns into +0). */
+@inline
+function sinReduced(x: v128): v128 {
+  return fixLarge(x, v128.bitselect(x, quadrant(0), f32x4.lt(f32x4.abs(x), f32x4.splat(2.44140625e-4))), false);
+}
+
 /** sin x, under 1 ulp of the true value (musl sinf); sin(±0) = ±0, sin(±Inf) = NaN, NaN stays NaN. */
 @inline
 export function vsin(x: v128): v128 {
   reduce(x);
-  // |x| < 2^-12: sin x rounds to x (keeps -0, which the reduction would turn into +0)
-  const r = v128.bitselect(x, quadrant(0), f32x4.lt(f32x4.abs(x), f32x4.splat(2.44140625e-4)));
-  return fixLarge(x, r, false);
+  return sinReduced(x);
 }
 
 /** cos x, under 1 ulp of the true value (musl cosf); cos(±Inf) = NaN, NaN stays NaN. */
@@ -101,4 +105,19 @@ export function vsin(x: v128): v128 {
 export function vcos(x: v128): v128 {
   reduce(x);
   return fixLarge(x, quadrant(1), true);
+}
+
+/** cos x stored at c and sin x at s (one reduction for both; the same values as vcos and vsin). */
+@inline
+export function vcosSinStore(x: v128, c: usize, s: usize, full: bool): void {
+  reduce(x);
+  const cv = fixLarge(x, quadrant(1), true);
+  const sv = sinReduced(x);
+  if (full) {
+    v128.store(c, cv);
+    v128.store(s, sv);
+  } else {
+    store<f32>(c, f32x4.extract_lane(cv, 0));
+    store<f32>(s, f32x4.extract_lane(sv, 0));
+  }
 }
