@@ -39,7 +39,7 @@ import { noGrad } from '../../core/grad-mode.js';
 import { keep } from '../../core/memory.js';
 import type { Generator } from '../../core/rng.js';
 import { Tensor } from '../../core/tensor.js';
-import { cat, cos, linear, mul, sin, sub } from '../../ops/primitives/index.js';
+import { cat, linear, mul, sub } from '../../ops/primitives/index.js';
 import { cosSin } from '../../ops/primitives/cos-sin.js';
 import { type ModuleConfig, registerModule } from '../config.js';
 import { checkBool, checkInputDType, checkInt, checkTrailing, paramDType, show } from '../check.js';
@@ -195,13 +195,13 @@ export class FourierFeatures extends Module {
     const [lo, hi] = this.inputRange;
     const u = lo === 0 ? x : sub(x, lo);
     const proj = linear(mul(u, TWO_PI / (hi - lo)), this.frequencies, null, 'none');
-    if (this.mask) {
-      const c = mul(cos(proj), this.mask);
-      const s = mul(sin(proj), this.mask);
-      return cat(this.includeInput ? [c, s, x] : [c, s], -1);
-    }
     // One fused pass for [cos, sin] (one argument reduction, no concat of two temporaries).
-    const f = cosSin(proj);
+    let f = cosSin(proj);
+    if (this.mask) {
+      // The mask weighs frequency j in both halves: a per-frequency mask [..., m] is laid out twice.
+      const w = this.mask.shape[this.mask.rank - 1] === 1 ? this.mask : cat([this.mask, this.mask], -1);
+      f = mul(f, w);
+    }
     return this.includeInput ? cat([f, x], -1) : f;
   }
 
