@@ -18,6 +18,8 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
  * Elements from which an op is split across threads (2 threads vs 1, best of windows, idle
  * machine, bench/pool-thresholds.ts): `add` breaks even at 2^18 elements (1.34x at 2^19, 1.6x at
  * 2^20: memory-bound), exp at 2^14 (1.1x at 2^15, 1.9x at 2^19), tanh at 2^13 (1.4x at 2^15).
+ * sin/cos (and cosSin, both at once) cost 2-3x exp per element (1 thread, CPU time), so the costly
+ * threshold is on the safe side for them (not yet measured idle).
  * Below these, waking a worker (~3-5 µs idle, far more on a busy machine) costs more than it
  * saves. pool/testing.ts sets both to 0 to force the threaded paths in tests.
  */
