@@ -54,6 +54,7 @@ function elementwise(): void {
     ['add', (x: px.Tensor) => x.add(x)],
     ['exp', (x: px.Tensor) => px.exp(x)],
     ['tanh', (x: px.Tensor) => px.tanh(x)],
+    ['sin', (x: px.Tensor) => px.sin(x.mul(100))],
     ['sum rows', (x: px.Tensor) => x.reshape([-1, 64]).sum([1])],
   ] as const) {
     for (let e = 12; e <= 20; e += 1) {

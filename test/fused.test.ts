@@ -1,5 +1,5 @@
 /**
- * @file The fused primitives against their composite oracles (ops/composite/oracles.ts): values,
+ * @file The fused primitives against their composite oracles (ops/composite/oracles.ts, cosSin's inline): values,
  * gradients and gradients of gradients, on the reference and js backends in float64 and on wasm in
  * float32; and the wasm backend's fused optimizer updates against src/optim's pure functions (SGD
  * bit for bit, Adam/AdamW to float32 rounding), including odd lengths that end in a scalar tail.
@@ -13,6 +13,7 @@ import { type SGDOptions, sgdUpdate } from '../src/optim/sgd.js';
 import type { FusedUpdates } from '../src/core/backend.js';
 import { assertClose, uniform } from '../src/testing/index.js';
 import { standardize } from '../src/ops/composite/norm.js';
+import { cosSin } from '../src/ops/primitives/cos-sin.js';
 import { on } from './backend-compare.js';
 
 type Act = px.LinearActivation;
@@ -299,4 +300,23 @@ describe('layerNorm: fused primitives vs the composite standardize (mean, sub, v
       }
     });
   }
+});
+
+describe('cosSin: fused primitive vs cat([cos p, sin p], -1) from primitives', () => {
+  // p = x·Bᵀ as in a learnable FourierFeatures, so d/dB and the grad of grad go through the vjp.
+  const proj = (x: px.Tensor, b: px.Tensor): px.Tensor => px.matmul(x, px.transpose(b, 0, 1));
+  for (const [backend, dtype] of SETUPS) {
+    it(`${backend} ${dtype}: x[7,2]·B[5,2]ᵀ (m = 5: a tail), x[2,3,3]·B[8,3]ᵀ (values, d/dx, d/dB, grad of grad)`, () => {
+      for (const [xs, bs] of [[[7, 2], [5, 2]], [[2, 3, 3], [8, 3]]] as const) {
+        compare((x, b) => cosSin(proj(x!, b!)), (x, b) => {
+          const p = proj(x!, b!);
+          return px.cat([px.cos(p), px.sin(p)], -1);
+        }, [uniform([...xs], 0, 1), uniform([...bs], -20, 20)], backend, dtype);
+      }
+    });
+  }
+  it('refuses a rank-0 or non-float p, naming the op', () => {
+    assert.throws(() => cosSin(px.tensor(1)), (e: Error) => e instanceof px.ShapeError && /cosSin: p needs at least one dim/.test(e.message));
+    assert.throws(() => cosSin(px.tensor([1, 2], { dtype: 'int32' })), (e: Error) => e instanceof px.DTypeError && /cosSin: p must be float32 or float64, got int32/.test(e.message));
+  });
 });

@@ -109,6 +109,8 @@ describe('FourierFeatures', () => {
     }
     enc.setFrequencyMask(px.ones([4, 3], f64)); // per point
     assertClose(enc.forward(x), Array.from(full), { atol: 0, rtol: 0 });
+    enc.setFrequencyMask(px.ones([4, 1], f64).mul(0.5)); // one weight per point, broadcast over both halves
+    assertClose(enc.forward(x), Array.from(full, (v) => 0.5 * v), { atol: 0, rtol: 0 });
     assert.throws(() => enc.setFrequencyMask([1, 1]), V);
     assert.throws(() => enc.setFrequencyMask(px.ones([4, 2], f64)), V);
     assert.throws(() => enc.setFrequencyMask(px.ones([3], { dtype: 'float32' })), V);

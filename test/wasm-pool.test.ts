@@ -19,6 +19,7 @@ import { WasmHeap } from '../src/backends/wasm/heap.js';
 import { createParallel } from '../src/backends/wasm/pool/index.js';
 import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning, waitForWorkers, type FaultKind } from '../src/backends/wasm/pool/testing.js';
 import { loadKernels } from '../src/backends/wasm/module.js';
+import { cosSin } from '../src/ops/primitives/cos-sin.js';
 import { geluBackward, geluForward } from '../src/ops/primitives/gelu.js';
 import { RBF_BASIS_BACKWARD } from '../src/ops/primitives/rbf.js';
 import { apply } from '../src/core/dispatch.js';
@@ -135,6 +136,9 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     const col = t32([301, 1], 12);
     sameAcrossThreads('exp', () => px.exp(x));
     sameAcrossThreads('tanh', () => px.tanh(x));
+    sameAcrossThreads('sin', () => px.sin(x.mul(300)));
+    sameAcrossThreads('cos', () => px.cos(x.mul(300)));
+    sameAcrossThreads('cosSin (row ranges, m = 37: tails)', () => cosSin(x.mul(300)));
     sameAcrossThreads('add bias row', () => x.add(bias));
     sameAcrossThreads('sub column', () => x.sub(col));
     sameAcrossThreads('mul scalar', () => x.mul(0.37));

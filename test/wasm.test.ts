@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as px from '../src/index.js';
 import { createWasmBackend, sizeClass, type WasmBackend } from '../src/backends/wasm/index.js';
 import { BLOCKS } from '../src/backends/wasm/kernels/matmul.js';
+import { cosSin } from '../src/ops/primitives/cos-sin.js';
 import { on } from './backend-compare.js';
 import { assertGemmMatchesLoop } from './gemm-loop.js';
 
@@ -167,6 +168,55 @@ describe('wasm transcendentals (docs/reliability.md "Tolerances": <= 4 ulp of fr
       out.dispose();
     });
   }
+
+  // sin/cos (assembly/vtrig.as): musl's sinf/cosf, so <= 1 ulp of fround(float64) with no absolute
+  // floor, also next to the zeros at multiples of π/2 and far out (Fourier features reach |x| ~ 400;
+  // past 4.2e8 the lanes go to the scalar float64 code), on every build.
+  const near = (v: number, d: number): number => {
+    f32[0] = v;
+    u32[0] = u32[0]! + d;
+    return f32[0]!;
+  };
+  const trigInputs = [
+    ...grid(-400, 400, 40001), ...grid(-1, 1, 2001),
+    ...Array.from({ length: 601 }, (_, k) => Math.fround((k - 300) * Math.PI / 2)).flatMap((v) => [-3, -2, -1, 0, 1, 2, 3].map((d) => near(v, d))),
+    ...Array.from({ length: 400 }, (_, i) => (i % 2 ? -1 : 1) * 1.37 ** (i / 2 - 60)),
+    421657440, -421657440, 421657408, 4.2165744e8 - 64, 1e9, 1e12, 1e20, 1e30, 2.44140625e-4, 2.4414e-4,
+  ];
+  for (const [name, f, ref] of [['sin', px.sin, Math.sin], ['cos', px.cos, Math.cos]] as const) {
+    it(`${name}: <= 1 ulp on ${trigInputs.length} inputs in [-3e38, 3e38], wasm and wasm-baseline; ±0 and NaN/Inf exact`, () => {
+      const input = Float32Array.from([...trigInputs, ...specials]);
+      for (const b of ['wasm', 'wasm-baseline']) {
+        const out = on(b, () => f(px.tensor(input)));
+        const got = out.values;
+        for (let i = 0; i < input.length; i++) {
+          const e = Math.fround(ref(input[i]!));
+          const a = got[i]!;
+          if (Number.isNaN(e) || e === 0) {
+            assert.ok(Object.is(a, e), `${b} ${name}(${input[i]}) = ${a}, expected ${e}`);
+            continue;
+          }
+          const errUlp = Math.abs(a - e) / ulp(e);
+          assert.ok(errUlp <= 1, `${b} ${name}(${input[i]}) = ${a}, expected ${e} (${errUlp.toFixed(1)} ulp)`);
+        }
+        out.dispose();
+      }
+    });
+  }
+  it('cosSin (Fourier features) is bitwise [cos p, sin p] of the same inputs, rows of m = 1, 6, 37', () => {
+    for (const m of [1, 6, 37]) {
+      const rows = Math.floor(trigInputs.length / m);
+      const p = on('wasm', () => px.tensor(Float32Array.from(trigInputs.slice(0, rows * m)), { shape: [rows, m] }));
+      const [fused, c, s] = on('wasm', () => [cosSin(p), px.cos(p), px.sin(p)].map((t) => t.values)) as [px.TypedArray, px.TypedArray, px.TypedArray];
+      for (let r = 0; r < rows; r++) {
+        for (let j = 0; j < m; j++) {
+          const at = `m ${m} [${r}, ${j}] p = ${p.values[r * m + j]}`;
+          assert.ok(Object.is(fused[2 * r * m + j], c[r * m + j]), `${at}: cos ${fused[2 * r * m + j]} vs ${c[r * m + j]}`);
+          assert.ok(Object.is(fused[2 * r * m + m + j], s[r * m + j]), `${at}: sin ${fused[2 * r * m + m + j]} vs ${s[r * m + j]}`);
+        }
+      }
+    }
+  });
 });
 
 describe('wasm memory manager', () => {

@@ -35,6 +35,8 @@ export const PRIMITIVE_NAMES = [
   'lstmCell', 'lstmCellBackward', 'gruCell', 'gruCellBackward',
   // fused: the exact GELU and its input gradient (composite oracles: z·Φ(z), g·(Φ(z) + z·φ(z)) from erf and exp)
   'geluForward', 'geluBackward',
+  // fused: Fourier features [cos p, sin p] along the last dim (composite oracle: cat([cos(p), sin(p)], -1))
+  'cosSin',
   // fused hot paths (composite oracles: mm + add + activation; the shifted exp/sum/log composite)
   'linear', 'logSoftmax',
   // fused: scaled dot-product attention (composite oracle: softmax(q kᵀ·scale + mask) v from primitives)

@@ -30,8 +30,10 @@ export interface KernelExports {
   gemmSmallNT(m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, c: number, ldc: number, bias: number, act: number): void;
   /** assembly/spline.as: the uniform-cubic core of splineBasis over elements [s, e). */
   splineUniformCubic(x: number, t: number, invH: number, out: number, rest: number, F: number, K: number, s: number, e: number): void;
-  unaryNeg: UnaryFn; unaryAbs: UnaryFn; unarySqrt: UnaryFn; unaryExp: UnaryFn; unaryLog: UnaryFn; unaryTanh: UnaryFn; unarySign: UnaryFn; unaryErf: UnaryFn; unaryGelu: UnaryFn;
+  unaryNeg: UnaryFn; unaryAbs: UnaryFn; unarySqrt: UnaryFn; unaryExp: UnaryFn; unaryLog: UnaryFn; unaryTanh: UnaryFn; unarySign: UnaryFn; unaryErf: UnaryFn; unaryGelu: UnaryFn; unarySin: UnaryFn; unaryCos: UnaryFn;
   unaryClamp(x: number, out: number, n: number, lo: number, hi: number): void;
+  /** assembly/elementwise.as: out (rows × 2m) = [cos p, sin p] per row of p (rows × m). */
+  cosSinRows(p: number, out: number, rows: number, m: number): void;
   binaryAdd: BinaryFn; binarySub: BinaryFn; binaryMul: BinaryFn; binaryDiv: BinaryFn; binaryMax: BinaryFn; binaryMin: BinaryFn;
   compareEq: BinaryFn; compareNe: BinaryFn; compareLt: BinaryFn; compareLe: BinaryFn; compareGt: BinaryFn; compareGe: BinaryFn;
   select(cond: number, a: number, b: number, out: number, n: number, sc: number, sa: number, sb: number): void;

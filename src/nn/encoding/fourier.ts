@@ -39,7 +39,8 @@ import { noGrad } from '../../core/grad-mode.js';
 import { keep } from '../../core/memory.js';
 import type { Generator } from '../../core/rng.js';
 import { Tensor } from '../../core/tensor.js';
-import { cat, cos, linear, mul, sin, sub } from '../../ops/primitives/index.js';
+import { cat, linear, mul, sub } from '../../ops/primitives/index.js';
+import { cosSin } from '../../ops/primitives/cos-sin.js';
 import { type ModuleConfig, registerModule } from '../config.js';
 import { checkBool, checkInputDType, checkInt, checkTrailing, paramDType, show } from '../check.js';
 import * as init from '../init.js';
@@ -194,13 +195,14 @@ export class FourierFeatures extends Module {
     const [lo, hi] = this.inputRange;
     const u = lo === 0 ? x : sub(x, lo);
     const proj = linear(mul(u, TWO_PI / (hi - lo)), this.frequencies, null, 'none');
-    let c = cos(proj);
-    let s = sin(proj);
+    // One fused pass for [cos, sin] (one argument reduction, no concat of two temporaries).
+    let f = cosSin(proj);
     if (this.mask) {
-      c = mul(c, this.mask);
-      s = mul(s, this.mask);
+      // The mask weighs frequency j in both halves: a per-frequency mask [..., m] is laid out twice.
+      const w = this.mask.shape[this.mask.rank - 1] === 1 ? this.mask : cat([this.mask, this.mask], -1);
+      f = mul(f, w);
     }
-    return cat(this.includeInput ? [c, s, x] : [c, s], -1);
+    return this.includeInput ? cat([f, x], -1) : f;
   }
 
   override getConfig(): ModuleConfig {

@@ -16,6 +16,7 @@ import { LAYER_NORM_BACKWARD, LAYER_NORM_FORWARD } from './layer-norm.js';
 import { LINEAR } from './linear.js';
 import { GRU_CELL, GRU_CELL_BACKWARD, LSTM_CELL, LSTM_CELL_BACKWARD } from './recurrent-cell.js';
 import { GELU_BACKWARD, GELU_FORWARD } from './gelu.js';
+import { COS_SIN } from './cos-sin.js';
 import { LOG_SOFTMAX } from './log-softmax.js';
 import { SCALED_DOT_PRODUCT_ATTENTION } from './attention.js';
 import { SAMPLED_MATMUL, SPARSE_LINEAR } from './sparse.js';
@@ -38,6 +39,7 @@ export const PRIMITIVES: { readonly [P in PrimitiveName]: Primitive<never> } = {
   rbfBasisBackward: RBF_BASIS_BACKWARD as Primitive<never>,
   layerNormForward: LAYER_NORM_FORWARD as Primitive<never>, layerNormBackward: LAYER_NORM_BACKWARD as Primitive<never>,
   geluForward: GELU_FORWARD as Primitive<never>, geluBackward: GELU_BACKWARD as Primitive<never>,
+  cosSin: COS_SIN as Primitive<never>,
   linear: LINEAR as Primitive<never>, logSoftmax: LOG_SOFTMAX as Primitive<never>,
   lstmCell: LSTM_CELL as Primitive<never>, lstmCellBackward: LSTM_CELL_BACKWARD as Primitive<never>,
   gruCell: GRU_CELL as Primitive<never>, gruCellBackward: GRU_CELL_BACKWARD as Primitive<never>,

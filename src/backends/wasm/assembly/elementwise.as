@@ -10,6 +10,7 @@
  * same result whether it falls in the vector body or the tail.
  */
 import { verf, vexp, vgelu, vlog, vtanh } from './vmath';
+import { vcos, vcosSinStore, vsin } from './vtrig';
 
 // Op codes; must match the tables in src/backends/wasm/kernels/elementwise.ts.
 const U_NEG = 0;
@@ -22,6 +23,8 @@ const U_CLAMP = 6;
 const U_SIGN = 7;
 const U_ERF = 8;
 const U_GELU = 9;
+const U_SIN = 10;
+const U_COS = 11;
 
 const B_ADD = 0;
 const B_SUB = 1;
@@ -47,6 +50,8 @@ function unaryOp(op: i32, x: v128, lo: v128, hi: v128): v128 {
   if (op == U_TANH) return vtanh(x);
   if (op == U_ERF) return verf(x);
   if (op == U_GELU) return vgelu(x);
+  if (op == U_SIN) return vsin(x);
+  if (op == U_COS) return vcos(x);
   if (op == U_CLAMP) {
     // x < lo ? lo : x > hi ? hi : x  (NaN compares false and passes through, as the reference)
     return v128.bitselect(lo, v128.bitselect(hi, x, f32x4.gt(x, hi)), f32x4.lt(x, lo));
@@ -90,6 +95,23 @@ export function unaryTanh(x: usize, out: usize, n: i32): void { unaryLoop(U_TANH
 export function unarySign(x: usize, out: usize, n: i32): void { unaryLoop(U_SIGN, x, out, n, 0, 0); }
 export function unaryErf(x: usize, out: usize, n: i32): void { unaryLoop(U_ERF, x, out, n, 0, 0); }
 export function unaryGelu(x: usize, out: usize, n: i32): void { unaryLoop(U_GELU, x, out, n, 0, 0); }
+export function unarySin(x: usize, out: usize, n: i32): void { unaryLoop(U_SIN, x, out, n, 0, 0); }
+export function unaryCos(x: usize, out: usize, n: i32): void { unaryLoop(U_COS, x, out, n, 0, 0); }
+/**
+ * Fourier features: p is rows × m, out rows × 2m with out[r, j] = cos p[r, j] and out[r, m + j] =
+ * sin p[r, j] (the cosSin primitive). Row tails go through the vector code on a splat, as above.
+ */
+export function cosSinRows(p: usize, out: usize, rows: i32, m: i32): void {
+  const m4 = m & ~3;
+  const half = <usize>m << 2;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j < m4; j += 4) vcosSinStore(v128.load(p + (<usize>j << 2)), out + (<usize>j << 2), out + half + (<usize>j << 2), true);
+    for (; j < m; j++) vcosSinStore(v128.load32_splat(p + (<usize>j << 2)), out + (<usize>j << 2), out + half + (<usize>j << 2), false);
+    p += half;
+    out += half << 1;
+  }
+}
 /** out[i] = clamp(x[i], lo, hi) with the reference's comparison order (NaN passes through). */
 export function unaryClamp(x: usize, out: usize, n: i32, lo: f32, hi: f32): void { unaryLoop(U_CLAMP, x, out, n, lo, hi); }
 

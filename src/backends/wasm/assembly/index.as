@@ -6,7 +6,7 @@
 export { gemm, gemmWorkspaceBytes, gemmPeak } from './gemm';
 export { gemmSmallNT } from './gemm-small';
 export {
-  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryErf, unaryGelu, unaryClamp,
+  unaryNeg, unaryAbs, unarySqrt, unaryExp, unaryLog, unaryTanh, unarySign, unaryErf, unaryGelu, unarySin, unaryCos, unaryClamp, cosSinRows,
   binaryAdd, binarySub, binaryMul, binaryDiv, binaryMax, binaryMin,
   compareEq, compareNe, compareLt, compareLe, compareGt, compareGe,
   select,

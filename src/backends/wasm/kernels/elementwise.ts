@@ -1,6 +1,6 @@
 /**
  * @file Elementwise kernels of the wasm backend: float32 unary maps, binary arithmetic and
- * comparisons with broadcasting, and `where`. Anything else (other dtypes, pow, sin, ...) runs the
+ * comparisons with broadcasting, `where`, and cosSin (Fourier features). Anything else (other dtypes, pow, log1p, ...) runs the
  * primitive's reference loops on the same heap views.
  *
  * Large ops are split into element ranges (row ranges for broadcast patterns) across the worker
@@ -18,11 +18,13 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
  * Elements from which an op is split across threads (2 threads vs 1, best of windows, idle
  * machine, bench/pool-thresholds.ts): `add` breaks even at 2^18 elements (1.34x at 2^19, 1.6x at
  * 2^20: memory-bound), exp at 2^14 (1.1x at 2^15, 1.9x at 2^19), tanh at 2^13 (1.4x at 2^15).
+ * sin/cos (and cosSin, both at once) cost 2-3x exp per element (1 thread, CPU time), so the costly
+ * threshold is on the safe side for them (not yet measured idle).
  * Below these, waking a worker (~3-5 µs idle, far more on a busy machine) costs more than it
  * saves. pool/testing.ts sets both to 0 to force the threaded paths in tests.
  */
 export const EW_THREADING = { cheap: 1 << 18, costly: 1 << 15 };
-const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'erf', 'geluForward']);
+const COSTLY = new Set<PrimitiveName>(['exp', 'log', 'tanh', 'erf', 'geluForward', 'sin', 'cos', 'cosSin']);
 
 /**
  * Runs `piece(start, end)` over [0, n) split across the pool when n reaches the op's threshold
@@ -42,7 +44,7 @@ function splitElements(ctx: WasmContext, name: PrimitiveName, n: number, out: Vi
 
 // Primitive -> export of assembly/elementwise.as.
 const UNARY = {
-  neg: 'unaryNeg', abs: 'unaryAbs', sqrt: 'unarySqrt', exp: 'unaryExp', log: 'unaryLog', tanh: 'unaryTanh', sign: 'unarySign', erf: 'unaryErf', geluForward: 'unaryGelu',
+  neg: 'unaryNeg', abs: 'unaryAbs', sqrt: 'unarySqrt', exp: 'unaryExp', log: 'unaryLog', tanh: 'unaryTanh', sign: 'unarySign', erf: 'unaryErf', geluForward: 'unaryGelu', sin: 'unarySin', cos: 'unaryCos',
 } as const satisfies Partial<Record<PrimitiveName, keyof KernelExports>>;
 const BINARY = {
   add: 'binaryAdd', sub: 'binarySub', mul: 'binaryMul', div: 'binaryDiv', maximum: 'binaryMax', minimum: 'binaryMin',
@@ -132,6 +134,24 @@ function splitRows(ctx: WasmContext, name: PrimitiveName, rows: number, cols: nu
   return true;
 }
 
+/**
+ * cosSin (Fourier features): rows × m -> rows × 2m, [cos, sin] per row in one pass, split by rows
+ * like the costly unary maps (it does the work of sin and cos together).
+ */
+function cosSinKernel(ctx: WasmContext): Kernel<unknown> {
+  return (out, ins, attrs) => {
+    const p = ins[0]!;
+    const pp = p.dtype === 'float32' ? ptr(ctx, p) : -1;
+    const po = ptr(ctx, out);
+    if (pp < 0 || po < 0) return fallback('cosSin', out, ins, attrs);
+    const m = p.shape[p.shape.length - 1]!;
+    const rows = m === 0 ? 0 : p.values.length / m;
+    const piece = (s: number, e: number): Chunk => ({ fn: 'cosSinRows', args: [pp + 4 * s * m, po + 8 * s * m, e - s, m], wsArg: -1 });
+    if (rows > 1 && splitRows(ctx, 'cosSin', rows, 2 * m, out, 4, piece)) return;
+    ctx.wasm.cosSinRows(pp, po, rows, m);
+  };
+}
+
 function whereKernel(ctx: WasmContext): Kernel<unknown> {
   return (out, ins, attrs) => {
     const [c, a, b] = ins as [View, View, View];
@@ -151,7 +171,7 @@ function whereKernel(ctx: WasmContext): Kernel<unknown> {
 }
 
 export function elementwiseKernels(ctx: WasmContext): KernelTable {
-  const table: KernelTable = { clamp: clampKernel(ctx) as Kernel<never>, where: whereKernel(ctx) };
+  const table: KernelTable = { clamp: clampKernel(ctx) as Kernel<never>, where: whereKernel(ctx), cosSin: cosSinKernel(ctx) };
   for (const name of Object.keys(UNARY) as (keyof typeof UNARY)[]) table[name] = unaryKernel(ctx, name);
   for (const name of Object.keys(BINARY) as (keyof typeof BINARY)[]) table[name] = binaryKernel(ctx, name);
   return table;

@@ -3,7 +3,7 @@
  * hand every other dtype to the reference loops; this wraps the table so that an op with a
  * float64 operand runs the f64x2 kernel where there is one (elementwise64.ts, matmul64.ts) and the
  * js backend's kernel otherwise (V8-tuned loops, dtype-agnostic, on the same heap views), and so
- * that the primitives with no wasm kernel at all (log1p, sin, cos, erf, pow, argmax, argmin) run
+ * that the primitives with no wasm kernel at all (log1p, pow, argmax, argmin, ...) run
  * the js kernels for every dtype. What is left for the reference loops is what the js backend
  * leaves to them too (see bench/f64-fallbacks.ts).
  */
