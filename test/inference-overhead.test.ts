@@ -89,3 +89,13 @@ describe('linear shape and dtype errors are unchanged', () => {
     assert.deepEqual(px.noGrad(() => px.linear(px.randn([3]), px.randn([4, 3]))).shape, [4]);
   }));
 });
+
+describe('nn.Linear input errors are unchanged', () => {
+  it('a wrong trailing size, a rank-0 input and a dtype mix-up name the layer', () => {
+    const layer = new px.nn.Linear(3, 2);
+    assert.throws(() => layer.forward(px.randn([2, 4])), { name: 'ShapeError', message: 'Linear(3, 2): input shape [2,4] must end with [3]' });
+    assert.throws(() => layer.forward(px.tensor(1)), { name: 'ShapeError', message: 'Linear(3, 2): input shape [] must end with [3]' });
+    assert.throws(() => layer.forward(px.randn([2, 3], { dtype: 'float64' })), { name: 'DTypeError', message: /^Linear\(3, 2\): input dtype float64 \[2,3\] does not match the parameters' float32/ });
+    assert.deepEqual(layer.forward(px.randn([5, 3])).shape, [5, 2]);
+  });
+});

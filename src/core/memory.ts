@@ -123,6 +123,16 @@ export function inLibrary<R>(fn: () => R): R {
   }
 }
 
+/** `inLibrary(() => kernel(out, ins, attrs))` without the closure (dispatch runs it for every op). */
+export function runKernel<O, I, A>(kernel: (out: O, ins: I, attrs: A) => void, out: O, ins: I, attrs: A): void {
+  depth++;
+  try {
+    kernel(out, ins, attrs);
+  } finally {
+    depth--;
+  }
+}
+
 function bytesOf(s: Storage): number {
   return s.size * bytesPerElement(s.dtype);
 }
