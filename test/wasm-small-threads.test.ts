@@ -2,8 +2,8 @@
  * @file The small-M path (assembly/gemm-small.as through kernels/matmul-small.ts) across the worker
  * pool: with 2 threads every row count 1..9 (the single-row loop, the 2-row tile and its odd
  * tail), odd widths and k tails, with and without bias, each epilogue, gives bitwise the 1-thread
- * result; and the dispatch rules: a weight too big for one core's L2 is split even for one row,
- * a small one is not, and a split call that came back late keeps the next calls on the calling
+ * result; and the dispatch rules: a product of 256 KFLOP or more (one sample through a 784x256
+ * layer, 8 through a 256x256 one) is split one block per thread, a smaller one is not, and a split call that came back late keeps the next calls on the calling
  * thread (the late check is forced with thresholds that make every call late, so nothing here
  * depends on timing).
  *
@@ -102,7 +102,7 @@ describe('wasm small-M path: when it splits (default thresholds)', () => {
     forceThreading(false);
     setNumThreads(1);
   });
-  it('a weight of 512 KiB or more is split over the threads even for one row, bitwise as inline', () => {
+  it('one row through a 784x256 weight (0.4 MFLOP) is split one block per thread, bitwise as inline', () => {
     const w = t32([256, 784], 1); // 784 KiB: the benchmark MLP's first layer
     const b = t32([256], 2);
     const x = t32([1, 784], 3);
@@ -124,11 +124,25 @@ describe('wasm small-M path: when it splits (default thresholds)', () => {
       SMALL_THREADING.cooldownMs = prev;
     }
   });
-  it('a smaller weight (256 KiB, one row) stays on the calling thread', () => {
+  it('one row through a 256x256 weight (0.13 MFLOP) stays on the calling thread; 8 rows are split', () => {
     const w = t32([256, 256], 4);
-    const x = t32([1, 256], 5);
-    const { chunks } = workerChunks(() => px.noGrad(() => px.linear(x, w, null, 'relu')));
-    assert.equal(chunks, 0);
+    assert.equal(workerChunks(() => px.noGrad(() => px.linear(t32([1, 256], 5), w, null, 'relu'))).chunks, 0);
+    const prev = SMALL_THREADING.cooldownMs;
+    SMALL_THREADING.cooldownMs = 0;
+    try {
+      assert.equal(workerChunks(() => px.noGrad(() => px.linear(t32([8, 256], 6), w, null, 'relu'))).chunks, 2);
+    } finally {
+      SMALL_THREADING.cooldownMs = prev;
+    }
+  });
+  it('fewer than 8 output columns stay on the calling thread whatever the size', () => {
+    const prev = SMALL_THREADING.cooldownMs;
+    SMALL_THREADING.cooldownMs = 0;
+    try {
+      assert.equal(workerChunks(() => px.noGrad(() => px.linear(t32([8, 8192], 8), t32([7, 8192], 9), null, 'none'))).chunks, 0);
+    } finally {
+      SMALL_THREADING.cooldownMs = prev;
+    }
   });
   it('after a split call that came back late, the next calls run on the calling thread, bitwise the same', () => {
     const w = t32([256, 784], 6);

@@ -4,12 +4,13 @@
  * of C is computed by the same instruction sequence in any split, so results do not depend on the
  * thread count or on which thread ran which block.
  *
- * Two reasons to split: a big product (SMALL_THREADING.minFlops, e.g. 8 rows of a 1024x1024
- * layer), and a weight too big for one core's L2 (`minWeightBytes`; the 784x256 first layer of
- * the benchmark MLP, 784 KiB): one sample reads each weight once per call, from L3 when the whole
- * model does not fit one core's L2 (1 MiB on Zen 4), while each core's half does fit its own.
- * Such a split is one block per thread: the main thread claims the first block before the worker
- * wakes, so each core keeps reading the same half, and that half stays in its L2.
+ * Two sizes: from SMALL_THREADING.minFlops a product is cut into several pieces per thread (e.g.
+ * 8 rows of a 1024x1024 layer); from `blockFlops` (a single sample through the 784x256 first layer
+ * of the benchmark MLP, 8 samples through its 256x256 second one) into one block per thread. One
+ * block each, the main thread claims the first before the worker wakes, so each core keeps
+ * reading the same part of the weight: for one sample, which reads each weight once per call,
+ * that part then stays in the core's own L2, where the whole model (1.03 MiB) does not fit one
+ * core's (1 MiB on Zen 4).
  *
  * A worker the OS descheduled mid-block holds the call for a time slice (ms), which is what a
  * latency-bound caller sees in its tail. So when a split call takes more than `lateFactor` times
@@ -22,13 +23,15 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
 /**
  * Threading of the small-M kernel. Each piece reads its own rows of B and all of A (small), so no
  * packing is repeated. `minFlops`: batch-8 inference of the 784-256-256-10 MLP split from 2 MFLOP
- * (3 pieces) measured median 42-77 µs but p99 1.1-7.7 ms on a shared VM, inline 75 µs / p99
- * 0.18 ms; from 8 MFLOP a piece is long enough to be worth it. `minWeightBytes`: the L2 case of
- * the file comment (one block per thread). `gflops`: the single-thread speed assumed by the late
- * check (gemm-small.as runs 40-57 GFLOPS on Zen 4, so the estimate is on the short side).
+ * into 3 pieces measured median 42-77 µs but p99 1.1-7.7 ms on a shared VM (inline 75 µs / p99
+ * 0.18 ms), before the late check below existed. `blockFlops`, measured with
+ * bench/pool-thresholds.ts small (best of windows, 2 threads over inline, load ~4): 1 row x 784 ->
+ * 256 (0.4 MFLOP) 1.56x; 8 x 256 -> 256 1.58-1.74x; 8 x 256 -> 128 1.28x; but 1 x 256 -> 256
+ * (0.13 MFLOP) 0.90-1.13x and 1 x 256 -> 128 0.75x. `gflops`: the single-thread speed the late
+ * check assumes (gemm-small.as runs 40-57 GFLOPS on Zen 4, so the estimate is on the short side).
  * `cooldownMs` 0 turns the late check off (forceThreading does, so tests never depend on timing).
  */
-export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2, minWeightBytes: 512 * 1024, gflops: 60, lateFactor: 4, lateMinUs: 50, cooldownMs: 100 };
+export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2, blockFlops: 1 << 18, gflops: 60, lateFactor: 4, lateMinUs: 50, cooldownMs: 100 };
 
 /** performance.now() before which the small path stays on the calling thread (a late worker was seen). */
 let inlineUntil = 0;
@@ -41,8 +44,7 @@ export function smallNT(ctx: WasmContext, m: number, n: number, k: number, pa: n
   const T = SMALL_THREADING;
   const flops = 2 * m * n * k;
   const big = flops >= T.minFlops;
-  const wide = 4 * n * k >= T.minWeightBytes && n >= 8;
-  const threads = (big || wide) && ctx.parallel ? ctx.parallel.threads() : 1;
+  const threads = (big || (flops >= T.blockFlops && n >= 8)) && ctx.parallel ? ctx.parallel.threads() : 1;
   if (threads <= 1 || (T.cooldownMs > 0 && inlineUntil > 0 && performance.now() < inlineUntil)) {
     ctx.wasm.gemmSmallNT(m, n, k, pa, k, pb, k, pc, n, bias, act);
     return;
