@@ -4,13 +4,15 @@
  * and size, the best-of-windows time on the calling thread (pool `inline` hook) and with 2 threads
  * (every op forced through the pool), and their ratio. Also the GEMM piece count per thread.
  *
- * `node dist/bench/pool-thresholds.js [ew|gemm|pieces]`. Best-of-windows because the machine is
+ * `small`: the small-M path (kernels/matmul-small.ts: few-row `linear`) inline vs split one block per
+ * thread, per weight size and row count, with its late-worker check off.
+ * `node dist/bench/pool-thresholds.js [ew|gemm|pieces|small]`. Best-of-windows because the machine is
  * shared: the fastest short window is the closest to uncontended speed. Prints JSON lines.
  */
 import os from 'node:os';
 import * as px from '../src/index.js';
 import { setNumThreads } from '../src/index.js';
-import { THREADING, type WasmBackend, configurePool, forceThreading, waitForWorkers } from '../src/internal.js';
+import { SMALL_THREADING, THREADING, type WasmBackend, configurePool, forceThreading, waitForWorkers } from '../src/internal.js';
 
 px.setBackend('wasm');
 setNumThreads(2);
@@ -95,7 +97,25 @@ function pieces(): void {
   Object.assign(THREADING, saved);
 }
 
+function small(): void {
+  const saved = { ...SMALL_THREADING };
+  // Every product splits, one block per thread (minFlops keeps its default), no late check.
+  Object.assign(SMALL_THREADING, { blockFlops: 0, cooldownMs: 0 });
+  for (const [n, k] of [[128, 256], [256, 256], [256, 784], [512, 512], [1024, 1024]]) {
+    const w = px.randn([n!, k!]);
+    const b = px.randn([n!]);
+    for (const rows of [1, 8]) {
+      const x = px.randn([rows, k!]);
+      const [one, two] = compare(() => px.noGrad(() => px.linear(x, w, b, 'relu')).dispose());
+      console.log(JSON.stringify({ op: 'linear small-M', rows, n, k, weightKiB: (4 * n! * k!) / 1024, inlineUs: r3(one * 1000), twoThreadUs: r3(two * 1000), speedup: r3(one / two), load: r3(os.loadavg()[0]!) }));
+      x.dispose();
+    }
+  }
+  Object.assign(SMALL_THREADING, saved);
+}
+
 const which = process.argv[2];
 if (!which || which === 'ew') elementwise();
 if (!which || which === 'gemm') gemm();
 if (!which || which === 'pieces') pieces();
+if (!which || which === 'small') small();

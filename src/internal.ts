@@ -4,8 +4,8 @@
  * in any release. What and why:
  * - createWasmBackend, WasmBackend: bench/gemm.ts registers extra wasm instances (baseline vs
  *   relaxed SIMD) and reads a backend's pool to time GEMM with the workers warm;
- * - THREADING, configurePool, forceThreading, waitForWorkers: bench/pool-thresholds.ts measures
- *   where threading starts to pay, the numbers the kernels' thresholds come from;
+ * - THREADING, SMALL_THREADING, configurePool, forceThreading, waitForWorkers: bench/pool-thresholds.ts
+ *   measures where threading starts to pay, the numbers the kernels' thresholds come from;
  * - parseJsonBytes, JsonNumber, JsonValue: the strict JSON parser of the safetensors header, which
  *   the CLI also uses for config files (duplicate keys, positions, number literals kept as text).
  * - loadKernels, wasmRelaxedSimdSupported: bench/f64.ts instantiates a kernel module of its own to time
@@ -18,6 +18,7 @@
  */
 export { createWasmBackend, type WasmBackend } from './backends/wasm/index.js';
 export { THREADING } from './backends/wasm/kernels/matmul.js';
+export { SMALL_THREADING } from './backends/wasm/kernels/matmul-small.js';
 export { configurePool, forceThreading, waitForWorkers } from './backends/wasm/pool/testing.js';
 export { getPrimitive } from './core/primitive.js';
 export { loadKernels } from './backends/wasm/module.js';

@@ -5,7 +5,7 @@
 import { currentBackend, type Backend } from './backend.js';
 import { DisposedError, fmtShape } from './errors.js';
 import { isGradEnabled } from './grad-mode.js';
-import { allocStorage, ensureResident, evictStorage, inLibrary } from './memory.js';
+import { allocStorage, ensureResident, evictStorage, runKernel } from './memory.js';
 import type { Storage } from './backend.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { numel } from './shape.js';
@@ -40,7 +40,7 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
       out = new Tensor(storage, meta.shape, meta.dtype);
       const kernel = (backend.kernels[prim.name] ?? prim.reference) as Kernel<A>;
       try {
-        inLibrary(() => kernel(out, ins, attrs));
+        runKernel(kernel, out, ins, attrs);
       } catch (e) {
         out.dispose();
         if (restored) for (const r of restored) evictStorage(r); // a failed call leaves memory() as it was

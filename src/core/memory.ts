@@ -123,6 +123,16 @@ export function inLibrary<R>(fn: () => R): R {
   }
 }
 
+/** `inLibrary(() => kernel(out, ins, attrs))` without the closure (dispatch runs it for every op). */
+export function runKernel<O, I, A>(kernel: (out: O, ins: I, attrs: A) => void, out: O, ins: I, attrs: A): void {
+  depth++;
+  try {
+    kernel(out, ins, attrs);
+  } finally {
+    depth--;
+  }
+}
+
 function bytesOf(s: Storage): number {
   return s.size * bytesPerElement(s.dtype);
 }
@@ -350,12 +360,18 @@ function runOwned<R>(fn: () => R, isFrame: boolean): R {
     throw e;
   }
   scopes.length = at;
-  const survivors = new Set<Tracked>();
-  collect(result, survivors, 0);
+  // A module forward returns one tensor, an inference call a typed array: no set for those (this
+  // runs for every frame of every call; single-sample inference is a few µs in all).
+  const single = isTracked(result) ? result : null;
+  let survivors: Set<Tracked> | null = null;
+  if (single === null && result !== null && typeof result === 'object' && !ArrayBuffer.isView(result)) {
+    survivors = new Set<Tracked>();
+    collect(result, survivors, 0);
+  }
   const outer = at > 0 ? scopes[at - 1]! : null;
   for (const t of mine.tensors) {
     if (t._disposed) continue;
-    if (survivors.has(t) || kept.has(t)) handOut(t, outer);
+    if (t === single || survivors?.has(t) || kept.has(t)) handOut(t, outer);
     else if (isFrame && t._savedBy > 0) {
       t._graphOwned = true;
       handOut(t, outer);
@@ -370,9 +386,13 @@ function handOut(t: Tracked, outer: Owner | null): void {
   else addYoung(t._storage, true);
 }
 
+function isTracked(x: unknown): x is Tracked {
+  return x !== null && typeof x === 'object' && '_storage' in x && '_disposed' in x;
+}
+
 function collect(x: unknown, out: Set<Tracked>, depthNow: number): void {
   if (x === null || typeof x !== 'object' || depthNow > 8) return;
-  if ('_storage' in x && '_disposed' in x) {
+  if (isTracked(x)) {
     out.add(x as Tracked);
     return;
   }

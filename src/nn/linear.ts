@@ -54,9 +54,12 @@ export class Linear extends Module {
 
   /** act(x W^T + b) as one fused kernel (GEMM with a bias + activation epilogue); MLP uses it. */
   forwardWith(x: Tensor, activation: LinearActivation): Tensor {
-    const where = `Linear(${this.inFeatures}, ${this.outFeatures})`;
-    checkTrailing(where, x, [this.inFeatures]);
-    checkInputDType(where, x, this.weight.dtype as FloatDType);
+    // The checks' message names the layer: built only when one fails (this runs on every call).
+    if (x.rank < 1 || x.shape[x.rank - 1] !== this.inFeatures || x.dtype !== this.weight.dtype) {
+      const where = `Linear(${this.inFeatures}, ${this.outFeatures})`;
+      checkTrailing(where, x, [this.inFeatures]);
+      checkInputDType(where, x, this.weight.dtype as FloatDType);
+    }
     // Leading dims are handled by `linear` itself.
     return linear(x, this.weight, this.bias, activation);
   }

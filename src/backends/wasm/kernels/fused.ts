@@ -72,7 +72,8 @@ function linearKernel(ctx: WasmContext, matmul: () => Kernel<never> | undefined)
     const mmK = matmul() as Kernel<typeof MATMUL_BT> | undefined;
     if (x.dtype !== 'float32' || !mmK) return fallback(out, ins, attrs);
     const [outF, inF] = w.shape as [number, number];
-    const rows = outF === 0 ? 0 : out.values.length / outF;
+    let rows = 1; // from the shape: reading out.values would make a view of the fresh output for nothing
+    for (let i = 0; i < out.shape.length - 1; i++) rows *= out.shape[i]!;
     if (rows === 0 || outF === 0) return;
     if (rows <= SMALL_M.linear && smallLinear(ctx, out, x, w, b, rows, outF, inF, attrs.activation)) return;
     // The GEMM (any scratch growth happens inside it), then pointers for the epilogue.

@@ -13,6 +13,10 @@ import { getPrimitive, type Kernel, type View } from '../../../core/primitive.js
 import { broadcastShapes, broadcastStrides, numel } from '../../../core/shape.js';
 import { type WasmContext, ptr } from '../context.js';
 import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
+import { smallNT } from './matmul-small.js';
+
+// The small-M path's dispatch lives in matmul-small.ts (re-exported: fused.ts and the pool's test hooks use it).
+export { SMALL_THREADING, smallNT } from './matmul-small.js';
 
 interface MatmulAttrs {
   transA: boolean;
@@ -57,36 +61,6 @@ export const THREADING = { minFlops: 1 << 21, pieceFlops: 1 << 20, piecesPerThre
  * this VM (Zen 4, Node 20, 1 thread) for 784x256 and 256x256 weights: see smallNT.
  */
 export const SMALL_M = { linear: 16, matmul: 16 };
-
-/**
- * C (m×n) = act(A (m×k)·B (n×k)ᵀ + bias) through gemm-small.as, split over column blocks of C
- * across the pool when the product is big enough (every element is summed the same way in any
- * split, so results do not depend on the thread count).
- */
-export function smallNT(ctx: WasmContext, m: number, n: number, k: number, pa: number, pb: number, pc: number, bias: number, act: number): void {
-  const flops = 2 * m * n * k;
-  const threads = flops >= SMALL_THREADING.minFlops && ctx.parallel ? ctx.parallel.threads() : 1;
-  if (threads <= 1) {
-    ctx.wasm.gemmSmallNT(m, n, k, pa, k, pb, k, pc, n, bias, act);
-    return;
-  }
-  const pieces = pieceCount(flops, threads, SMALL_THREADING.pieceFlops, 4096, SMALL_THREADING.piecesPerThread);
-  const chunks: Chunk[] = [];
-  for (const [s, e] of splitRange(n, pieces, 4)) {
-    chunks.push({ fn: 'gemmSmallNT', args: [m, e - s, k, pa, k, pb + 4 * s * k, k, pc + 4 * s, n, bias === 0 ? 0 : bias + 4 * s, act], wsArg: -1 });
-  }
-  ctx.parallel!.run('matmul', chunks, { out: [pc, pc + 4 * m * n] });
-}
-
-/**
- * Threading of the small-M kernel (each piece reads its own rows of B and all of A, which is small,
- * so no packing is repeated). Its products are latency-bound calls (inference), where a worker
- * descheduled mid-piece shows up in the tail: batch-8 inference of the 784-256-256-10 MLP at 2
- * threads split from 2 MFLOP measured median 42-77 µs but p99 1.1-7.7 ms and fewer calls/s than
- * 1 thread (6.2k vs 9.7k) on this shared VM, inline 75 µs / p99 0.18 ms. So it splits only from
- * 8 MFLOP (e.g. 8 rows of a 1024x1024 layer: 17 MFLOP), where a piece is long enough to be worth it.
- */
-export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2 };
 
 function matmulKernel(ctx: WasmContext): Kernel<MatmulAttrs> {
   return (out, ins, attrs) => {

@@ -7,6 +7,7 @@
 import { currentBackend } from '../../../core/backend.js';
 import type { WasmBackend } from '../index.js';
 import { SMALL_THREADING, THREADING } from '../kernels/matmul.js';
+import { clearSmallCooldown } from '../kernels/matmul-small.js';
 import { EW_THREADING } from '../kernels/elementwise.js';
 import { REDUCE_THREADING } from '../kernels/reduce.js';
 import { SPLINE_THREADING } from '../kernels/spline.js';
@@ -58,10 +59,11 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
 
 const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING }, rbf: { ...RBF_THREADING }, gelu: { ...GELU_THREADING }, layerNorm: { ...LAYER_NORM_THREADING }, recurrent: { ...RECURRENT_THREADING } };
 
-/** Splits every op the pool can split, however small (true), or restores the measured thresholds. */
+/** Splits every op the pool can split, however small, with the small path's late-worker check off (true), or restores the measured thresholds; either way forgets a late worker seen before. */
 export function forceThreading(on: boolean): void {
   Object.assign(THREADING, on ? { minFlops: 0, pieceFlops: 1, minRows: 4, minCols: 8 } : DEFAULTS.gemm);
-  Object.assign(SMALL_THREADING, on ? { minFlops: 0, pieceFlops: 1 } : DEFAULTS.small);
+  Object.assign(SMALL_THREADING, on ? { minFlops: 0, pieceFlops: 1, cooldownMs: 0 } : DEFAULTS.small);
+  clearSmallCooldown();
   Object.assign(EW_THREADING, on ? { cheap: 0, costly: 0 } : DEFAULTS.ew);
   Object.assign(REDUCE_THREADING, on ? { minElems: 0 } : DEFAULTS.reduce);
   Object.assign(SPLINE_THREADING, on ? { minElements: 2 } : DEFAULTS.spline);
