@@ -1,12 +1,13 @@
 /**
  * @file Where splitting an op across the worker pool starts to pay (the thresholds in
- * kernels/matmul.ts THREADING, kernels/elementwise.ts EW_THREADING, kernels/reduce.ts): for each op
+ * kernels/matmul.ts THREADING, kernels/elementwise.ts EW_THREADING, kernels/reduce.ts,
+ * kernels/adam-many.ts ADAM_THREADING): for each op
  * and size, the best-of-windows time on the calling thread (pool `inline` hook) and with 2 threads
  * (every op forced through the pool), and their ratio. Also the GEMM piece count per thread.
  *
  * `small`: the small-M path (kernels/matmul-small.ts: few-row `linear`) inline vs split one block per
  * thread, per weight size and row count, with its late-worker check off.
- * `node dist/bench/pool-thresholds.js [ew|gemm|pieces|small]`. Best-of-windows because the machine is
+ * `node dist/bench/pool-thresholds.js [ew|gemm|pieces|small|adam]`. Best-of-windows because the machine is
  * shared: the fastest short window is the closest to uncontended speed. Prints JSON lines.
  */
 import os from 'node:os';
@@ -114,8 +115,23 @@ function small(): void {
   Object.assign(SMALL_THREADING, saved);
 }
 
+/** One multi-tensor Adam step over `n` elements (a weight of n - 64 and a bias of 64), split or not. */
+function adam(): void {
+  forceThreading(true);
+  for (let e = 12; e <= 20; e += 2) {
+    const n = 1 << e;
+    const params = [px.keep(px.randn([n - 64])), px.keep(px.randn([64]))];
+    const opt = new px.optim.Adam(params, { lr: 1e-3 });
+    for (const p of params) p.grad = px.keep(px.randn(p.shape));
+    const [one, two] = compare(() => opt.step());
+    console.log(JSON.stringify({ op: 'adamUpdateMany', n, inlineMs: r3(one), twoThreadMs: r3(two), speedup: r3(one / two), load: r3(os.loadavg()[0]!) }));
+  }
+  forceThreading(false);
+}
+
 const which = process.argv[2];
 if (!which || which === 'ew') elementwise();
 if (!which || which === 'gemm') gemm();
 if (!which || which === 'pieces') pieces();
 if (!which || which === 'small') small();
+if (!which || which === 'adam') adam();

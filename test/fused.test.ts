@@ -182,10 +182,11 @@ describe('wasm fused Adam/AdamW: float32 kernel vs adamUpdate (float64 arithmeti
     const run = (backend: string): { p: px.Tensor; calls: number } => on(backend, () => {
       const p = px.tensor(Float32Array.from(init.values), { shape: [7, 3], requiresGrad: true });
       // Count the fused calls by wrapping the backend's kernel for the duration of the run.
-      const fused = p._storage.backend.fused as { adamUpdate?: FusedUpdates['adamUpdate'] } | undefined;
-      const orig = fused?.adamUpdate;
+      // (The optimizer's step goes through adamUpdateMany, all parameters in one call.)
+      const fused = p._storage.backend.fused as { adamUpdateMany?: FusedUpdates['adamUpdateMany'] } | undefined;
+      const orig = fused?.adamUpdateMany;
       let calls = 0;
-      if (fused && orig) fused.adamUpdate = (...a) => (calls++, orig.apply(fused, a));
+      if (fused && orig) fused.adamUpdateMany = (...a) => (calls++, orig.apply(fused, a));
       try {
         const opt = new px.optim.Adam([p], { lr: 0.01 });
         const w = px.tensor(Float32Array.from({ length: 21 }, (_, i) => i - 10), { shape: [7, 3] });
@@ -195,7 +196,7 @@ describe('wasm fused Adam/AdamW: float32 kernel vs adamUpdate (float64 arithmeti
           opt.step();
         }
       } finally {
-        if (fused && orig) fused.adamUpdate = orig;
+        if (fused && orig) fused.adamUpdateMany = orig;
       }
       return { p, calls };
     });

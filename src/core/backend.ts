@@ -45,6 +45,18 @@ export interface AdamUpdateArgs {
   maximize: boolean;
 }
 
+/** One parameter of a multi-tensor Adam/AdamW update (FusedUpdates.adamUpdateMany). */
+export interface AdamItem {
+  p: TypedArray;
+  g: TypedArray;
+  m: TypedArray;
+  v: TypedArray;
+  /** AMSGrad's running max, else null. */
+  vmax: TypedArray | null;
+  /** Per parameter: the bias corrections depend on the parameter's own step count. */
+  h: AdamUpdateArgs;
+}
+
 export interface SgdUpdateArgs {
   lr: number;
   momentum: number;
@@ -76,6 +88,12 @@ export interface LambUpdateArgs {
  */
 export interface FusedUpdates {
   adamUpdate?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, vmax: TypedArray | null, h: AdamUpdateArgs): boolean;
+  /**
+   * Every item's adamUpdate in one call (an optimizer step over all its parameters: one dispatch,
+   * and a threaded backend can split the whole update across its pool). All or nothing: false,
+   * with nothing updated, when any item is not one this backend takes.
+   */
+  adamUpdateMany?(items: readonly AdamItem[]): boolean;
   sgdUpdate?(p: TypedArray, g: TypedArray, buf: TypedArray | null, h: SgdUpdateArgs): boolean;
   lambUpdate?(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, h: LambUpdateArgs): boolean;
 }

@@ -6,8 +6,9 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import type { TypedArray } from '../core/dtype.js';
+import type { AdamItem, AdamUpdateArgs } from '../core/backend.js';
 import { betas, bool, nonNegative, positive } from './hyper.js';
-import { type OptimizerSpec, type ParamGroup, type ParamState, type Params, Optimizer, advanceStep, mutateAll, stateBuffer } from './optimizer.js';
+import { type OptimizerSpec, type ParamGroup, type ParamState, type Params, type StepItem, Optimizer, advanceStep, mutateAll, stateBuffer } from './optimizer.js';
 
 export interface AdamOptions {
   lr: number;
@@ -69,15 +70,10 @@ export function adamUpdate(p: TypedArray, g: ArrayLike<number>, s: AdamBuffers, 
   }
 }
 
-/**
- * The parameter's backend's fused Adam kernel, if it has one and takes these arrays; it computes
- * exactly what adamUpdate does (same rounding points and operation order), in one pass.
- */
-function fusedAdam(p: Tensor, pv: TypedArray, g: TypedArray, s: AdamBuffers, h: AdamOptions, step: number, decoupled: boolean): boolean {
-  const fused = p._storage.backend.fused?.adamUpdate;
-  if (!fused) return false;
+/** The fused kernels' form of the hyperparameters at `step` (bias corrections precomputed). */
+function fusedArgs(h: AdamOptions, step: number, decoupled: boolean): AdamUpdateArgs {
   const [beta1, beta2] = h.betas;
-  return fused(pv, g, s.expAvg, s.expAvgSq, s.maxExpAvgSq, {
+  return {
     decay: decoupled ? 1 - h.lr * h.weightDecay : 1,
     l2: decoupled ? 0 : h.weightDecay,
     beta1, beta2,
@@ -85,19 +81,73 @@ function fusedAdam(p: Tensor, pv: TypedArray, g: TypedArray, s: AdamBuffers, h: 
     bc2Sqrt: Math.sqrt(1 - beta2 ** step),
     eps: h.eps,
     maximize: h.maximize,
-  });
+  };
+}
+
+/**
+ * The parameter's backend's fused Adam kernel, if it has one and takes these arrays; it computes
+ * exactly what adamUpdate does (same rounding points and operation order), in one pass.
+ */
+function fusedAdam(p: Tensor, pv: TypedArray, g: TypedArray, s: AdamBuffers, h: AdamOptions, step: number, decoupled: boolean): boolean {
+  const fused = p._storage.backend.fused?.adamUpdate;
+  if (!fused) return false;
+  return fused(pv, g, s.expAvg, s.expAvgSq, s.maxExpAvgSq, fusedArgs(h, step, decoupled));
+}
+
+/** Advances the step count and creates the Adam-family buffers on first use; returns [step, buffers]. */
+function prepare(p: Tensor, state: ParamState, h: AdamOptions): [number, Tensor[]] {
+  const step = advanceStep(state);
+  const bufs = [stateBuffer(state, 'expAvg', p), stateBuffer(state, 'expAvgSq', p)];
+  if (h.amsgrad) bufs.push(stateBuffer(state, 'maxExpAvgSq', p));
+  return [step, bufs];
 }
 
 /** Creates the Adam-family buffers on first use and runs the kernel on them (Adam and AdamW). */
 export function adamStep(
   p: Tensor, grad: TypedArray, state: ParamState, h: AdamOptions, decoupled: boolean,
 ): void {
-  const step = advanceStep(state);
-  const bufs = [stateBuffer(state, 'expAvg', p), stateBuffer(state, 'expAvgSq', p)];
-  if (h.amsgrad) bufs.push(stateBuffer(state, 'maxExpAvgSq', p));
+  const [step, bufs] = prepare(p, state, h);
   mutateAll([p, ...bufs], ([pv, m, v, vmax]) => {
     const s: AdamBuffers = { expAvg: m!, expAvgSq: v!, maxExpAvgSq: vmax ?? null };
     if (!fusedAdam(p, pv!, grad, s, h, step, decoupled)) adamUpdate(pv!, grad, s, h, step, decoupled);
+  });
+}
+
+/**
+ * A whole Adam/AdamW step: every parameter's update in one backend call (adamUpdateMany: one
+ * dispatch, split across a threaded backend's pool) when the parameters share a backend that takes
+ * them all, else adamStep per parameter. Same numbers either way (the kernels are elementwise).
+ */
+export function adamStepMany(items: readonly StepItem<AdamOptions>[], decoupled: boolean): void {
+  if (items.length === 0) return;
+  const backend = items[0]!.p._storage.backend;
+  const many = backend.fused?.adamUpdateMany;
+  if (!many || items.some((it) => it.p._storage.backend !== backend || it.grad._storage.backend !== backend)) {
+    for (const it of items) adamStep(it.p, it.grad.values, it.state, it.group, decoupled);
+    return;
+  }
+  // Allocations (first-step buffers) before any values are read: a grow would leave views stale.
+  const prepared = items.map((it) => prepare(it.p, it.state, it.group));
+  const args: AdamItem[] = items.map((it, i) => {
+    const [step, bufs] = prepared[i]!;
+    const [m, v, vmax] = bufs.map((b) => b.values);
+    return { p: it.p.values, g: it.grad.values, m: m!, v: v!, vmax: vmax ?? null, h: fusedArgs(it.group, step, decoupled) };
+  });
+  if (many(args)) {
+    // The in-place change made visible to autograd, as Tensor.mutate does after its callback.
+    items.forEach((it, i) => {
+      for (const t of [it.p, ...prepared[i]![1]]) t.mutate(() => undefined);
+    });
+    return;
+  }
+  // Refused (nothing was updated): per parameter, with the steps already counted above.
+  items.forEach((it, i) => {
+    const [step, bufs] = prepared[i]!;
+    mutateAll([it.p, ...bufs], ([pv, m, v, vmax]) => {
+      const s: AdamBuffers = { expAvg: m!, expAvgSq: v!, maxExpAvgSq: vmax ?? null };
+      const g = it.grad.values;
+      if (!fusedAdam(it.p, pv!, g, s, it.group, step, decoupled)) adamUpdate(pv!, g, s, it.group, step, decoupled);
+    });
   });
 }
 
@@ -112,5 +162,9 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override update(p: Tensor, grad: TypedArray, state: ParamState, group: ParamGroup<AdamOptions>): void {
     adamStep(p, grad, state, group, false);
+  }
+
+  protected override updateMany(items: readonly StepItem<AdamOptions>[]): void {
+    adamStepMany(items, false);
   }
 }

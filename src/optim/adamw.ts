@@ -5,8 +5,8 @@
  */
 import type { Tensor } from '../core/tensor.js';
 import type { TypedArray } from '../core/dtype.js';
-import { type AdamOptions, adamChecks, adamStep } from './adam.js';
-import { type ParamGroup, type ParamState, type Params, Optimizer } from './optimizer.js';
+import { type AdamOptions, adamChecks, adamStep, adamStepMany } from './adam.js';
+import { type ParamGroup, type ParamState, type Params, type StepItem, Optimizer } from './optimizer.js';
 
 export type AdamWOptions = AdamOptions;
 
@@ -23,5 +23,9 @@ export class AdamW extends Optimizer<AdamWOptions> {
 
   protected override update(p: Tensor, grad: TypedArray, state: ParamState, group: ParamGroup<AdamWOptions>): void {
     adamStep(p, grad, state, group, true);
+  }
+
+  protected override updateMany(items: readonly StepItem<AdamWOptions>[]): void {
+    adamStepMany(items, true);
   }
 }

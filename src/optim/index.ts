@@ -4,7 +4,7 @@
  */
 export {
   Optimizer, mutateAll, stateBuffer, advanceStep,
-  type BaseHyper, type ParamGroup, type ParamGroupInput, type Params, type ParamState, type OptimizerSpec,
+  type BaseHyper, type ParamGroup, type ParamGroupInput, type Params, type ParamState, type OptimizerSpec, type StepItem,
 } from './optimizer.js';
 export type { OptimizerStateDict, OptimizerStateDictInput, SavedParamGroup } from './optimizer-state.js';
 export { SGD, sgdUpdate, type SGDOptions } from './sgd.js';

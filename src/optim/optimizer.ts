@@ -34,6 +34,18 @@ export type Params<H extends BaseHyper = BaseHyper> = readonly Tensor[] | readon
 /** Per-parameter state: `step` (a count) and named buffers of the parameter's shape and dtype. */
 export type ParamState = Record<string, Tensor | number>;
 
+/**
+ * One parameter a step updates: the parameter, its gradient, its state and its group. The gradient
+ * is the tensor, not its values: an allocation (a new state buffer) may grow the memory, and a
+ * view taken before it would then be stale; read values after the last allocation.
+ */
+export interface StepItem<H extends BaseHyper = BaseHyper> {
+  p: Tensor;
+  grad: Tensor;
+  state: ParamState;
+  group: ParamGroup<H>;
+}
+
 /** What a subclass declares so that the base can validate groups and state dicts. */
 export interface OptimizerSpec<H extends BaseHyper> {
   /** Class name for messages ("Adam: invalid learning rate: -1"). */
@@ -111,6 +123,8 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
     const loss = closure ? toNumber(enableGrad(closure)) : undefined;
     // A frame: the update reads gradients as heap views and makes no tensor that outlives it.
     frame(() => noGrad(() => {
+      // Every parameter is checked before any is updated, so a bad gradient leaves all unchanged.
+      const items: StepItem<H>[] = [];
       for (const group of this.paramGroups) {
         for (const p of group.params) {
           const g = p.grad;
@@ -126,15 +140,24 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
           ensureResident(p._storage, op);
           ensureResident(g._storage, op);
           for (const v of Object.values(s)) if (typeof v !== 'number') ensureResident(v._storage, op);
-          this.update(p, g.values, s, group);
+          items.push({ p, grad: g, state: s, group });
         }
       }
+      if (this.updateMany) this.updateMany(items);
+      else for (const it of items) this.update(it.p, it.grad.values, it.state, it.group);
     }));
     return loss;
   }
 
   /** Updates one parameter in place from its gradient values; runs under noGrad. */
   protected abstract update(p: Tensor, grad: TypedArray, state: ParamState, group: ParamGroup<H>): void;
+
+  /**
+   * Optional: the whole step at once (every parameter that has a gradient, in group order), for an
+   * optimizer whose backend can update all parameters in one call (multi-tensor Adam). It must
+   * compute exactly what `update` on each item would; runs under noGrad.
+   */
+  protected updateMany?(items: readonly StepItem<H>[]): void;
 
   /**
    * A snapshot: hyperparameters per group, with parameters replaced by their index in group order,

@@ -11,6 +11,7 @@ import { axisLayout, indexSelect } from '../../js/fused.js';
 import { type WasmContext, ptr } from '../context.js';
 import { SMALL_M, smallNT } from './matmul.js';
 import { linearGeluEpilogue } from './gelu.js';
+import { adamUpdateMany } from './adam-many.js';
 
 // Attribute shapes of ops/primitives/linear.ts and log-softmax.ts (backends import only core).
 interface LinearAttrs {
@@ -126,6 +127,7 @@ function fusedUpdates(ctx: WasmContext): FusedUpdates {
       wasm.adamF32(pp, pg, pm, pv, pvmax, p.length, h.decay, h.l2, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.maximize ? 1 : 0);
       return true;
     },
+    adamUpdateMany: adamUpdateMany(ctx),
     sgdUpdate(p, g, buf, h: SgdUpdateArgs): boolean {
       const ptrs = pointers(ctx, [p, g, buf]);
       if (ptrs === null || g.length !== p.length) return false;

@@ -1,6 +1,6 @@
 /**
  * @file The wasm backend's float64 optimizer updates (assembly/fused64.as): Adam/AdamW, SGD and
- * LAMB over float64 parameters in the heap, f64x2 passes, bit for bit src/optim's adamUpdate,
+ * LAMB over float64 parameters in the heap (Adam also over many parameters in one call), f64x2 passes, bit for bit src/optim's adamUpdate,
  * sgdUpdate and lambUpdate. Composed with the float32 updates in ../index.ts (each returns false for arrays it
  * does not take, and optim then runs its typed-array function).
  */
@@ -43,6 +43,17 @@ export function fusedUpdates64(ctx: WasmContext): Required<FusedUpdates> {
       if (ptrs === null || g.length !== p.length) return false;
       const [pp, pg, pm, pv, pvmax] = ptrs as [number, number, number, number, number];
       wasm.adamF64(pp, pg, pm, pv, pvmax, p.length, h.decay, h.l2, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.maximize ? 1 : 0);
+      return true;
+    },
+    adamUpdateMany(items): boolean {
+      // All pointers first (all or nothing), then one pass per parameter on this thread.
+      const all = items.map((it) => (it.g.length === it.p.length ? pointers(ctx, [it.p, it.g, it.m, it.v, it.vmax]) : null));
+      if (all.some((x) => x === null)) return false;
+      items.forEach((it, i) => {
+        const [pp, pg, pm, pv, pvmax] = all[i] as [number, number, number, number, number];
+        const h = it.h;
+        wasm.adamF64(pp, pg, pm, pv, pvmax, it.p.length, h.decay, h.l2, h.beta1, 1 - h.beta1, h.beta2, 1 - h.beta2, h.stepSize, h.bc2Sqrt, h.eps, h.maximize ? 1 : 0);
+      });
       return true;
     },
     sgdUpdate(p, g, buf, h: SgdUpdateArgs): boolean {

@@ -32,6 +32,8 @@ export function withFloat64(
   }
   const updates: FusedUpdates = {
     adamUpdate: (p, g, m, v, vmax, h) => (updates32.adamUpdate?.(p, g, m, v, vmax, h) ?? false) || updates64.adamUpdate(p, g, m, v, vmax, h),
+    // A step mixing float32 and float64 parameters is refused by both: optim then runs adamUpdate per parameter.
+    adamUpdateMany: (items) => (updates32.adamUpdateMany?.(items) ?? false) || updates64.adamUpdateMany(items),
     sgdUpdate: (p, g, buf, h) => (updates32.sgdUpdate?.(p, g, buf, h) ?? false) || updates64.sgdUpdate(p, g, buf, h),
     lambUpdate: updates64.lambUpdate,
   };
