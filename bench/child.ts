@@ -18,7 +18,7 @@
 import readline from 'node:readline';
 import * as px from '../src/node.js';
 import { setNumThreads } from '../src/node.js';
-import { mulberry32, orderChecksum, permutation } from './common.js';
+import { mulberry32, orderChecksum, peakRssKiB, permutation } from './common.js';
 import { loadTf, tfDense, tfForward } from './tfjs.js';
 
 interface Data {
@@ -42,7 +42,7 @@ function fashionOnWasm(): { x: px.Tensor; y: px.Tensor; xTest: px.Tensor; yTest:
   return { x: train.x, y: train.y, xTest: test.x, yTest: test.y.values.slice() as Int32Array };
 }
 
-const rssMB = (): number => process.resourceUsage().maxRSS / 1024;
+const rssMB = (): number => peakRssKiB() / 1024;
 
 // ---- workload b ---------------------------------------------------------------------------------
 

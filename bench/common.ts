@@ -5,7 +5,7 @@
  * Python peers' environment, and small statistics.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,10 +51,24 @@ export const round = (x: number, digits = 2): number => Math.round(x * 10 ** dig
 export const load1 = (): number => round(os.loadavg()[0]!);
 
 /**
- * This process's peak resident set so far in MB (maxRSS is in KiB; MB here means MiB), the figure of
- * every `peakRssMB` field; the Python peers report the same with peer_common.py `peak_rss_mb`.
+ * This process's peak resident set so far in KiB: /proc/self/status VmHWM, the high-water mark of its
+ * own address space (exec starts a new one). Not `resourceUsage().maxRSS` (getrusage): Linux carries
+ * that across fork and exec, so a library's child spawned by a benchmark process that had grown to
+ * 700 MB would report at least 700 MB. maxRSS is the fallback where /proc is absent. The Python peers
+ * measure the same way (peers/rss.py).
  */
-export const peakRssMB = (): number => Math.round(process.resourceUsage().maxRSS / 1024);
+export function peakRssKiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+)\s*kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]);
+  } catch {
+    // no /proc: fall back below
+  }
+  return process.resourceUsage().maxRSS;
+}
+
+/** peakRssKiB in MB (MiB), rounded: the figure of every `peakRssMB` field. */
+export const peakRssMB = (): number => Math.round(peakRssKiB() / 1024);
 
 /** Path of a file in the repository (the compiled bench lives in dist/bench). */
 export const repoPath = (rel: string): string => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', rel);

@@ -14,7 +14,7 @@
  * Run: `npx tsc -p . && node dist/bench/ntk.js [--reps 3] [--autograd 16] [--samples 512]` or `npm run bench -- ntk`.
  */
 import * as px from '../src/node.js';
-import { PYTHON, peakRssMB, repoPath, round, runJson, threadEnv } from './common.js';
+import { PYTHON, peakRssKiB, peakRssMB, repoPath, round, runJson, threadEnv } from './common.js';
 
 export interface NtkBenchOptions { reps?: number; autograd?: number; samples?: number }
 
@@ -44,7 +44,7 @@ export async function runNtk(opts: NtkBenchOptions = {}): Promise<void> {
   px.analysis.ntk(model, xa, null, { mode: 'trace', implementation: 'autograd' });
   const autoSeconds = (performance.now() - t1) / 1000;
   const plexus = {
-    seconds: round(best, 3), peakRssMiB: mib(process.resourceUsage().maxRSS), peakBackendMiB: round(px.memory().peakBytes / 2 ** 20, 1),
+    seconds: round(best, 3), peakRssMiB: mib(peakRssKiB()), peakBackendMiB: round(px.memory().peakBytes / 2 ** 20, 1),
     trace: round(trace, 2), autograd: { samples: nAuto, seconds: round(autoSeconds, 3) },
   };
   const peer = await runJson(PYTHON, [repoPath('bench/peers/torch_ntk.py'), '--reps', String(reps), '--samples', String(N)], threadEnv(2));

@@ -1,9 +1,10 @@
 """Helpers every PyTorch peer shares: bench/common.ts's mulberry32 generator (so both sides draw the
 same inputs), which BLAS this torch runs on, the process's peak RSS, and one-JSON-line output."""
 import json
-import resource
 
 import torch
+
+from rss import peak_rss_mb  # noqa: F401 (re-exported for the peers)
 
 M32 = 0xFFFFFFFF
 
@@ -35,9 +36,6 @@ def blas_in_use():
     return "generic (" + next((s.split("=", 1)[1] for s in torch.__config__.show().replace(",", "\n").split() if s.startswith("BLAS_INFO=")), "?") + ", netlib unless libblas.so.3 is OpenBLAS)"
 
 
-def peak_rss_mb():
-    """Peak resident set of this process in MB (ru_maxrss is KiB on Linux), as bench/common.ts peakRssMB."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def emit(obj):

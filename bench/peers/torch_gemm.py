@@ -22,9 +22,10 @@ The caller picks calls per rep from perCall and computes GFLOPS; a failed comman
 import json
 import math
 import os
-import resource
 import sys
 import time
+
+from rss import peak_rss_mb
 
 LIB = sys.argv[1] if len(sys.argv) > 1 else "torch"
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
@@ -96,8 +97,8 @@ def best():
 
 
 def rss():
-    # Not peer_common.peak_rss_mb: peer_common imports torch, which numpy's python may not have.
-    return {"peakRssMB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    # rss.py, not peer_common: peer_common imports torch, which numpy's python may not have.
+    return {"peakRssMB": peak_rss_mb()}
 
 
 COMMANDS = {"prep": lambda n: prep(int(n)), "rep": lambda calls: rep(int(calls)), "best": best, "rss": rss}

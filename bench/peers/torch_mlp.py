@@ -22,7 +22,6 @@ torch.set_num_threads follows OMP_NUM_THREADS here.
 import gzip
 import math
 import os
-import resource
 import sys
 import time
 
@@ -86,7 +85,7 @@ def serve_mlp(info):
     for line in iter(sys.stdin.readline, ""):
         cmd = line.strip()
         if cmd == "done":
-            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            rss_mb = peak_rss_mb()
             emit({**info, "blas": blas_in_use(), "peakRssMB": rss_mb, "orderChecksum": checksum})
             return
         if cmd != "epoch":

@@ -16,12 +16,13 @@ import argparse
 import gzip
 import json
 import os
-import resource
 import struct
 import time
 
 import numpy as np
 import torch
+
+from rss import peak_rss_kib
 
 THREADS = int(os.environ.get("OMP_NUM_THREADS", "1"))
 torch.set_num_threads(THREADS)
@@ -105,7 +106,7 @@ def main():
     print(json.dumps({
         "lib": "torch", "version": torch.__version__, "impl": "functorch vmap(jacrev)" if HAVE_FUNCTORCH else "autograd loop",
         "threads": THREADS, "seconds": round(best, 3),
-        "peakRssMiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), "trace": round(float(k.diagonal().sum()), 2),
+        "peakRssMiB": round(peak_rss_kib() / 1024, 1), "trace": round(float(k.diagonal().sum()), 2),
     }))
 
 
