@@ -24,6 +24,9 @@ def mulberry32(seed):
 
 
 def blas_in_use():
+    # torch opens libblas.so.3 on its first BLAS call, not at import: a probe before it sees no BLAS.
+    torch.mm(torch.ones(64, 64), torch.ones(64, 64))
+    torch.mm(torch.ones(64, 64, dtype=torch.float64), torch.ones(64, 64, dtype=torch.float64))
     try:
         with open("/proc/self/maps") as f:
             maps = f.read()

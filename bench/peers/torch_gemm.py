@@ -37,7 +37,6 @@ if LIB == "torch":
     torch.manual_seed(0)
     from peer_common import blas_in_use
 
-    torch.mm(torch.ones(64, 64), torch.ones(64, 64))  # loads libblas.so.3, which blas_in_use reads from the process's maps
     blas = blas_in_use()
     INFO = {"lib": "torch", "version": torch.__version__, "blas": blas, "threads": torch.get_num_threads()}
 
