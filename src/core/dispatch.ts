@@ -5,7 +5,7 @@
 import { currentBackend, type Backend } from './backend.js';
 import { DisposedError, fmtShape } from './errors.js';
 import { isGradEnabled } from './grad-mode.js';
-import { allocStorage, ensureResident, evictStorage, runKernel } from './memory.js';
+import { allocStorage, ensureResident, evictStorage, runKernel, sweepIfDue } from './memory.js';
 import type { Storage } from './backend.js';
 import type { Kernel, Primitive } from './primitive.js';
 import { numel } from './shape.js';
@@ -25,7 +25,10 @@ export function apply<A>(prim: Primitive<A>, inputs: readonly Tensor[], attrs: A
       break;
     }
   }
-  // A swept-out input goes back into backend memory first (kernels are fastest on their own memory).
+  // A swept-out input goes back into backend memory first (kernels are fastest on their own memory),
+  // after the sweep that is due: run later by the output's allocation, it would sweep the inputs out
+  // again and the kernel would read them from their host copies.
+  sweepIfDue();
   let restored: Storage[] | null = null;
   for (const t of ins) {
     const s = t._storage;

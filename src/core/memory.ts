@@ -176,6 +176,16 @@ function sweepDue(): boolean {
   return youngCount > thresholds.count || youngBytes > Math.max(thresholds.bytes, liveAfterSweep);
 }
 
+/**
+ * Runs the sweep that is due, at user level: what allocStorage would do first. The dispatcher calls
+ * it before it brings swept-out inputs back, so the output's allocation cannot sweep the inputs out
+ * again under the kernel (a kernel handed a swept-out input reads the host copy through a slower
+ * path whose float32 rounding differs: results would depend on when a sweep fell due).
+ */
+export function sweepIfDue(): void {
+  if (depth === 0 && sweepDue()) sweep();
+}
+
 /** Moves one storage out of backend memory (a host copy where the backend has one). */
 export function evictStorage(s: Storage): void {
   if (s.young !== 0) leaveYoung(s);
