@@ -28,7 +28,9 @@ interface AttentionExports {
 /**
  * Query rows per block: 64 rows of scores at S = 256 are 64 KiB (in L2 with the GEMM's packing), and
  * a causal block stops at its last row's keys, so smaller blocks skip more of the masked triangle
- * at the cost of re-packing Kᵀ and V per block.
+ * at the cost of re-packing Kᵀ and V per block. Measured (4×8 heads, L = S = 256, E = 32, 1 thread,
+ * CPU ms, loaded 2-core VM): causal 5.7 / 5.9 / 6.0 / 6.5 for 16 / 32 / 64 / 128 rows, full 10.3 /
+ * 10.0 / 9.9 / 9.8: within noise from 32 to 64. The js kernel it replaces: 92 causal, 177 full.
  */
 export const ATTENTION_BLOCK = { rows: 64 };
 
