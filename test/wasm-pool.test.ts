@@ -160,6 +160,19 @@ describe('wasm pool: 2 threads give bitwise the 1-thread results', () => {
     sameAcrossThreads('sum rows', () => x.sum([1]));
     sameAcrossThreads('max cols', () => t32([7, 43, 29], 13).max([1]));
   });
+  it('scaledDotProductAttention forward over (batch, head) ranges: causal, GQA, bool and float masks, dropout', () => {
+    // L 67 and S 71: two row blocks of 64 and tails; E 13, Ev 7: not multiples of 4.
+    const q = t32([2, 6, 67, 13], 50);
+    const k = t32([2, 3, 71, 13], 51);
+    const v = t32([2, 3, 71, 7], 52);
+    const sdpa = px.scaledDotProductAttention;
+    sameAcrossThreads('attention causal GQA', () => px.noGrad(() => sdpa(q, k, v, { isCausal: true, enableGqa: true })));
+    const keep = on('wasm', () => px.tensor(Uint8Array.from({ length: 67 * 71 }, (_, i) => (i % 5 === 2 ? 0 : 1)), { dtype: 'bool', shape: [67, 71] }));
+    sameAcrossThreads('attention bool mask', () => px.noGrad(() => sdpa(q, k, v, { attnMask: keep, enableGqa: true })));
+    const add = t32([2, 1, 67, 71], 53);
+    sameAcrossThreads('attention float mask', () => px.noGrad(() => sdpa(q, k, v, { attnMask: add, enableGqa: true })));
+    sameAcrossThreads('attention dropout', () => px.noGrad(() => sdpa(q, k, v, { dropoutP: 0.3, generator: new px.Generator(5), enableGqa: true })));
+  });
   it('LSTM and GRU cells and their backward kernels (row ranges; H 9 = two f32x4 steps and a tail)', () => {
     const [B, H] = [7, 9];
     const c = t32([B, H], 30);

@@ -77,24 +77,34 @@ export const attentionRows: OpRow[] = [
   ]),
   row({}, (q, k, v) => sdpa(q!, k!, v!, { enableGqa: true }), [
     { name: 'GQA: 4 query heads over 2 kv heads, q[2,4,3,2] k,v[2,2,3,2]', inputs: () => [uniform([2, 4, 3, 2], -1, 1), uniform([2, 2, 3, 2], -1, 1), uniform([2, 2, 3, 2], -1, 1)] },
+    // Sizes past the wasm kernel's 64-row blocks, odd L and S, E and Ev not multiples of 4 (forward only: finite differences at this size are slow).
+    { name: 'GQA over two row blocks q[1,4,67,5] k[1,2,70,5] v[1,2,70,7]', inputs: () => [uniform([1, 4, 67, 5], -1, 1), uniform([1, 2, 70, 5], -1, 1), uniform([1, 2, 70, 7], -1, 1)], grad: false },
   ]),
   row({ causal: true }, (q, k, v) => sdpa(q!, k!, v!, { isCausal: true }), [
     { name: 'isCausal q,k,v[2,4,3]', inputs: () => [uniform([2, 4, 3], -1, 1), uniform([2, 4, 3], -1, 1), uniform([2, 4, 3], -1, 1)] },
     { name: 'isCausal with L > S (top-left) q[1,5,2] k,v[1,3,2]', inputs: () => [uniform([1, 5, 2], -1, 1), uniform([1, 3, 2], -1, 1), uniform([1, 3, 2], -1, 1)] },
   ]),
+  row({ causal: true }, (q, k, v) => sdpa(q!, k!, v!, { isCausal: true, enableGqa: true }), [
+    { name: 'isCausal GQA over two row blocks q[2,4,67,5] k,v[2,2,67,5|7]', inputs: () => [uniform([2, 4, 67, 5], -1, 1), uniform([2, 2, 67, 5], -1, 1), uniform([2, 2, 67, 7], -1, 1)], grad: false },
+    { name: 'isCausal L > S over two row blocks q[1,2,70,6] k,v[1,1,66,6|3]', inputs: () => [uniform([1, 2, 70, 6], -1, 1), uniform([1, 1, 66, 6], -1, 1), uniform([1, 1, 66, 3], -1, 1)], grad: false },
+  ]),
   row({ maskKind: 'bool' }, (q, k, v, m) => sdpa(q!, k!, v!, { attnMask: m! }), [
     { name: 'bool mask [L,S] broadcast over batch and heads', inputs: () => [uniform([2, 2, 3, 2], -1, 1), uniform([2, 2, 4, 2], -1, 1), uniform([2, 2, 4, 3], -1, 1), boolMask([3, 4], (i) => i % 3 !== 1)] },
     { name: 'bool key-padding mask [B,1,1,S]', inputs: () => [uniform([2, 2, 3, 2], -1, 1), uniform([2, 2, 4, 2], -1, 1), uniform([2, 2, 4, 3], -1, 1), boolMask([2, 1, 1, 4], (i) => i !== 3 && i !== 6)] },
     { name: 'a fully masked row gives NaN (as PyTorch)', inputs: () => [uniform([1, 2, 2], -1, 1), uniform([1, 2, 2], -1, 1), uniform([1, 2, 2], -1, 1), boolMask([2, 2], (i) => i >= 2)], grad: false },
+    { name: 'bool mask [L,S] over two row blocks, row 66 fully masked, q[1,2,67,5] k[1,2,70,5] v[1,2,70,3]', inputs: () => [uniform([1, 2, 67, 5], -1, 1), uniform([1, 2, 70, 5], -1, 1), uniform([1, 2, 70, 3], -1, 1), boolMask([67, 70], (i) => i < 66 * 70 && i % 7 !== 3)], grad: false },
+    { name: 'bool key-padding mask [B,1,1,S] at S 70, q[2,2,9,5] k[2,2,70,5] v[2,2,70,3]', inputs: () => [uniform([2, 2, 9, 5], -1, 1), uniform([2, 2, 70, 5], -1, 1), uniform([2, 2, 70, 3], -1, 1), boolMask([2, 1, 1, 70], (i) => i % 70 < 61)], grad: false },
   ]),
   row({ maskKind: 'float' }, (q, k, v, m) => sdpa(q!, k!, v!, { attnMask: m! }), [
     { name: 'additive float mask [1,3,4] (gradient to the mask too)', inputs: () => [uniform([2, 3, 2], -1, 1), uniform([2, 4, 2], -1, 1), uniform([2, 4, 2], -1, 1), uniform([1, 3, 4], -1, 1)] },
     { name: 'float mask with -inf entries', inputs: () => [uniform([1, 2, 2], -1, 1), uniform([1, 3, 2], -1, 1), uniform([1, 3, 2], -1, 1), f64([[0, -Infinity, 0.5], [-Infinity, 0, 0]])], grad: false },
+    { name: 'float mask [B,1,L,S] over two row blocks q[2,2,67,6] k,v[2,2,70,6|5]', inputs: () => [uniform([2, 2, 67, 6], -1, 1), uniform([2, 2, 70, 6], -1, 1), uniform([2, 2, 70, 5], -1, 1), uniform([2, 1, 67, 70], -2, 2)], grad: false },
   ]),
   row({ scale: 0.3 }, (q, k, v) => sdpa(q!, k!, v!, { scale: 0.3 }), [
     { name: 'explicit scale 0.3', inputs: () => [uniform([1, 2, 3], -1, 1), uniform([1, 4, 3], -1, 1), uniform([1, 4, 2], -1, 1)] },
   ]),
   row({ dropout: { p: 0.4, seed: 11 } }, (q, k, v) => sdpa(q!, k!, v!, { dropoutP: 0.4, generator: new px.Generator(11) }), [
     { name: 'seeded dropout 0.4 on the weights', inputs: () => [uniform([2, 3, 2], -1, 1), uniform([2, 4, 2], -1, 1), uniform([2, 4, 3], -1, 1)] },
+    { name: 'seeded dropout 0.4 over two row blocks q[1,67,5] k[1,70,5] v[1,70,3]', inputs: () => [uniform([1, 67, 5], -1, 1), uniform([1, 70, 5], -1, 1), uniform([1, 70, 3], -1, 1)], grad: false },
   ]),
 ];

@@ -14,6 +14,7 @@ import { WasmHeap } from './heap.js';
 import { loadKernels, wasmSimdSupported } from './module.js';
 import { elementwiseKernels } from './kernels/elementwise.js';
 import { matmulKernels } from './kernels/matmul.js';
+import { attentionKernel } from './kernels/attention.js';
 import { reduceKernels } from './kernels/reduce.js';
 import { fusedKernels } from './kernels/fused.js';
 import { splineKernel } from './kernels/spline.js';
@@ -133,7 +134,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   // Data movement, layer norm, the recurrent cells and the CSR products (the CSR products as the js
   // backend's dtype-agnostic fast paths, which work on heap views as they are).
   const movement = { expand, permute: permuteKernel(ctx), slice, cast, ...layerNormKernels(ctx), ...recurrentKernels(ctx), sparseLinear, sampledMatmul } as unknown as KernelTable;
-  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], rbfBasisBackward: rbfBackwardKernel(ctx) as KernelTable['rbfBasisBackward'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'] };
+  const kernels: KernelTable = { ...movement, ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...matmulKernels(ctx), splineBasis: splineKernel(ctx) as KernelTable['splineBasis'], rbfBasis: rbfKernel(ctx) as KernelTable['rbfBasis'], rbfBasisBackward: rbfBackwardKernel(ctx) as KernelTable['rbfBasisBackward'], geluBackward: geluBackwardKernel(ctx) as KernelTable['geluBackward'], scaledDotProductAttention: attentionKernel(ctx) as KernelTable['scaledDotProductAttention'] };
   const fused = fusedKernels(ctx, kernels);
   Object.assign(kernels, fused.kernels);
   // float64 operands: the f64x2 kernels, else the js kernels (never the reference loops).

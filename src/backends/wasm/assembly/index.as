@@ -32,3 +32,4 @@ export { splineUniformCubic64 } from './spline64';
 export { layerNormRowsF32, layerNormBackwardRowsF32 } from './layernorm';
 export { transposeF32 } from './movement';
 export { lstmCellF32, lstmCellBackwardF32, gruCellF32, gruCellBackwardF32 } from './recurrent';
+export { attentionF32, attentionWorkspaceBytes } from './attention';

@@ -16,6 +16,7 @@ import { GELU_THREADING } from '../kernels/gelu.js';
 import { LAYER_NORM_THREADING } from '../kernels/layernorm.js';
 import { RECURRENT_THREADING } from '../kernels/recurrent.js';
 import { ADAM_THREADING } from '../kernels/adam-many.js';
+import { ATTENTION_THREADING } from '../kernels/attention.js';
 import { POOL_CONFIG, type WorkerPool } from './pool.js';
 import { FAULT_DETACHED, FAULT_EXIT, FAULT_HANG, FAULT_OOM, FAULT_THROW } from './protocol.js';
 import { resetWarning } from './threads.js';
@@ -59,6 +60,7 @@ export function configurePool(opts: Partial<typeof POOL_CONFIG>): typeof POOL_CO
 }
 
 const DEFAULTS = { gemm: { ...THREADING }, small: { ...SMALL_THREADING }, ew: { ...EW_THREADING }, reduce: { ...REDUCE_THREADING }, spline: { ...SPLINE_THREADING }, rbf: { ...RBF_THREADING }, gelu: { ...GELU_THREADING }, layerNorm: { ...LAYER_NORM_THREADING }, recurrent: { ...RECURRENT_THREADING }, adam: { ...ADAM_THREADING } };
+const ATTENTION_DEFAULTS = { ...ATTENTION_THREADING };
 
 /** Splits every op the pool can split, however small, with the small path's late-worker check off (true), or restores the measured thresholds; either way forgets a late worker seen before. */
 export function forceThreading(on: boolean): void {
@@ -73,6 +75,7 @@ export function forceThreading(on: boolean): void {
   Object.assign(LAYER_NORM_THREADING, on ? { minElements: 2 } : DEFAULTS.layerNorm);
   Object.assign(RECURRENT_THREADING, on ? { minUnits: 2 } : DEFAULTS.recurrent);
   Object.assign(ADAM_THREADING, on ? { minElements: 0, minPiece: 16 } : DEFAULTS.adam);
+  Object.assign(ATTENTION_THREADING, on ? { minFlops: 0, pieceFlops: 1 } : ATTENTION_DEFAULTS);
 }
 
 /** Blocks until the backend's workers are ready (at most `ms`: generous, since it returns as soon as they are and a worker starting on a busy machine can take seconds); returns how many are. */
