@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as px from '../src/index.js';
-import { createWasmBackend, getNumThreads, setNumThreads, type WasmBackend, WorkerCrashedError } from '../src/backends/wasm/index.js';
+import { createWasmBackend, getNumThreads, setNumThreads, WorkerCrashedError } from '../src/backends/wasm/index.js';
 import { WasmHeap } from '../src/backends/wasm/heap.js';
 import { createParallel } from '../src/backends/wasm/pool/index.js';
 import { configurePool, forceThreading, injectWorkerFault, poolOf, resetWarning, waitForWorkers, type FaultKind } from '../src/backends/wasm/pool/testing.js';
@@ -27,21 +27,8 @@ import { layerNormBackward, layerNormForward } from '../src/ops/primitives/layer
 import { gruCell, gruCellBackward, lstmCell, lstmCellBackward } from '../src/ops/primitives/recurrent-cell.js';
 import { ALL_ROWS } from './op-table/all.rows.js';
 import { checkCase, on } from './backend-compare.js';
+import { backend, t32 } from './wasm-helpers.js';
 
-if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
-
-const backend = (): WasmBackend => on('wasm', () => px.zeros([1])._storage.backend as WasmBackend);
-
-/** Deterministic float32 values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return -1 + (2 * s) / 2 ** 32;
-  });
-}
-
-const t32 = (shape: number[], seed: number): px.Tensor => on('wasm', () => px.tensor(values(shape.reduce((p, d) => p * d, 1), seed), { shape }));
 
 /**
  * `f` run on the calling thread, then with 2 threads (workers only, then workers and main); all

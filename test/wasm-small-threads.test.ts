@@ -13,25 +13,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as px from '../src/index.js';
-import { createWasmBackend, setNumThreads, type WasmBackend } from '../src/backends/wasm/index.js';
+import { setNumThreads } from '../src/backends/wasm/index.js';
 import { SMALL_THREADING } from '../src/backends/wasm/kernels/matmul-small.js';
 import { configurePool, forceThreading, poolOf, waitForWorkers } from '../src/backends/wasm/pool/testing.js';
 import { on } from './backend-compare.js';
+import { backend, t32 } from './wasm-helpers.js';
 
-if (!px.availableBackends().includes('wasm')) px.registerBackend('wasm', createWasmBackend);
-
-const backend = (): WasmBackend => on('wasm', () => px.zeros([1])._storage.backend as WasmBackend);
-
-/** Deterministic float32 values in [-1, 1). */
-function values(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  return Float32Array.from({ length: n }, () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return -1 + (2 * s) / 2 ** 32;
-  });
-}
-
-const t32 = (shape: number[], seed: number): px.Tensor => on('wasm', () => px.tensor(values(shape.reduce((p, d) => p * d, 1), seed), { shape }));
 
 /** Worker chunks run while `f` runs with 2 threads and the main thread claiming none. */
 function workerChunks(f: () => px.Tensor): { out: px.Tensor; chunks: number } {
