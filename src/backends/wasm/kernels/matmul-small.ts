@@ -29,9 +29,13 @@ import { type Chunk, pieceCount, splitRange } from '../pool/index.js';
  * 256 (0.4 MFLOP) 1.56x; 8 x 256 -> 256 1.58-1.74x; 8 x 256 -> 128 1.28x; but 1 x 256 -> 256
  * (0.13 MFLOP) 0.90-1.13x and 1 x 256 -> 128 0.75x. `gflops`: the single-thread speed the late
  * check assumes (gemm-small.as runs 40-57 GFLOPS on Zen 4, so the estimate is on the short side).
+ * `lateMinUs` 300, not less: a minor GC on the calling thread (tens to a few hundred µs) also makes a
+ * call late, and at 50 µs it kept the path inline nearly all the time (2 threads measured no faster
+ * than 1 on a quiet VM); a descheduled worker costs a time slice (~1 ms), well above it. With 300:
+ * one sample 10.5-13.8 µs at 2 threads vs 13.7-14.1 at 1, p99 1.5x the median (bench g).
  * `cooldownMs` 0 turns the late check off (forceThreading does, so tests never depend on timing).
  */
-export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2, blockFlops: 1 << 18, gflops: 60, lateFactor: 4, lateMinUs: 50, cooldownMs: 100 };
+export const SMALL_THREADING = { minFlops: 1 << 23, pieceFlops: 1 << 20, piecesPerThread: 2, blockFlops: 1 << 18, gflops: 60, lateFactor: 4, lateMinUs: 300, cooldownMs: 100 };
 
 /** performance.now() before which the small path stays on the calling thread (a late worker was seen). */
 let inlineUntil = 0;
